@@ -1,0 +1,74 @@
+# Shopfloor: `make run` starts the local cloud, `make test` runs every test. Both bootstrap themselves.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMPS := .stamps
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: help run test lint unit integration infra-test bench build synth deploy destroy openapi clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+$(STAMPS)/venv: requirements.txt requirements-dev.txt
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Python 3.11 or newer is required as $(PYTHON) (set PYTHON=...)"; exit 1; }
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@mkdir -p $(STAMPS) && touch $@
+
+$(STAMPS)/npm: package.json package-lock.json
+	@command -v node >/dev/null && command -v npm >/dev/null || { echo "Node.js 20 or newer is required: install nodejs and npm"; exit 1; }
+	npm ci --no-audit --no-fund --loglevel=error
+	@mkdir -p $(STAMPS) && touch $@
+
+java:
+	@command -v java >/dev/null || { echo "Java 17 or newer is required for DynamoDB Local: install openjdk-17-jre-headless"; exit 1; }
+
+.PHONY: java
+bootstrap: $(STAMPS)/venv $(STAMPS)/npm java ## set up .venv and node_modules (idempotent)
+.PHONY: bootstrap
+
+run: bootstrap ## start the whole application locally (Ctrl-C stops it)
+	$(PY) -m infra.local
+
+test: bootstrap lint ## run every test: lint, unit, infra, integration
+	$(PY) -m pytest tests
+
+lint: $(STAMPS)/venv ## ruff and mypy
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy .
+
+unit: $(STAMPS)/venv ## unit tests only
+	$(PY) -m pytest tests/unit
+
+integration: bootstrap ## integration tests only (starts the local cloud on free ports)
+	$(PY) -m pytest tests/integration
+
+infra-test: bootstrap ## synthesized-template tests and cdk-nag
+	$(PY) -m pytest tests/infra
+
+bench: bootstrap ## benchmarks that print tables
+	$(PY) -m tests.performance
+
+build: $(STAMPS)/venv ## build the dependency layer (no Docker)
+	$(PY) -m infra.build
+
+synth: bootstrap ## write the CloudFormation template to cdk.out (offline, no credentials)
+	npx --no-install cdk synth --quiet
+
+deploy: bootstrap ## deploy the stack with your AWS credentials
+	npx --no-install cdk deploy
+
+destroy: bootstrap ## destroy the deployed stack
+	npx --no-install cdk destroy
+
+openapi: $(STAMPS)/venv ## print the merged OpenAPI document
+	$(PY) -m infra.openapi
+
+clean: ## remove build output (keeps .venv, node_modules and local data)
+	rm -rf build cdk.out .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""Shopfloor's shared code: the platform and one package per bounded context."""

@@ -1,0 +1,1 @@
+"""The product catalogue: products, and (later) their offers, history and trends."""

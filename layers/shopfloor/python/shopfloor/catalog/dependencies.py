@@ -1,0 +1,22 @@
+"""The catalogue's objects, built once per container from its settings."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from shopfloor.catalog.models import ProductModel
+from shopfloor.catalog.repository import DynamoProductRepository
+from shopfloor.catalog.service import ProductService
+from shopfloor.catalog.settings import ProductsSettings
+from shopfloor.platform.ids import IdAllocator, SequenceModel
+from shopfloor.platform.tables import bind
+
+PRODUCT_SEQUENCE = "products"
+
+
+@cache
+def product_service() -> ProductService:
+    settings = ProductsSettings.from_environ()
+    ids = IdAllocator(bind(SequenceModel, settings.ids_table_name), PRODUCT_SEQUENCE, settings.id_block_size)
+    repository = DynamoProductRepository(bind(ProductModel, settings.products_table_name))
+    return ProductService(repository, ids.next_id)

@@ -1,0 +1,75 @@
+"""HTTP routes of the product catalogue: parse, call the service, shape the response."""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+from typing import Annotated, Any
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.depends import Depends
+from aws_lambda_powertools.event_handler.openapi.params import Query
+from aws_lambda_powertools.event_handler.router import APIGatewayRouter
+
+from shopfloor.catalog.dependencies import product_service
+from shopfloor.catalog.schemas import Product, ProductIn, ProductPatch
+from shopfloor.catalog.service import ProductService
+from shopfloor.platform import errors
+from shopfloor.platform.http import json_response, next_page_headers, no_content, parse_id, resource_url
+from shopfloor.platform.pagination import DEFAULT_LIMIT, MAX_LIMIT
+
+router = APIGatewayRouter()
+
+Service = Annotated[ProductService, Depends(product_service)]
+Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Products per page.")]
+Cursor = Annotated[str | None, Query(description="Opaque cursor from the previous page's Link header.")]
+
+NOT_FOUND_RESPONSE: dict[int | str, Any] = {404: {"description": "No such product."}}
+
+
+@router.get("/products", summary="List products", tags=["products"])
+def list_products(service: Service, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None) -> Response[Any]:
+    page = service.list(limit, cursor)
+    body = [product.model_dump() for product in page.items]
+    headers = next_page_headers(router.current_event, page.next_cursor, {"limit": str(limit)})
+    return json_response(HTTPStatus.OK, body, headers)
+
+
+@router.post("/products", summary="Create a product", tags=["products"])
+def create_product(product: ProductIn, service: Service) -> Response[Any]:
+    created = service.create(product)
+    location = resource_url(router.current_event, f"/products/{created.id}")
+    return json_response(HTTPStatus.CREATED, created.model_dump(), {"Location": location})
+
+
+@router.get("/products/<id>", summary="Get a product", tags=["products"], responses=NOT_FOUND_RESPONSE)
+def get_product(id: str, service: Service) -> Product:  # noqa: A002 - the API calls it id
+    product = service.get(parse_id(id))
+    if product is None:
+        raise errors.not_found()
+    return product
+
+
+@router.patch("/products/<id>", summary="Update some fields of a product", tags=["products"])
+def patch_product(id: str, patch: ProductPatch, service: Service) -> Product:  # noqa: A002
+    product_id = parse_id(id)
+    if not patch.model_fields_set:
+        raise errors.no_input()
+    product = service.patch(product_id, patch)
+    if product is None:
+        raise errors.not_found()
+    return product
+
+
+@router.put("/products/<id>", summary="Replace a product", tags=["products"], responses=NOT_FOUND_RESPONSE)
+def replace_product(id: str, product: ProductIn, service: Service) -> Product:  # noqa: A002
+    replaced = service.replace(parse_id(id), product)
+    if replaced is None:
+        raise errors.not_found()
+    return replaced
+
+
+@router.delete("/products/<id>", summary="Delete a product", tags=["products"], responses=NOT_FOUND_RESPONSE)
+def delete_product(id: str, service: Service) -> Response[Any]:  # noqa: A002
+    if not service.delete(parse_id(id)):
+        raise errors.not_found()
+    return no_content()

@@ -1,0 +1,35 @@
+"""What clients send and receive for products."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Description = Annotated[str, StringConstraints(max_length=2000)]
+
+
+class ProductIn(BaseModel):
+    """A product as created (POST) or fully replaced (PUT). Unknown fields are ignored."""
+
+    model_config = ConfigDict(extra="ignore", json_schema_extra={"examples": [{"name": "Kettle"}]})
+
+    name: Name
+    description: Description | None = None
+
+
+class ProductPatch(BaseModel):
+    """A partial update: only the fields sent change; `description: null` clears it."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    # A default that is never validated: an explicit `"name": null` is invalid, an absent name is not.
+    name: Name = Field(default=None)
+    description: Description | None = None
+
+
+class Product(BaseModel):
+    id: int
+    name: str
+    description: str | None

@@ -1,0 +1,11 @@
+from __future__ import annotations
+
+from pydantic import Field
+
+from shopfloor.platform.settings import Settings
+
+
+class ProductsSettings(Settings):
+    products_table_name: str = Field(alias="PRODUCTS_TABLE_NAME", min_length=1)
+    ids_table_name: str = Field(alias="IDS_TABLE_NAME", min_length=1)
+    id_block_size: int = Field(default=50, alias="ID_BLOCK_SIZE", ge=1, le=10_000)

@@ -1,0 +1,1 @@
+"""What every function shares: HTTP resolver, error envelope, pagination, ids, settings, tables."""

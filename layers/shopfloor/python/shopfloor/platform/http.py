@@ -1,0 +1,127 @@
+"""The HTTP resolver every function uses, with the project's error envelope and URL helpers."""
+
+from __future__ import annotations
+
+import json
+import re
+from http import HTTPStatus
+from typing import Any
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
+from aws_lambda_powertools.event_handler.exceptions import ServiceError
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
+
+from shopfloor.platform import errors
+from shopfloor.platform.pagination import next_link
+
+logger = Logger(child=True)
+
+_ID = re.compile(r"[1-9][0-9]{0,17}")
+_LOCATIONS = {"body", "query", "path", "header", "cookie"}
+
+
+def create_resolver() -> APIGatewayRestResolver:
+    """An API Gateway REST resolver that validates input and answers in the error envelope."""
+    app = APIGatewayRestResolver(enable_validation=True)
+
+    @app.exception_handler(RequestValidationError)
+    def _invalid_request(error: RequestValidationError) -> Response[Any]:
+        return _validation_response(app.current_event, error)
+
+    @app.exception_handler(ServiceError)
+    def _service_error(error: ServiceError) -> Response[Any]:
+        return json_response(error.status_code, errors.envelope(error.msg))
+
+    @app.not_found
+    def _not_found(_: Exception) -> Response[Any]:
+        return json_response(HTTPStatus.NOT_FOUND, errors.envelope(errors.NOT_FOUND))
+
+    @app.exception_handler(Exception)
+    def _unexpected(error: Exception) -> Response[Any]:
+        logger.exception("Unhandled error", exc_info=error)
+        return json_response(HTTPStatus.INTERNAL_SERVER_ERROR, errors.envelope(errors.INTERNAL_ERROR))
+
+    return app
+
+
+def json_response(status: int, body: Any, headers: dict[str, str] | None = None) -> Response[Any]:
+    return Response(
+        status_code=int(status),
+        content_type=content_types.APPLICATION_JSON,
+        body=json.dumps(body, separators=(",", ":")),
+        headers=headers,
+    )
+
+
+def no_content() -> Response[Any]:
+    return Response(status_code=int(HTTPStatus.NO_CONTENT), body=None)
+
+
+def parse_id(raw: str) -> int:
+    """A path id is a positive integer; anything else names no resource (404)."""
+    if not _ID.fullmatch(raw):
+        raise errors.not_found()
+    return int(raw)
+
+
+def base_url(event: APIGatewayProxyEvent) -> str:
+    """The URL of the API's root as the client called it (scheme, host and stage)."""
+    headers = event.headers or {}
+    lowered = {name.lower(): value for name, value in headers.items()}
+    scheme = lowered.get("x-forwarded-proto", "https")
+    host = lowered.get("host", "")
+    stage_path = event.request_context.path or event.path
+    prefix = stage_path[: len(stage_path) - len(event.path)] if stage_path.endswith(event.path) else ""
+    return f"{scheme}://{host}{prefix}" if host else prefix
+
+
+def resource_url(event: APIGatewayProxyEvent, path: str) -> str:
+    return f"{base_url(event)}{path}"
+
+
+def next_page_headers(
+    event: APIGatewayProxyEvent, cursor: str | None, query: dict[str, str]
+) -> dict[str, str] | None:
+    if cursor is None:
+        return None
+    return {"Link": next_link(resource_url(event, event.path.rstrip("/") or "/"), query, cursor)}
+
+
+def _validation_response(event: APIGatewayProxyEvent, error: RequestValidationError) -> Response[Any]:
+    problems = error.errors()
+    if any(_location(problem) == "body" for problem in problems):
+        body_problem = _body_problem(event.body)
+        if body_problem is not None:
+            return json_response(HTTPStatus.BAD_REQUEST, errors.envelope(body_problem))
+    messages = [f"{_field(problem)}: {problem.get('msg', 'invalid')}" for problem in problems]
+    return json_response(HTTPStatus.UNPROCESSABLE_ENTITY, errors.envelope(messages))
+
+
+def _body_problem(body: str | None) -> str | None:
+    """Why a body cannot be validated field by field at all, or None when it can."""
+    if body is None or not body.strip():
+        return errors.NO_INPUT
+    try:
+        parsed = json.loads(body)
+    except ValueError:
+        return errors.NOT_JSON
+    if not isinstance(parsed, dict):
+        return errors.NOT_OBJECT
+    if not parsed:
+        return errors.NO_INPUT
+    return None
+
+
+def _location(problem: dict[str, Any]) -> str:
+    location = problem.get("loc") or ()
+    return str(location[0]) if location else ""
+
+
+def _field(problem: dict[str, Any]) -> str:
+    location = [str(part) for part in problem.get("loc") or ()]
+    if location and location[0] in _LOCATIONS:
+        location = location[1:]
+    return ".".join(location) or "body"
+

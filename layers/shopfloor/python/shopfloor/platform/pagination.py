@@ -1,0 +1,63 @@
+"""Opaque cursors over DynamoDB keys, and RFC 8288 `Link` headers for the next page."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Collection
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+from urllib.parse import urlencode
+
+from aws_lambda_powertools.event_handler.exceptions import BadRequestError
+
+from shopfloor.platform.errors import INVALID_CURSOR
+
+T = TypeVar("T")
+
+DEFAULT_LIMIT = 100
+MAX_LIMIT = 1000
+
+RawKey = dict[str, dict[str, str]]
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    items: list[T]
+    next_cursor: str | None
+
+
+def encode_cursor(key: RawKey) -> str:
+    raw = json.dumps(key, separators=(",", ":"), sort_keys=True).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, key_names: Collection[str]) -> RawKey:
+    """The DynamoDB key a cursor stands for; 400 for anything this API did not hand out."""
+    try:
+        decoded: Any = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    except (binascii.Error, ValueError, UnicodeDecodeError) as error:
+        raise BadRequestError(INVALID_CURSOR) from error
+    if not _is_raw_key(decoded, key_names):
+        raise BadRequestError(INVALID_CURSOR)
+    return dict(decoded)
+
+
+def _is_raw_key(value: Any, key_names: Collection[str]) -> bool:
+    if not isinstance(value, dict) or set(value) != set(key_names):
+        return False
+    for typed in value.values():
+        if not isinstance(typed, dict) or len(typed) != 1:
+            return False
+        ((type_name, scalar),) = typed.items()
+        if type_name not in {"S", "N"} or not isinstance(scalar, str):
+            return False
+        if type_name == "N" and not scalar.lstrip("-").isdigit():
+            return False
+    return True
+
+
+def next_link(base_url: str, query: dict[str, str], cursor: str) -> str:
+    params = {**query, "cursor": cursor}
+    return f'<{base_url}?{urlencode(params)}>; rel="next"'

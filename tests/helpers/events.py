@@ -1,0 +1,54 @@
+"""API Gateway REST proxy events, as API Gateway sends them to a Lambda function."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any
+from urllib.parse import parse_qsl
+
+
+def api_event(
+    method: str,
+    path: str,
+    *,
+    body: Any = None,
+    raw_body: str | None = None,
+    headers: dict[str, str] | None = None,
+    resource: str | None = None,
+    path_parameters: dict[str, str] | None = None,
+    stage: str = "prod",
+) -> dict[str, Any]:
+    """An event for `method path` (the path may carry a query string)."""
+    path, _, query = path.partition("?")
+    pairs = parse_qsl(query, keep_blank_values=True)
+    multi: dict[str, list[str]] = {}
+    for name, value in pairs:
+        multi.setdefault(name, []).append(value)
+    all_headers = {"Host": "api.example.com", "X-Forwarded-Proto": "https", **(headers or {})}
+    if raw_body is None and body is not None:
+        raw_body = json.dumps(body)
+        all_headers.setdefault("Content-Type", "application/json")
+    return {
+        "resource": resource or path,
+        "path": path,
+        "httpMethod": method,
+        "headers": all_headers,
+        "multiValueHeaders": {name: [value] for name, value in all_headers.items()},
+        "queryStringParameters": {name: values[-1] for name, values in multi.items()} or None,
+        "multiValueQueryStringParameters": multi or None,
+        "pathParameters": path_parameters,
+        "stageVariables": None,
+        "requestContext": {
+            "resourcePath": resource or path,
+            "httpMethod": method,
+            "path": f"/{stage}{path}",
+            "stage": stage,
+            "requestId": str(uuid.uuid4()),
+            "accountId": "123456789012",
+            "apiId": "local",
+            "identity": {"sourceIp": "127.0.0.1"},
+        },
+        "body": raw_body,
+        "isBase64Encoded": False,
+    }
