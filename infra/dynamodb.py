@@ -20,7 +20,9 @@ def create_table_request(table: Table, physical_name: str) -> dict[str, Any]:
             {"AttributeName": key.name, "KeyType": "HASH" if index == 0 else "RANGE"}
             for index, key in enumerate(keys)
         ],
-        "AttributeDefinitions": [{"AttributeName": key.name, "AttributeType": key.type.value} for key in keys],
+        "AttributeDefinitions": [
+            {"AttributeName": key.name, "AttributeType": key.type.value} for key in keys
+        ],
     }
 
 

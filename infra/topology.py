@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import Enum, StrEnum
 from pathlib import Path
 from types import MappingProxyType
 
@@ -21,7 +21,7 @@ HANDLER = "handler.lambda_handler"
 ID_BLOCK_SIZE = 50
 
 
-class KeyType(str, Enum):
+class KeyType(StrEnum):
     STRING = "S"
     NUMBER = "N"
 

@@ -17,7 +17,8 @@ from tests.helpers.lambda_context import FakeLambdaContext
 def load_handler(function_name: str) -> ModuleType:
     module_name = f"shopfloor_function_{function_name}"
     spec = importlib.util.spec_from_file_location(module_name, FUNCTIONS_DIR / function_name / "handler.py")
-    assert spec and spec.loader
+    assert spec
+    assert spec.loader
     module = importlib.util.module_from_spec(spec)
     sys.modules[module_name] = module
     spec.loader.exec_module(module)

@@ -11,7 +11,7 @@ ROUTERS: tuple[APIGatewayRouter, ...] = (products, health)
 TITLE = "Shopfloor API"
 VERSION = "1.0.0"
 DESCRIPTION = (
-    "One API for four commerce back ends. Errors are `{\"message\": str}`, or "
-    "`{\"message\": [str]}` for validation (422). Lists are paged with `limit` and an RFC 8288 "
-    "`Link: <...>; rel=\"next\"` header while more remain."
+    'One API for four commerce back ends. Errors are `{"message": str}`, or '
+    '`{"message": [str]}` for validation (422). Lists are paged with `limit` and an RFC 8288 '
+    '`Link: <...>; rel="next"` header while more remain.'
 )

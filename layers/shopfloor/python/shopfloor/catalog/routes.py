@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.depends import Depends
 from aws_lambda_powertools.event_handler.openapi.params import Query
+from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
 from shopfloor.catalog.dependencies import product_service
@@ -23,7 +24,7 @@ Service = Annotated[ProductService, Depends(product_service)]
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Products per page.")]
 Cursor = Annotated[str | None, Query(description="Opaque cursor from the previous page's Link header.")]
 
-NOT_FOUND_RESPONSE: dict[int | str, Any] = {404: {"description": "No such product."}}
+NOT_FOUND_RESPONSE: dict[int, OpenAPIResponse] = {404: {"description": "No such product."}}
 
 
 @router.get("/products", summary="List products", tags=["products"])
@@ -42,7 +43,7 @@ def create_product(product: ProductIn, service: Service) -> Response[Any]:
 
 
 @router.get("/products/<id>", summary="Get a product", tags=["products"], responses=NOT_FOUND_RESPONSE)
-def get_product(id: str, service: Service) -> Product:  # noqa: A002 - the API calls it id
+def get_product(id: str, service: Service) -> Product:
     product = service.get(parse_id(id))
     if product is None:
         raise errors.not_found()
@@ -50,7 +51,7 @@ def get_product(id: str, service: Service) -> Product:  # noqa: A002 - the API c
 
 
 @router.patch("/products/<id>", summary="Update some fields of a product", tags=["products"])
-def patch_product(id: str, patch: ProductPatch, service: Service) -> Product:  # noqa: A002
+def patch_product(id: str, patch: ProductPatch, service: Service) -> Product:
     product_id = parse_id(id)
     if not patch.model_fields_set:
         raise errors.no_input()
@@ -61,7 +62,7 @@ def patch_product(id: str, patch: ProductPatch, service: Service) -> Product:  #
 
 
 @router.put("/products/<id>", summary="Replace a product", tags=["products"], responses=NOT_FOUND_RESPONSE)
-def replace_product(id: str, product: ProductIn, service: Service) -> Product:  # noqa: A002
+def replace_product(id: str, product: ProductIn, service: Service) -> Product:
     replaced = service.replace(parse_id(id), product)
     if replaced is None:
         raise errors.not_found()
@@ -69,7 +70,7 @@ def replace_product(id: str, product: ProductIn, service: Service) -> Product:  
 
 
 @router.delete("/products/<id>", summary="Delete a product", tags=["products"], responses=NOT_FOUND_RESPONSE)
-def delete_product(id: str, service: Service) -> Response[Any]:  # noqa: A002
+def delete_product(id: str, service: Service) -> Response[Any]:
     if not service.delete(parse_id(id)):
         raise errors.not_found()
     return no_content()

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, StringConstraints, field_validator
+from pydantic_core import PydanticCustomError
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Description = Annotated[str, StringConstraints(max_length=2000)]
@@ -24,9 +25,15 @@ class ProductPatch(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
 
-    # A default that is never validated: an explicit `"name": null` is invalid, an absent name is not.
-    name: Name = Field(default=None)
+    name: Name | None = None
     description: Description | None = None
+
+    @field_validator("name", mode="before")
+    @classmethod
+    def _name_may_be_absent_but_not_null(cls, value: object) -> object:
+        if value is None:
+            raise PydanticCustomError("string_type", "Input should be a valid string")
+        return value
 
 
 class Product(BaseModel):

@@ -26,24 +26,27 @@ def create_resolver() -> APIGatewayRestResolver:
     """An API Gateway REST resolver that validates input and answers in the error envelope."""
     app = APIGatewayRestResolver(enable_validation=True)
 
-    @app.exception_handler(RequestValidationError)
-    def _invalid_request(error: RequestValidationError) -> Response[Any]:
+    def invalid_request(error: RequestValidationError) -> Response[Any]:
         return _validation_response(app.current_event, error)
 
-    @app.exception_handler(ServiceError)
-    def _service_error(error: ServiceError) -> Response[Any]:
-        return json_response(error.status_code, errors.envelope(error.msg))
-
-    @app.not_found
-    def _not_found(_: Exception) -> Response[Any]:
-        return json_response(HTTPStatus.NOT_FOUND, errors.envelope(errors.NOT_FOUND))
-
-    @app.exception_handler(Exception)
-    def _unexpected(error: Exception) -> Response[Any]:
-        logger.exception("Unhandled error", exc_info=error)
-        return json_response(HTTPStatus.INTERNAL_SERVER_ERROR, errors.envelope(errors.INTERNAL_ERROR))
-
+    app.exception_handler(RequestValidationError)(invalid_request)
+    app.exception_handler(ServiceError)(_service_error)
+    app.not_found(_not_found)
+    app.exception_handler(Exception)(_unexpected)
     return app
+
+
+def _service_error(error: ServiceError) -> Response[Any]:
+    return json_response(error.status_code, errors.envelope(str(error.msg)))
+
+
+def _not_found(_: Exception) -> Response[Any]:
+    return json_response(HTTPStatus.NOT_FOUND, errors.envelope(errors.NOT_FOUND))
+
+
+def _unexpected(error: Exception) -> Response[Any]:
+    logger.exception("Unhandled error", exc_info=error)
+    return json_response(HTTPStatus.INTERNAL_SERVER_ERROR, errors.envelope(errors.INTERNAL_ERROR))
 
 
 def json_response(status: int, body: Any, headers: dict[str, str] | None = None) -> Response[Any]:
@@ -124,4 +127,3 @@ def _field(problem: dict[str, Any]) -> str:
     if location and location[0] in _LOCATIONS:
         location = location[1:]
     return ".".join(location) or "body"
-

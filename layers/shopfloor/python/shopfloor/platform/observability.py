@@ -23,9 +23,12 @@ LambdaHandler = Callable[[dict[str, Any], LambdaContext], dict[str, Any]]
 def http_handler(app: APIGatewayRestResolver) -> LambdaHandler:
     """The Lambda entry point of an HTTP function: logging context, metrics, then the resolver."""
 
-    @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
-    @metrics.log_metrics(capture_cold_start_metric=True)
     def handle(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-        return app.resolve(event, context)
+        response: dict[str, Any] = app.resolve(event, context)
+        return response
 
-    return handle
+    with_metrics = metrics.log_metrics(capture_cold_start_metric=True)(handle)
+    instrumented: LambdaHandler = logger.inject_lambda_context(
+        correlation_id_path=correlation_paths.API_GATEWAY_REST
+    )(with_metrics)
+    return instrumented

@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+import pytest
+from aws_lambda_powertools.event_handler.exceptions import BadRequestError
+
+from shopfloor.platform.pagination import decode_cursor, encode_cursor, next_link
+
+
+def test_a_cursor_decodes_to_the_key_it_encodes() -> None:
+    key = {"id": {"N": "42"}}
+
+    assert decode_cursor(encode_cursor(key), ["id"]) == key
+
+
+def test_a_cursor_is_url_safe_and_unpadded() -> None:
+    cursor = encode_cursor({"id": {"N": "123456789"}})
+
+    assert set(cursor) <= set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        {"other": {"N": "1"}},
+        {"id": {"N": "1"}, "extra": {"S": "x"}},
+        {"id": {"B": "AAAA"}},
+        {"id": {"N": "1; DROP"}},
+        {"id": {"N": 1}},
+        {"id": "1"},
+    ],
+)
+def test_a_cursor_for_another_key_shape_is_refused(key: dict[str, object]) -> None:
+    cursor = encode_cursor(key)  # type: ignore[arg-type]
+
+    with pytest.raises(BadRequestError):
+        decode_cursor(cursor, ["id"])
+
+
+@pytest.mark.parametrize("cursor", ["", "%%%", "bm90IGpzb24", "W10"])
+def test_a_cursor_that_is_not_ours_is_refused(cursor: str) -> None:
+    with pytest.raises(BadRequestError):
+        decode_cursor(cursor, ["id"])
+
+
+def test_next_link_keeps_the_query_and_adds_the_cursor() -> None:
+    link = next_link("https://api.example.com/prod/products", {"limit": "2"}, "abc")
+
+    assert link == '<https://api.example.com/prod/products?limit=2&cursor=abc>; rel="next"'

@@ -1,0 +1,54 @@
+"""The handlers serve exactly the routes infra/topology.py declares for them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from infra.topology import FUNCTIONS, Function
+from tests.helpers.handlers import HandlerClient, load_handler
+
+API_FUNCTIONS = [function for function in FUNCTIONS if function.name != "docs"]
+
+
+def documented_routes(schema: dict[str, Any]) -> set[tuple[str, str]]:
+    return {(method.upper(), path) for path, operations in schema["paths"].items() for method in operations}
+
+
+@pytest.mark.parametrize("function", API_FUNCTIONS, ids=lambda function: function.name)
+def test_a_function_serves_the_routes_the_topology_gives_it(function: Function) -> None:
+    schema = load_handler(function.name).app.get_openapi_schema().model_dump(by_alias=True, exclude_none=True)
+
+    assert documented_routes(schema) == {(route.method, route.path) for route in function.routes}
+
+
+def test_every_route_belongs_to_exactly_one_function() -> None:
+    owners = [(route.method, route.path) for function in FUNCTIONS for route in function.routes]
+
+    assert len(owners) == len(set(owners))
+
+
+def test_the_openapi_document_merges_every_route_of_the_api() -> None:
+    docs = HandlerClient(load_handler("docs"))
+
+    reply = docs.get("/openapi.json")
+
+    assert reply.status == 200
+    document = reply.json()
+    assert document["openapi"].startswith("3.")
+    expected = {(route.method, route.path) for function in API_FUNCTIONS for route in function.routes}
+    assert documented_routes(document) == expected
+
+
+def test_swagger_ui_is_served_with_its_assets_inline() -> None:
+    docs = HandlerClient(load_handler("docs"))
+
+    reply = docs.get("/docs")
+
+    assert reply.status == 200
+    assert reply.headers["Content-Type"].startswith("text/html")
+    assert "SwaggerUIBundle" in reply.body
+    assert "<script src=" not in reply.body
+    assert "<link rel='stylesheet'" not in reply.body
+    assert "<style>" in reply.body
