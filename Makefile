@@ -5,31 +5,31 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-STAMPS := .stamps
+VENV_READY := $(VENV)/.requirements-installed
+NODE_READY := node_modules/.package-lock-installed
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
-export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: help run test lint unit integration infra-test bench build synth deploy destroy openapi clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
-$(STAMPS)/venv: requirements.txt requirements-dev.txt
-	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Python 3.11 or newer is required as $(PYTHON) (set PYTHON=...)"; exit 1; }
+$(VENV_READY): requirements.txt requirements-dev.txt
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null || { echo "Python 3.11 or newer is required: install python3 (or run make PYTHON=/path/to/python3.11)"; exit 1; }
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
-	@mkdir -p $(STAMPS) && touch $@
+	@touch $@
 
-$(STAMPS)/npm: package.json package-lock.json
+$(NODE_READY): package.json package-lock.json
 	@command -v node >/dev/null && command -v npm >/dev/null || { echo "Node.js 20 or newer is required: install nodejs and npm"; exit 1; }
 	npm ci --no-audit --no-fund --loglevel=error
-	@mkdir -p $(STAMPS) && touch $@
+	@touch $@
 
 java:
 	@command -v java >/dev/null || { echo "Java 17 or newer is required for DynamoDB Local: install openjdk-17-jre-headless"; exit 1; }
 
 .PHONY: java
-bootstrap: $(STAMPS)/venv $(STAMPS)/npm java ## set up .venv and node_modules (idempotent)
+bootstrap: $(VENV_READY) $(NODE_READY) java ## set up .venv and node_modules (idempotent)
 .PHONY: bootstrap
 
 run: bootstrap ## start the whole application locally (Ctrl-C stops it)
@@ -38,12 +38,12 @@ run: bootstrap ## start the whole application locally (Ctrl-C stops it)
 test: bootstrap lint ## run every test: lint, unit, infra, integration
 	$(PY) -m pytest tests
 
-lint: $(STAMPS)/venv ## ruff and mypy
+lint: $(VENV_READY) ## ruff and mypy
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy .
 
-unit: $(STAMPS)/venv ## unit tests only
+unit: $(VENV_READY) ## unit tests only
 	$(PY) -m pytest tests/unit
 
 integration: bootstrap ## integration tests only (starts the local cloud on free ports)
@@ -55,7 +55,7 @@ infra-test: bootstrap ## synthesized-template tests and cdk-nag
 bench: bootstrap ## benchmarks that print tables
 	$(PY) -m tests.performance
 
-build: $(STAMPS)/venv ## build the dependency layer (no Docker)
+build: $(VENV_READY) ## build the dependency layer (no Docker)
 	$(PY) -m infra.build
 
 synth: bootstrap ## write the CloudFormation template to cdk.out (offline, no credentials)
@@ -67,7 +67,7 @@ deploy: bootstrap ## deploy the stack with your AWS credentials
 destroy: bootstrap ## destroy the deployed stack
 	npx --no-install cdk destroy
 
-openapi: $(STAMPS)/venv ## print the merged OpenAPI document
+openapi: $(VENV_READY) ## print the merged OpenAPI document
 	$(PY) -m infra.openapi
 
 clean: ## remove build output (keeps .venv, node_modules and local data)

@@ -2,21 +2,16 @@
 
 from typing import Any
 
-from shopfloor.api import DESCRIPTION, ROUTERS, TITLE, VERSION
-from shopfloor.platform.http import create_resolver
+from shopfloor.api import docs_resolver, openapi_document
+from shopfloor.platform.http import base_url
 from shopfloor.platform.observability import http_handler
 
-app = create_resolver()
-for router in ROUTERS:
-    app.include_router(router)
-app.enable_swagger(path="/docs", title=TITLE, version=VERSION, description=DESCRIPTION)
+app = docs_resolver()
 
 
 @app.get("/openapi.json", include_in_schema=False)
-def openapi_document() -> dict[str, Any]:
-    return app.get_openapi_schema(title=TITLE, version=VERSION, description=DESCRIPTION).model_dump(
-        mode="json", by_alias=True, exclude_none=True
-    )
+def openapi_json() -> dict[str, Any]:
+    return openapi_document(app, base_url(app.current_event) or "/")
 
 
 lambda_handler = http_handler(app)
