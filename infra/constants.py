@@ -1,0 +1,60 @@
+"""Names and magic strings of the deployed stack, in one place.
+
+Plain values only: `python -m infra.build` reads this module and should not pay for loading CDK.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import Final
+
+from infra.topology import APP_NAME, ROOT
+
+STACK_NAME: Final = APP_NAME
+STACK_DESCRIPTION: Final = "Shopfloor: catalog, warranties, shop and factories behind one REST API."
+
+# The Lambda runtime and the wheels of the dependency layer must agree on these two.
+PYTHON_VERSION: Final = "3.13"
+WHEEL_PLATFORM: Final = "manylinux2014_aarch64"
+
+REQUIREMENTS_FILE: Final = ROOT / "requirements.txt"
+BUILD_DIR: Final = ROOT / "build"
+DEPENDENCY_LAYER_DIR: Final = BUILD_DIR / "layers" / "dependencies"
+ASSET_EXCLUDES: Final = ("__pycache__", "*.pyc")
+
+# `cdk deploy -c removalPolicy=destroy` for throw-away stacks; data is kept unless asked.
+REMOVAL_POLICY_CONTEXT_KEY: Final = "removalPolicy"
+REMOVAL_POLICY_RETAIN: Final = "retain"
+REMOVAL_POLICY_DESTROY: Final = "destroy"
+
+FUNCTION_TAG: Final = "shopfloor:function"
+
+API_NAME: Final = "shopfloor"
+API_STAGE: Final = "prod"
+API_URL_OUTPUT: Final = "ApiUrl"
+# Per stage, across every method: protects Lambda concurrency and the tables from one noisy client.
+API_THROTTLE_RATE_LIMIT: Final = 500
+API_THROTTLE_BURST_LIMIT: Final = 1000
+
+# Functions whose routes need no sign-in, and why. A route of any other function must get an
+# authorizer: cdk-nag (APIG4, COG4) fails the synth until it has one or is listed here.
+PUBLIC_FUNCTIONS: Final[Mapping[str, str]] = MappingProxyType(
+    {
+        "products": "the product catalogue is public by contract; its API has no sign-in.",
+        "health": "the liveness probe is for monitors and carries no data.",
+        "docs": "the OpenAPI document and Swagger UI describe a public API.",
+    }
+)
+
+JSON: Final = "application/json"
+# The request content types the 405 mock maps explicitly; any other one is refused with 415.
+MOCK_REQUEST_CONTENT_TYPES: Final = (JSON, "text/plain", "application/x-www-form-urlencoded")
+
+# The same texts as shopfloor.platform.errors, so API Gateway and the handlers speak alike.
+MESSAGE_NOT_FOUND: Final = "Not found."
+MESSAGE_METHOD_NOT_ALLOWED: Final = "Method not allowed."
+MESSAGE_INTERNAL_ERROR: Final = "Internal server error."
+MESSAGE_TOO_MANY_REQUESTS: Final = "Too many requests."
+MESSAGE_UNAUTHORIZED: Final = "Unauthorized."
+MESSAGE_FORBIDDEN: Final = "Forbidden."

@@ -1,0 +1,1 @@
+"""The stack's constructs: one per capability, each reading infra.topology for what it declares."""

@@ -1,0 +1,52 @@
+"""Every DynamoDB table of the topology: on demand, point-in-time recovery, AWS-managed key."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from types import MappingProxyType
+
+from aws_cdk import RemovalPolicy
+from aws_cdk import aws_dynamodb as dynamodb
+from constructs import Construct
+
+from infra.constructs.naming import construct_id
+from infra.topology import TABLES, Key, KeyType, Table
+
+_ATTRIBUTE_TYPES: Mapping[KeyType, dynamodb.AttributeType] = MappingProxyType(
+    {KeyType.STRING: dynamodb.AttributeType.STRING, KeyType.NUMBER: dynamodb.AttributeType.NUMBER}
+)
+
+
+class Tables(Construct):
+    """The tables, by their topology name (`products`, `ids`, ...)."""
+
+    def __init__(self, scope: Construct, construct_id_: str, *, removal_policy: RemovalPolicy) -> None:
+        super().__init__(scope, construct_id_)
+        self.by_name: Mapping[str, dynamodb.Table] = MappingProxyType(
+            {table.name: _table(self, table, removal_policy) for table in TABLES}
+        )
+
+    @property
+    def physical_names(self) -> dict[str, str]:
+        """Each table's deployed name (a token until deploy time), by topology name."""
+        return {name: table.table_name for name, table in self.by_name.items()}
+
+
+def _table(scope: Construct, table: Table, removal_policy: RemovalPolicy) -> dynamodb.Table:
+    return dynamodb.Table(
+        scope,
+        construct_id(table.name),
+        partition_key=_attribute(table.partition_key),
+        sort_key=_attribute(table.sort_key) if table.sort_key else None,
+        time_to_live_attribute=table.ttl_attribute,
+        billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
+        point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
+            point_in_time_recovery_enabled=True
+        ),
+        encryption=dynamodb.TableEncryption.AWS_MANAGED,
+        removal_policy=removal_policy,
+    )
+
+
+def _attribute(key: Key) -> dynamodb.Attribute:
+    return dynamodb.Attribute(name=key.name, type=_ATTRIBUTE_TYPES[key.type])

@@ -1,0 +1,54 @@
+"""The Shopfloor stack: tables, layers, functions and the API, composed from infra.topology."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from aws_cdk import CfnOutput, RemovalPolicy, Stack
+from constructs import Construct
+
+from infra.constants import (
+    API_URL_OUTPUT,
+    REMOVAL_POLICY_CONTEXT_KEY,
+    REMOVAL_POLICY_DESTROY,
+    REMOVAL_POLICY_RETAIN,
+    STACK_DESCRIPTION,
+)
+from infra.constructs.api import Api
+from infra.constructs.functions import Functions
+from infra.constructs.layers import Layers
+from infra.constructs.tables import Tables
+
+_REMOVAL_POLICIES = {
+    REMOVAL_POLICY_RETAIN: RemovalPolicy.RETAIN,
+    REMOVAL_POLICY_DESTROY: RemovalPolicy.DESTROY,
+}
+
+
+class ShopfloorStack(Stack):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        dependency_layer_dir: Path,
+        description: str = STACK_DESCRIPTION,
+    ) -> None:
+        super().__init__(scope, construct_id, description=description)
+        removal_policy = removal_policy_from_context(self)
+        self.tables = Tables(self, "Tables", removal_policy=removal_policy)
+        self.layers = Layers(self, "Layers", dependency_layer_dir=dependency_layer_dir)
+        self.functions = Functions(
+            self, "Functions", tables=self.tables, layers=self.layers.all, removal_policy=removal_policy
+        )
+        self.api = Api(self, "Api", functions=self.functions.by_name, removal_policy=removal_policy)
+        CfnOutput(self, API_URL_OUTPUT, value=self.api.url, description="The base URL of the REST API.")
+
+
+def removal_policy_from_context(scope: Construct) -> RemovalPolicy:
+    """What happens to data (tables, logs) when the stack or a resource goes: kept unless asked."""
+    value = scope.node.try_get_context(REMOVAL_POLICY_CONTEXT_KEY) or REMOVAL_POLICY_RETAIN
+    if value not in _REMOVAL_POLICIES:
+        allowed = " or ".join(_REMOVAL_POLICIES)
+        raise ValueError(f"context {REMOVAL_POLICY_CONTEXT_KEY}={value!r}: expected {allowed}")
+    return _REMOVAL_POLICIES[value]

@@ -1,0 +1,40 @@
+"""The stack, synthesized once per session with the context `cdk synth` uses (cdk.json)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from aws_cdk import App
+from aws_cdk.assertions import Template
+
+from infra.build import build_dependency_layer
+from infra.constants import STACK_NAME
+from infra.stack import ShopfloorStack
+from infra.topology import ROOT
+
+
+def cdk_context() -> dict[str, Any]:
+    context: dict[str, Any] = json.loads((ROOT / "cdk.json").read_text())["context"]
+    return context
+
+
+@pytest.fixture(scope="session")
+def app() -> App:
+    return App(context=cdk_context())
+
+
+@pytest.fixture(scope="session")
+def stack(app: App) -> ShopfloorStack:
+    return ShopfloorStack(app, STACK_NAME, dependency_layer_dir=build_dependency_layer())
+
+
+@pytest.fixture(scope="session")
+def template(stack: ShopfloorStack) -> Template:
+    return Template.from_stack(stack)
+
+
+@pytest.fixture(scope="session")
+def template_dict(template: Template) -> dict[str, Any]:
+    return dict(template.to_json())

@@ -1,0 +1,89 @@
+"""Read a synthesized CloudFormation template (as a dict) the way a reviewer would.
+
+Other suites reuse these to compare the deployed wiring with the local cloud's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from infra.constants import FUNCTION_TAG
+
+Template = Mapping[str, Any]
+
+PROXY = "AWS_PROXY"
+MOCK = "MOCK"
+
+
+@dataclass(frozen=True)
+class SynthesizedMethod:
+    http_method: str
+    path: str
+    properties: Mapping[str, Any]
+
+    @property
+    def integration_type(self) -> str:
+        return str(self.properties["Integration"]["Type"])
+
+
+def resources_of_type(template: Template, resource_type: str) -> dict[str, Mapping[str, Any]]:
+    return {
+        logical_id: resource
+        for logical_id, resource in template["Resources"].items()
+        if resource["Type"] == resource_type
+    }
+
+
+def resource_paths(template: Template) -> dict[str, str]:
+    """The full path of every API Gateway resource (`/products/{id}`), by logical id."""
+    parts = {
+        logical_id: (resource["Properties"]["ParentId"], resource["Properties"]["PathPart"])
+        for logical_id, resource in resources_of_type(template, "AWS::ApiGateway::Resource").items()
+    }
+
+    def path_of(logical_id: str) -> str:
+        parent, part = parts[logical_id]
+        prefix = "" if _is_root(parent) else path_of(parent["Ref"])
+        return f"{prefix}/{part}"
+
+    return {logical_id: path_of(logical_id) for logical_id in parts}
+
+
+def methods(template: Template) -> Iterator[SynthesizedMethod]:
+    paths = resource_paths(template)
+    for resource in resources_of_type(template, "AWS::ApiGateway::Method").values():
+        properties = resource["Properties"]
+        owner = properties["ResourceId"]
+        path = "/" if _is_root(owner) else paths[owner["Ref"]]
+        yield SynthesizedMethod(properties["HttpMethod"], path, properties)
+
+
+def synthesized_routes(template: Template) -> set[tuple[str, str]]:
+    """(method, path) of every method proxied to a Lambda function, e.g. ("GET", "/products/{id}")."""
+    return {
+        (method.http_method, method.path) for method in methods(template) if method.integration_type == PROXY
+    }
+
+
+def function_logical_ids(template: Template) -> dict[str, str]:
+    """The logical id of each Lambda function, by topology function name (from its tag)."""
+    named: dict[str, str] = {}
+    for logical_id, resource in resources_of_type(template, "AWS::Lambda::Function").items():
+        tags = {tag["Key"]: tag["Value"] for tag in resource["Properties"].get("Tags", [])}
+        named[tags[FUNCTION_TAG]] = logical_id
+    return named
+
+
+def function_environments(template: Template) -> dict[str, dict[str, object]]:
+    """Each function's environment variables (values may be CloudFormation references), by name."""
+    functions = template["Resources"]
+    return {
+        name: dict(functions[logical_id]["Properties"].get("Environment", {}).get("Variables", {}))
+        for name, logical_id in function_logical_ids(template).items()
+    }
+
+
+def _is_root(reference: Mapping[str, Any]) -> bool:
+    return "Fn::GetAtt" in reference and reference["Fn::GetAtt"][1] == "RootResourceId"

@@ -1,0 +1,136 @@
+"""Functions: one per topology entry, on arm64 Python, traced, JSON-logged, granted only their tables."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from infra.constants import PYTHON_VERSION
+from infra.constructs.layers import RUNTIME
+from infra.stack import ShopfloorStack
+from infra.topology import FUNCTIONS, HANDLER, TABLES, Access, Function, function_environment
+from tests.infra.template import function_environments, function_logical_ids, resources_of_type
+
+pytestmark = pytest.mark.infra
+
+XRAY_ACTIONS = {"xray:PutTraceSegments", "xray:PutTelemetryRecords"}
+WRITE_ACTIONS = {"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"}
+
+
+def _function(template_dict: dict[str, Any], function: Function) -> dict[str, Any]:
+    logical_id = function_logical_ids(template_dict)[function.name]
+    return dict(template_dict["Resources"][logical_id]["Properties"])
+
+
+def _statements(template_dict: dict[str, Any], function: Function) -> list[dict[str, Any]]:
+    role = _function(template_dict, function)["Role"]["Fn::GetAtt"][0]
+    return [
+        statement
+        for policy in resources_of_type(template_dict, "AWS::IAM::Policy").values()
+        if {"Ref": role} in policy["Properties"]["Roles"]
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]
+    ]
+
+
+def _actions(statement: dict[str, Any]) -> set[str]:
+    actions = statement["Action"]
+    return {actions} if isinstance(actions, str) else set(actions)
+
+
+def _resources(statement: dict[str, Any]) -> list[Any]:
+    resources = statement["Resource"]
+    return resources if isinstance(resources, list) else [resources]
+
+
+def test_there_is_one_function_per_topology_entry(template_dict: dict[str, Any]) -> None:
+    assert set(function_logical_ids(template_dict)) == {function.name for function in FUNCTIONS}
+    assert len(resources_of_type(template_dict, "AWS::Lambda::Function")) == len(FUNCTIONS)
+
+
+def test_the_runtime_runs_the_wheels_the_dependency_layer_is_built_for() -> None:
+    assert RUNTIME.name == f"python{PYTHON_VERSION}"
+
+
+@pytest.mark.parametrize("function", FUNCTIONS, ids=lambda function: function.name)
+def test_each_function_runs_as_the_topology_declares(
+    template_dict: dict[str, Any], function: Function
+) -> None:
+    properties = _function(template_dict, function)
+
+    assert properties["Runtime"] == f"python{PYTHON_VERSION}"
+    assert properties["Architectures"] == ["arm64"]
+    assert properties["Handler"] == HANDLER
+    assert (properties["MemorySize"], properties["Timeout"]) == (function.memory_mb, function.timeout_seconds)
+    assert properties["TracingConfig"] == {"Mode": "Active"}
+    assert len(properties["Layers"]) == 2
+
+
+@pytest.mark.parametrize("function", FUNCTIONS, ids=lambda function: function.name)
+def test_each_function_logs_json_to_its_own_log_group_with_a_retention(
+    template_dict: dict[str, Any], function: Function
+) -> None:
+    logging = _function(template_dict, function)["LoggingConfig"]
+
+    assert logging["LogFormat"] == "JSON"
+    assert logging["ApplicationLogLevel"] == "INFO"
+    log_group = template_dict["Resources"][logging["LogGroup"]["Ref"]]
+    assert log_group["Type"] == "AWS::Logs::LogGroup"
+    assert log_group["Properties"]["RetentionInDays"] > 0
+    assert log_group["DeletionPolicy"] == "Retain"
+
+
+@pytest.mark.parametrize("function", FUNCTIONS, ids=lambda function: function.name)
+def test_each_function_has_exactly_the_topology_environment(
+    template_dict: dict[str, Any], stack: ShopfloorStack, function: Function
+) -> None:
+    table_references = {name: stack.resolve(table.table_name) for name, table in stack.tables.by_name.items()}
+
+    assert function_environments(template_dict)[function.name] == function_environment(
+        function, table_references
+    )
+
+
+@pytest.mark.parametrize("function", FUNCTIONS, ids=lambda function: function.name)
+def test_each_function_may_touch_only_the_tables_it_names(
+    template_dict: dict[str, Any], stack: ShopfloorStack, function: Function
+) -> None:
+    statements = _statements(template_dict, function)
+
+    for table in TABLES:
+        arn = stack.resolve(stack.tables.by_name[table.name].table_arn)
+        actions = set().union(*(_actions(s) for s in statements if arn in _resources(s)))
+        access = function.tables.get(table.name)
+        if access is None:
+            assert not actions, table.name
+        elif access is Access.READ:
+            assert "dynamodb:GetItem" in actions
+            assert not actions & WRITE_ACTIONS, table.name
+        else:
+            assert actions >= WRITE_ACTIONS, table.name
+
+
+def test_no_role_uses_an_aws_managed_policy_except_api_gateways_logging_role(
+    template_dict: dict[str, Any],
+) -> None:
+    with_managed_policies = {
+        logical_id
+        for logical_id, role in resources_of_type(template_dict, "AWS::IAM::Role").items()
+        if role["Properties"].get("ManagedPolicyArns")
+    }
+
+    assert len(with_managed_policies) == 1
+    assert next(iter(with_managed_policies)).startswith("ApiRestApiCloudWatchRole")
+
+
+def test_only_x_ray_is_granted_on_every_resource(template_dict: dict[str, Any]) -> None:
+    """The one wildcard resource acknowledged to cdk-nag (IAM5) must stay X-Ray's."""
+    wildcard_actions = {
+        action
+        for policy in resources_of_type(template_dict, "AWS::IAM::Policy").values()
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]
+        if "*" in _resources(statement)
+        for action in _actions(statement)
+    }
+
+    assert wildcard_actions == XRAY_ACTIONS

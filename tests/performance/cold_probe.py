@@ -1,0 +1,53 @@
+"""One cold start in a fresh interpreter, run by tests/performance/cold_start.py.
+
+Usage: python cold_probe.py RESULT_FILE (handler EVENT_JSON | floor TABLE KEY_JSON)
+
+`handler`: import the function's `handler` module (its folder and the shared layer are on
+sys.path, as in Lambda) and serve one event. `floor`: what any Python function talking to
+DynamoDB pays: import boto3, create a DynamoDB client, one GetItem. The result file gets the
+milliseconds and the status; stdout is left to the function's own logs.
+"""
+
+import json
+import sys
+import time
+
+
+class _Context:
+    function_name = "bench"
+    memory_limit_in_mb = 1024
+    invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:bench"
+    aws_request_id = "00000000-0000-0000-0000-000000000000"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 10_000
+
+
+def _handler(event_json: str) -> tuple[float, object]:
+    event = json.loads(event_json)
+    started = time.perf_counter()
+    import handler  # type: ignore[import-not-found]  # the function's folder, on sys.path as in Lambda
+
+    response = handler.lambda_handler(event, _Context())
+    return time.perf_counter() - started, response["statusCode"]
+
+
+def _floor(table: str, key_json: str) -> tuple[float, object]:
+    key = json.loads(key_json)
+    started = time.perf_counter()
+    import boto3
+
+    client = boto3.client("dynamodb")
+    response = client.get_item(TableName=table, Key=key)
+    return time.perf_counter() - started, response["ResponseMetadata"]["HTTPStatusCode"]
+
+
+def main(argv: list[str]) -> None:
+    result_file, mode, *args = argv
+    seconds, status = _handler(*args) if mode == "handler" else _floor(*args)
+    with open(result_file, "w", encoding="utf-8") as out:
+        json.dump({"ms": seconds * 1000, "status": status}, out)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
