@@ -11,12 +11,13 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from infra.constants import MESSAGE_INTERNAL_ERROR
 from infra.local.routing import RouteMatch
 
 STAGE = "local"
 ACCOUNT_ID = "123456789012"
 API_ID = "local"
-INTERNAL_ERROR = "Internal server error."
+INTERNAL_ERROR = MESSAGE_INTERNAL_ERROR
 # Hop-by-hop headers, and what the gateway computes itself from the body it writes.
 _GATEWAY_OWNED = {"connection", "content-length", "keep-alive", "transfer-encoding", "upgrade"}
 

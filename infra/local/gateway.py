@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from infra.constants import MESSAGE_METHOD_NOT_ALLOWED, MESSAGE_NOT_FOUND
 from infra.local.events import (
     INTERNAL_ERROR,
     HttpRequest,
@@ -31,8 +32,6 @@ from infra.local.workers import FunctionError, WorkerPool
 logger = logging.getLogger("shopfloor.local.gateway")
 
 MAX_BODY_BYTES = 10 * 1024 * 1024  # API Gateway's payload limit
-NOT_FOUND = "Not found."
-METHOD_NOT_ALLOWED = "Method not allowed."
 _NO_BODY_STATUSES = {HTTPStatus.NO_CONTENT, HTTPStatus.NOT_MODIFIED}
 
 
@@ -48,11 +47,12 @@ class Gateway:
         request_id = str(uuid.uuid4())
         match = self._router.match(request.path)
         if match is None:
-            return error_response(HTTPStatus.NOT_FOUND, NOT_FOUND, request_id), None
+            return error_response(HTTPStatus.NOT_FOUND, MESSAGE_NOT_FOUND, request_id), None
         function = match.resource.methods.get(request.method)
         if function is None:
             allow = [("Allow", match.resource.allowed)]
-            return error_response(HTTPStatus.METHOD_NOT_ALLOWED, METHOD_NOT_ALLOWED, request_id, allow), None
+            status = HTTPStatus.METHOD_NOT_ALLOWED
+            return error_response(status, MESSAGE_METHOD_NOT_ALLOWED, request_id, allow), None
         try:
             result = self._pools[function.name].invoke(proxy_event(request, match, request_id), request_id)
             return http_response(result, request_id), function.name
