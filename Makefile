@@ -9,7 +9,7 @@ VENV_READY := $(VENV)/.requirements-installed
 NODE_READY := node_modules/.package-lock-installed
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
-.PHONY: help run test lint unit integration infra-test bench build synth deploy destroy openapi clean
+.PHONY: help run test lint unit integration e2e infra-test bench build synth deploy destroy openapi clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -48,6 +48,9 @@ unit: $(VENV_READY) ## unit tests only
 
 integration: bootstrap ## integration tests only (starts the local cloud on free ports)
 	$(PY) -m pytest tests/integration
+
+e2e: $(VENV_READY) ## the client-side suite against a deployed stack: API_URL=<ApiUrl> make e2e
+	$(PY) -m pytest tests/e2e
 
 infra-test: bootstrap ## synthesized-template tests and cdk-nag
 	$(PY) -m pytest tests/infra

@@ -124,6 +124,8 @@ def function_environment(function: Function, table_names: Mapping[str, str]) -> 
     environment = {
         "POWERTOOLS_SERVICE_NAME": function.name,
         "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE,
+        # No pydantic plugin is used: skip scanning every installed package's metadata for one.
+        "PYDANTIC_DISABLE_PLUGINS": "__all__",
     }
     for table_name in function.tables:
         environment[TABLES_BY_NAME[table_name].env_var] = table_names[table_name]

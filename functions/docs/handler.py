@@ -1,5 +1,9 @@
 """Lambda function `docs`: the merged OpenAPI document and Swagger UI (assets from the package)."""
 
+import gc
+
+gc.disable()  # until the end of init: see shopfloor.platform.observability.end_init
+
 from typing import Any
 
 from shopfloor.api import docs_resolver, openapi_document

@@ -1,5 +1,9 @@
 """Lambda function `health`: `GET /health`."""
 
+import gc
+
+gc.disable()  # until the end of init: see shopfloor.platform.observability.end_init
+
 from shopfloor.platform.health import database_probe, router
 from shopfloor.platform.http import create_resolver
 from shopfloor.platform.observability import http_handler

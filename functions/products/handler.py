@@ -1,5 +1,9 @@
 """Lambda function `products`: the product catalogue's HTTP routes."""
 
+import gc
+
+gc.disable()  # until the end of init: see shopfloor.platform.observability.end_init
+
 from shopfloor.catalog.dependencies import product_service
 from shopfloor.catalog.routes import router
 from shopfloor.platform.http import create_resolver

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from typing import Any
 
 import pytest
 
-from infra.topology import FUNCTIONS, Function
+from infra.topology import FUNCTIONS, FUNCTIONS_DIR, SHARED_LAYER_DIR, Function
 from tests.helpers.handlers import HandlerClient, load_handler
 
+LAYER = SHARED_LAYER_DIR / "python"
 API_FUNCTIONS = [function for function in FUNCTIONS if function.name != "docs"]
 
 
@@ -53,3 +57,15 @@ def test_swagger_ui_is_served_with_its_assets_inline() -> None:
     assert "<script src=" not in reply.body
     assert "<link rel='stylesheet'" not in reply.body
     assert "<style>" in reply.body
+
+
+def test_the_docs_function_does_not_load_the_database_stack() -> None:
+    """It only describes the routes: pynamodb and botocore's clients would be cold-start cost for nothing."""
+    code = "import sys, handler; print(sorted({'pynamodb', 'botocore.session'} & set(sys.modules)))"
+    environment = {"PATH": os.environ["PATH"], "PYTHONPATH": f"{FUNCTIONS_DIR / 'docs'}{os.pathsep}{LAYER}"}
+
+    loaded = subprocess.run(
+        [sys.executable, "-c", code], env=environment, capture_output=True, text=True, check=True
+    ).stdout.splitlines()[-1]
+
+    assert loaded == "[]"

@@ -1,15 +1,11 @@
-"""Where products live. The service depends on the ProductRepository interface only."""
+"""Where products live: the interface the service depends on. DynamoDB's is in catalog/dynamodb.py."""
 
 from __future__ import annotations
 
 from typing import Protocol
 
-from pynamodb.exceptions import DeleteError, PutError, UpdateError
-
-from shopfloor.catalog.models import ProductModel
 from shopfloor.catalog.schemas import Product
-from shopfloor.platform.pagination import Page, decode_cursor, encode_cursor
-from shopfloor.platform.tables import is_conditional_check_failure
+from shopfloor.platform.pagination import Page
 
 Changes = dict[str, str | None]
 
@@ -26,68 +22,3 @@ class ProductRepository(Protocol):
     def replace(self, product: Product) -> bool: ...
 
     def delete(self, product_id: int) -> bool: ...
-
-
-class DynamoProductRepository:
-    """Products in DynamoDB, one item per product, every write conditional on existence."""
-
-    def __init__(self, model: type[ProductModel]) -> None:
-        self._model = model
-
-    def add(self, product: Product) -> None:
-        self._to_item(product).save(condition=self._model.id.does_not_exist())
-
-    def get(self, product_id: int) -> Product | None:
-        try:
-            return _to_product(self._model.get(product_id))
-        except self._model.DoesNotExist:
-            return None
-
-    def list(self, limit: int, cursor: str | None) -> Page[Product]:
-        start = decode_cursor(cursor, ["id"]) if cursor else None
-        # One item more than a page tells whether another page follows, without an empty last page.
-        results = self._model.scan(limit=limit + 1, page_size=limit + 1, last_evaluated_key=start)
-        items = [_to_product(item) for item in results]
-        if len(items) <= limit:
-            return Page(items=items, next_cursor=None)
-        items = items[:limit]
-        return Page(items=items, next_cursor=encode_cursor({"id": {"N": str(items[-1].id)}}))
-
-    def update(self, product_id: int, changes: Changes) -> Product | None:
-        item = self._model(product_id)
-        actions = [
-            getattr(self._model, name).remove() if value is None else getattr(self._model, name).set(value)
-            for name, value in changes.items()
-        ]
-        try:
-            item.update(actions=actions, condition=self._model.id.exists())
-        except UpdateError as error:
-            if is_conditional_check_failure(error):
-                return None
-            raise
-        return _to_product(item)
-
-    def replace(self, product: Product) -> bool:
-        try:
-            self._to_item(product).save(condition=self._model.id.exists())
-        except PutError as error:
-            if is_conditional_check_failure(error):
-                return False
-            raise
-        return True
-
-    def delete(self, product_id: int) -> bool:
-        try:
-            self._model(product_id).delete(condition=self._model.id.exists())
-        except DeleteError as error:
-            if is_conditional_check_failure(error):
-                return False
-            raise
-        return True
-
-    def _to_item(self, product: Product) -> ProductModel:
-        return self._model(product.id, name=product.name, description=product.description)
-
-
-def _to_product(item: ProductModel) -> Product:
-    return Product(id=int(item.id), name=item.name, description=item.description)
