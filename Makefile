@@ -35,6 +35,10 @@ bootstrap: $(VENV_READY) $(NODE_READY) java ## set up .venv and node_modules (id
 run: bootstrap ## start the whole application locally (Ctrl-C stops it)
 	$(PY) -m infra.local
 
+sync: bootstrap ## one offers sync cycle now, against the running local cloud; prints what changed
+	$(PY) -m infra.local.sync
+
+.PHONY: sync
 test: bootstrap lint ## run every test: lint, unit, infra, integration
 	$(PY) -m pytest tests
 

@@ -42,10 +42,25 @@ API_THROTTLE_BURST_LIMIT: Final = 1000
 PUBLIC_FUNCTIONS: Final[Mapping[str, str]] = MappingProxyType(
     {
         "products": "the product catalogue is public by contract; its API has no sign-in.",
+        "offers": "offers, price history and trends are public catalogue data, like the products.",
         "health": "the liveness probe is for monitors and carries no data.",
         "docs": "the OpenAPI document and Swagger UI describe a public API.",
     }
 )
+
+# A dead-letter queue alarms as soon as one message waits in it.
+DEAD_LETTER_ALARM_THRESHOLD: Final = 1
+DEAD_LETTER_ALARM_PERIOD_MINUTES: Final = 1
+
+# A scheduled run is useless once the next one is due: bounded retries, then the dead letters.
+SCHEDULE_RETRY_ATTEMPTS: Final = 2  # EventBridge's attempts to invoke the function
+SCHEDULE_MAX_EVENT_AGE_MINUTES: Final = 2
+SCHEDULED_RUN_RETRY_ATTEMPTS: Final = 0  # Lambda's retries of a failed run: the next tick is the retry
+SCHEDULE_DEAD_LETTER_RETENTION_DAYS: Final = 14
+
+# An external service's base URL is the context key `<camelCase name>Url` (cdk.json has defaults).
+SERVICE_URL_CONTEXT_SUFFIX: Final = "Url"
+HTTPS: Final = "https"
 
 JSON: Final = "application/json"
 # The request content types the 405 mock maps explicitly; any other one is refused with 415.

@@ -1,4 +1,5 @@
-"""The Shopfloor stack: tables, layers, functions and the API, composed from infra.topology."""
+"""The Shopfloor stack: tables, queues, secrets, layers, functions, schedules and the API,
+composed from infra.topology."""
 
 from __future__ import annotations
 
@@ -17,7 +18,12 @@ from infra.constants import (
 from infra.constructs.api import Api
 from infra.constructs.functions import Functions
 from infra.constructs.layers import Layers
+from infra.constructs.queues import Queues
+from infra.constructs.schedules import Schedules
+from infra.constructs.secrets import Secrets, output_id
+from infra.constructs.services import service_urls_from_context
 from infra.constructs.tables import Tables
+from infra.topology import SECRETS
 
 _REMOVAL_POLICIES = {
     REMOVAL_POLICY_RETAIN: RemovalPolicy.RETAIN,
@@ -36,13 +42,32 @@ class ShopfloorStack(Stack):
     ) -> None:
         super().__init__(scope, construct_id, description=description)
         removal_policy = removal_policy_from_context(self)
+        self.service_urls = service_urls_from_context(self)
         self.tables = Tables(self, "Tables", removal_policy=removal_policy)
+        self.queues = Queues(self, "Queues")
+        self.secrets = Secrets(self, "Secrets", removal_policy=removal_policy)
         self.layers = Layers(self, "Layers", dependency_layer_dir=dependency_layer_dir)
         self.functions = Functions(
-            self, "Functions", tables=self.tables, layers=self.layers.all, removal_policy=removal_policy
+            self,
+            "Functions",
+            tables=self.tables,
+            queues=self.queues,
+            secrets=self.secrets,
+            service_urls=self.service_urls,
+            layers=self.layers.all,
+            removal_policy=removal_policy,
         )
+        self.schedules = Schedules(self, "Schedules", functions=self.functions.by_name)
         self.api = Api(self, "Api", functions=self.functions.by_name, removal_policy=removal_policy)
         CfnOutput(self, API_URL_OUTPUT, value=self.api.url, description="The base URL of the REST API.")
+        for secret in SECRETS:
+            CfnOutput(
+                self,
+                output_id(secret),
+                value=self.secrets.by_name[secret.name].secret_arn,
+                description=f"{secret.description} Put it in with `aws secretsmanager put-secret-value "
+                "--secret-id <this ARN> --secret-string <value>`.",
+            )
 
 
 def removal_policy_from_context(scope: Construct) -> RemovalPolicy:

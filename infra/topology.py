@@ -31,6 +31,10 @@ class Access(Enum):
     READ_WRITE = "read_write"
 
 
+def _env_name(name: str) -> str:
+    return name.upper().replace("-", "_")
+
+
 @dataclass(frozen=True)
 class Key:
     name: str
@@ -48,7 +52,7 @@ class Table:
 
     @property
     def env_var(self) -> str:
-        return f"{self.name.upper()}_TABLE_NAME"
+        return f"{_env_name(self.name)}_TABLE_NAME"
 
 
 @dataclass(frozen=True)
@@ -63,8 +67,50 @@ class Route:
 
 
 @dataclass(frozen=True)
+class Queue:
+    """An SQS queue with its dead-letter queue; its consumer reports partial batch failures."""
+
+    name: str
+    batch_size: int = 10
+    # Consumers at once (the event source's maximum concurrency): protects what they call.
+    max_concurrency: int = 5
+    visibility_timeout_seconds: int = 60
+    # Receives before a message moves to the dead-letter queue (which has an alarm).
+    max_receive_count: int = 3
+    dlq_retention_days: int = 14
+
+    @property
+    def env_var(self) -> str:
+        return f"{_env_name(self.name)}_QUEUE_URL"
+
+
+@dataclass(frozen=True)
+class Secret:
+    """A Secrets Manager secret whose value an operator puts in after deploying."""
+
+    name: str
+    description: str
+
+    @property
+    def env_var(self) -> str:
+        return f"{_env_name(self.name)}_SECRET_ID"
+
+
+@dataclass(frozen=True)
+class Service:
+    """An HTTP service outside the stack; its base URL is a setting."""
+
+    name: str
+    description: str
+
+    @property
+    def env_var(self) -> str:
+        return f"{_env_name(self.name)}_URL"
+
+
+@dataclass(frozen=True)
 class Function:
-    """One Lambda function: its code is functions/<name>, its handler HANDLER."""
+    """One Lambda function: its code is functions/<name with _ for ->, its handler HANDLER."""
 
     name: str
     description: str
@@ -73,10 +119,17 @@ class Function:
     settings: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     memory_mb: int = 1024
     timeout_seconds: int = 10
+    # EventBridge invokes it every this many minutes.
+    schedule_minutes: int | None = None
+    # The queue whose messages it consumes (an SQS event source), and those it sends to.
+    consumes: str | None = None
+    sends_to: tuple[str, ...] = ()
+    secrets: tuple[str, ...] = ()
+    services: tuple[str, ...] = ()
 
     @property
     def code_dir(self) -> Path:
-        return FUNCTIONS_DIR / self.name
+        return FUNCTIONS_DIR / self.name.replace("-", "_")
 
 
 def _routes(*pairs: tuple[str, str]) -> tuple[Route, ...]:
@@ -85,8 +138,36 @@ def _routes(*pairs: tuple[str, str]) -> tuple[Route, ...]:
 
 IDS = Table(name="ids", partition_key=Key("sequence", KeyType.STRING))
 PRODUCTS = Table(name="products", partition_key=Key("id", KeyType.NUMBER))
+# The offers of a product as last synchronised: one item per offer.
+OFFERS = Table(
+    name="offers", partition_key=Key("product_id", KeyType.NUMBER), sort_key=Key("offer_id", KeyType.STRING)
+)
+# Observed changes, by product and time; they expire (TTL) after PRICE_HISTORY_DAYS.
+PRICE_HISTORY = Table(
+    name="price-history",
+    partition_key=Key("product_id", KeyType.NUMBER),
+    sort_key=Key("entry", KeyType.STRING),
+    ttl_attribute="expires_at",
+)
+# Shared credentials, such as the offers service's access token, with a refresh lease.
+TOKENS = Table(name="tokens", partition_key=Key("name", KeyType.STRING))
 
-TABLES: tuple[Table, ...] = (IDS, PRODUCTS)
+TABLES: tuple[Table, ...] = (IDS, PRODUCTS, OFFERS, PRICE_HISTORY, TOKENS)
+
+# Visibility at 6x the worker's timeout, as AWS advises for SQS event sources (throttled retries).
+OFFERS_SYNC = Queue(name="offers-sync", batch_size=10, max_concurrency=5, visibility_timeout_seconds=180)
+QUEUES: tuple[Queue, ...] = (OFFERS_SYNC,)
+
+OFFERS_REFRESH_TOKEN = Secret(
+    name="offers-refresh-token", description="The refresh token the offers service issued to Shopfloor."
+)
+SECRETS: tuple[Secret, ...] = (OFFERS_REFRESH_TOKEN,)
+
+OFFERS_SERVICE = Service(name="offers-service", description="The external offers service.")
+SERVICES: tuple[Service, ...] = (OFFERS_SERVICE,)
+
+PRICE_HISTORY_DAYS = 30
+SYNC_INTERVAL_MINUTES = 1
 
 FUNCTIONS: tuple[Function, ...] = (
     Function(
@@ -100,8 +181,56 @@ FUNCTIONS: tuple[Function, ...] = (
             ("PUT", "/products/{id}"),
             ("DELETE", "/products/{id}"),
         ),
-        tables=MappingProxyType({"products": Access.READ_WRITE, "ids": Access.READ_WRITE}),
+        tables=MappingProxyType(
+            {
+                "products": Access.READ_WRITE,
+                "ids": Access.READ_WRITE,
+                "offers": Access.READ_WRITE,
+                "tokens": Access.READ_WRITE,
+            }
+        ),
         settings=MappingProxyType({"ID_BLOCK_SIZE": str(ID_BLOCK_SIZE)}),
+        # A deleted product's price history is purged by the offers worker.
+        sends_to=("offers-sync",),
+        secrets=("offers-refresh-token",),
+        services=("offers-service",),
+    ),
+    Function(
+        name="offers",
+        description="A product's cached offers, their price history and its price trend.",
+        routes=_routes(
+            ("GET", "/products/{id}/offers"),
+            ("GET", "/products/{id}/offers/history"),
+            ("GET", "/products/{id}/price-trend"),
+        ),
+        tables=MappingProxyType(
+            {"products": Access.READ, "offers": Access.READ, "price-history": Access.READ}
+        ),
+    ),
+    Function(
+        name="offers-dispatch",
+        description="Every minute: one offers-sync message per product, sent in batches of 10.",
+        tables=MappingProxyType({"products": Access.READ}),
+        schedule_minutes=SYNC_INTERVAL_MINUTES,
+        sends_to=("offers-sync",),
+        timeout_seconds=60,
+    ),
+    Function(
+        name="offers-worker",
+        description="Fetches products' offers from the offers service and reconciles the cache.",
+        tables=MappingProxyType(
+            {
+                "products": Access.READ_WRITE,
+                "offers": Access.READ_WRITE,
+                "price-history": Access.READ_WRITE,
+                "tokens": Access.READ_WRITE,
+            }
+        ),
+        settings=MappingProxyType({"PRICE_HISTORY_DAYS": str(PRICE_HISTORY_DAYS)}),
+        consumes="offers-sync",
+        secrets=("offers-refresh-token",),
+        services=("offers-service",),
+        timeout_seconds=OFFERS_SYNC.visibility_timeout_seconds // 6,
     ),
     Function(
         name="health",
@@ -117,10 +246,20 @@ FUNCTIONS: tuple[Function, ...] = (
 )
 
 TABLES_BY_NAME: Mapping[str, Table] = MappingProxyType({table.name: table for table in TABLES})
+QUEUES_BY_NAME: Mapping[str, Queue] = MappingProxyType({queue.name: queue for queue in QUEUES})
+SECRETS_BY_NAME: Mapping[str, Secret] = MappingProxyType({secret.name: secret for secret in SECRETS})
+SERVICES_BY_NAME: Mapping[str, Service] = MappingProxyType({service.name: service for service in SERVICES})
 
 
-def function_environment(function: Function, table_names: Mapping[str, str]) -> dict[str, str]:
-    """The environment a function runs with, given the physical name of each table."""
+def function_environment(
+    function: Function,
+    table_names: Mapping[str, str],
+    *,
+    queue_urls: Mapping[str, str] = MappingProxyType({}),
+    secret_ids: Mapping[str, str] = MappingProxyType({}),
+    service_urls: Mapping[str, str] = MappingProxyType({}),
+) -> dict[str, str]:
+    """The environment a function runs with, given the physical names of what it uses."""
     environment = {
         "POWERTOOLS_SERVICE_NAME": function.name,
         "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE,
@@ -129,6 +268,12 @@ def function_environment(function: Function, table_names: Mapping[str, str]) -> 
     }
     for table_name in function.tables:
         environment[TABLES_BY_NAME[table_name].env_var] = table_names[table_name]
+    for queue_name in function.sends_to:
+        environment[QUEUES_BY_NAME[queue_name].env_var] = queue_urls[queue_name]
+    for secret_name in function.secrets:
+        environment[SECRETS_BY_NAME[secret_name].env_var] = secret_ids[secret_name]
+    for service_name in function.services:
+        environment[SERVICES_BY_NAME[service_name].env_var] = service_urls[service_name]
     environment.update(function.settings)
     return environment
 

@@ -1,4 +1,8 @@
-"""One Lambda function per topology entry, each with its own role, log group and table grants."""
+"""One Lambda function per topology entry, each with its own role, log group and grants.
+
+A function may touch only what it names in the topology: its tables, the queues it sends to or
+consumes (an SQS event source that reports partial batch failures), and its secrets.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ from aws_cdk import Duration, RemovalPolicy, Tags
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_lambda_event_sources as event_sources
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
@@ -16,8 +21,10 @@ from infra.constants import ASSET_EXCLUDES, FUNCTION_TAG, PYTHON_VERSION
 from infra.constructs import nag
 from infra.constructs.layers import ARCHITECTURE, RUNTIME
 from infra.constructs.naming import construct_id
+from infra.constructs.queues import Queues
+from infra.constructs.secrets import Secrets
 from infra.constructs.tables import Tables
-from infra.topology import FUNCTIONS, HANDLER, Access, Function, function_environment
+from infra.topology import FUNCTIONS, HANDLER, QUEUES_BY_NAME, Access, Function, Queue, function_environment
 
 LOG_RETENTION = logs.RetentionDays.ONE_MONTH
 
@@ -31,6 +38,9 @@ class Functions(Construct):
         construct_id_: str,
         *,
         tables: Tables,
+        queues: Queues,
+        secrets: Secrets,
+        service_urls: Mapping[str, str],
         layers: Sequence[lambda_.ILayerVersion],
         removal_policy: RemovalPolicy,
     ) -> None:
@@ -42,6 +52,9 @@ class Functions(Construct):
                     construct_id(function.name),
                     function=function,
                     tables=tables,
+                    queues=queues,
+                    secrets=secrets,
+                    service_urls=service_urls,
                     layers=layers,
                     removal_policy=removal_policy,
                 ).function
@@ -51,7 +64,7 @@ class Functions(Construct):
 
 
 class TopologyFunction(Construct):
-    """A function as the topology declares it; it may touch only the tables it names."""
+    """A function as the topology declares it; it may touch only what it names."""
 
     def __init__(
         self,
@@ -60,6 +73,9 @@ class TopologyFunction(Construct):
         *,
         function: Function,
         tables: Tables,
+        queues: Queues,
+        secrets: Secrets,
+        service_urls: Mapping[str, str],
         layers: Sequence[lambda_.ILayerVersion],
         removal_policy: RemovalPolicy,
     ) -> None:
@@ -88,7 +104,13 @@ class TopologyFunction(Construct):
             layers=list(layers),
             memory_size=function.memory_mb,
             timeout=Duration.seconds(function.timeout_seconds),
-            environment=function_environment(function, tables.physical_names),
+            environment=function_environment(
+                function,
+                tables.physical_names,
+                queue_urls=queues.urls,
+                secret_ids=secrets.arns,
+                service_urls=service_urls,
+            ),
             role=role,
             log_group=log_group,
             logging_format=lambda_.LoggingFormat.JSON,
@@ -98,6 +120,12 @@ class TopologyFunction(Construct):
             tracing=lambda_.Tracing.ACTIVE,
         )
         _grant_tables(self.function, function, tables.by_name)
+        for queue_name in function.sends_to:
+            queues.by_name[queue_name].queue.grant_send_messages(self.function)
+        if function.consumes is not None:
+            _consume(self.function, function, QUEUES_BY_NAME[function.consumes], queues)
+        for secret_name in function.secrets:
+            secrets.by_name[secret_name].grant_read(self.function)
         _acknowledge_findings(self.function, role)
 
 
@@ -110,6 +138,28 @@ def _grant_tables(
             table.grant_read_write_data(lambda_function)
         else:
             table.grant_read_data(lambda_function)
+
+
+def check_consumer(function: Function, queue: Queue) -> None:
+    """A batch must end before its messages become visible again, or they are processed twice."""
+    if function.timeout_seconds > queue.visibility_timeout_seconds:
+        raise ValueError(
+            f"{function.name} times out after {function.timeout_seconds} s, later than the "
+            f"{queue.visibility_timeout_seconds} s visibility timeout of {queue.name}"
+        )
+
+
+def _consume(lambda_function: lambda_.Function, function: Function, queue: Queue, queues: Queues) -> None:
+    """An SQS event source as the topology declares the queue; it also grants consuming it."""
+    check_consumer(function, queue)
+    lambda_function.add_event_source(
+        event_sources.SqsEventSource(
+            queues.by_name[queue.name].queue,
+            batch_size=queue.batch_size,
+            max_concurrency=queue.max_concurrency,
+            report_batch_item_failures=True,
+        )
+    )
 
 
 def _acknowledge_findings(lambda_function: lambda_.Function, role: iam.Role) -> None:

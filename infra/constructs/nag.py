@@ -15,6 +15,8 @@ AUTHORIZATION: Final = "AwsSolutions-APIG4"
 COGNITO_AUTHORIZER: Final = "AwsSolutions-COG4"
 WAF: Final = "AwsSolutions-APIG3"
 LATEST_RUNTIME: Final = "AwsSolutions-L1"
+SECRET_ROTATION: Final = "AwsSolutions-SMG4"
+QUEUE_WITHOUT_DEAD_LETTER_QUEUE: Final = "AwsSolutions-SQS3"
 WILDCARD_RESOURCE: Final = "AwsSolutions-IAM5[Resource::*]"
 API_GATEWAY_LOGS_MANAGED_POLICY: Final = (
     "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/"

@@ -1,8 +1,10 @@
-"""The local cloud behind `make run`: DynamoDB Local, moto server and a local API gateway that runs
-every function of `infra.topology` in its own worker process, as Lambda would.
+"""The local cloud behind `make run`: DynamoDB Local, moto server (with the topology's queues and
+secrets), the local offers service, a local API gateway that runs every function of `infra.topology`
+in its own worker process, as Lambda would, and the event sources (schedules, SQS pollers).
 
     python -m infra.local                    # everything, in the foreground; Ctrl-C stops it
-    python -m infra.local gateway            # only some components: dynamodb, moto, gateway
+    python -m infra.local gateway            # only some: dynamodb, moto, offers, gateway, events
+    python -m infra.local.sync               # `make sync`: one offers sync cycle now, prints changes
 
 Configuration (environment variables, read once):
 
@@ -12,7 +14,18 @@ Configuration (environment variables, read once):
     SHOPFLOOR_MOTO_PORT             5000         moto server
     SHOPFLOOR_DATA_DIR              .local-data  DynamoDB Local's database and the components' logs
     SHOPFLOOR_LOG_LEVEL             INFO         the gateway's log and the functions' (POWERTOOLS_LOG_LEVEL)
-    SHOPFLOOR_FUNCTION_CONCURRENCY  4            warm workers per function at most
+    SHOPFLOOR_FUNCTION_CONCURRENCY  4            warm workers per function at most (a queue's
+                                                 consumer: at least the queue's max_concurrency)
+    SHOPFLOOR_OFFERS_PORT           8080         the local offers service
+    SHOPFLOOR_OFFERS_REFRESH_TOKEN  local-refresh-token  its refresh token (also put in the secret)
+    SHOPFLOOR_OFFERS_TICK_SECONDS   60           offers change every this many seconds; 0 = never
+    SHOPFLOOR_OFFERS_LATENCY_MS     0            added to every answer of the offers service
+    SHOPFLOOR_OFFERS_TOKEN_TTL_SECONDS 300       life of an access token
+    SHOPFLOOR_OFFERS_SEED           0            seed of the offers' evolution
+    SHOPFLOOR_OFFERS_FAILURE        (none)       5xx, timeout, malformed, schema, 401 or down
+    SHOPFLOOR_OFFERS_FAILURE_RATE   1.0          share of calls that fail when a failure is set
+    SHOPFLOOR_SCHEDULE_SECONDS      (schedule)   every scheduled function fires this often; 0 = never
+    SHOPFLOOR_VISIBILITY_TIMEOUT_SECONDS (queue) every queue's visibility timeout
 
 A component started alone reaches the others at these ports. A port already in use, or no `java`,
 is a one-line error and exit code 1. Once everything answers, a line starting with `ready` is

@@ -1,4 +1,5 @@
-"""`python -m infra.local [dynamodb] [moto] [gateway]`: run the local cloud in the foreground."""
+"""`python -m infra.local [dynamodb] [moto] [offers] [gateway] [events]`: run the local cloud in the
+foreground."""
 
 from __future__ import annotations
 
@@ -11,17 +12,19 @@ from collections.abc import Callable
 from contextlib import ExitStack
 from types import FrameType
 
-from infra.local import dynamodb_local, moto_server
+from infra.local import dynamodb_local, moto_server, resources
 from infra.local.environment import worker_environment
 from infra.local.errors import LocalCloudError
+from infra.local.event_sources import schedule_interval, start_event_sources
 from infra.local.gateway import Gateway, GatewayServer
+from infra.local.offers_service import OffersServer, service_from_settings
 from infra.local.processes import Child, ensure_port_free
 from infra.local.routing import Router
 from infra.local.settings import LocalSettings
 from infra.local.workers import WorkerPool, WorkerSpec
-from infra.topology import FUNCTIONS
+from infra.topology import FUNCTIONS, QUEUES_BY_NAME, Function
 
-COMPONENTS = ("dynamodb", "moto", "gateway")
+COMPONENTS = ("dynamodb", "moto", "offers", "gateway", "events")
 ALL_INTERFACES = ""
 
 
@@ -74,9 +77,18 @@ def _run(settings: LocalSettings, components: set[str], stack: ExitStack) -> Non
         stack.callback(starting[-1][0].stop)
     for child, wait in starting:
         wait(child, settings)
+    if "moto" in components:
+        resources.provision(settings)
     children = [child for child, _ in starting]
-    if "gateway" in components:
-        _start_gateway(settings, stack)
+    if "offers" in components:
+        _start_offers_service(settings, stack)
+    if components & {"gateway", "events"}:
+        pools = _start_pools(settings, stack)
+        if "gateway" in components:
+            _start_gateway(settings, pools, stack)
+        if "events" in components:
+            for source in start_event_sources(FUNCTIONS, pools, settings):
+                stack.callback(source.stop)
     _print_endpoints(settings, components)
     print("ready: the local cloud is running (Ctrl-C stops it)", flush=True)
     _watch(children)
@@ -89,9 +101,24 @@ def _check_ports(settings: LocalSettings, components: set[str]) -> None:
         ensure_port_free(ALL_INTERFACES, settings.dynamodb_port, "DynamoDB Local", "SHOPFLOOR_DYNAMODB_PORT")
     if "moto" in components:
         ensure_port_free(settings.host, settings.moto_port, "moto server", "SHOPFLOOR_MOTO_PORT")
+    if "offers" in components:
+        ensure_port_free(settings.host, settings.offers_port, "offers service", "SHOPFLOOR_OFFERS_PORT")
 
 
-def _start_gateway(settings: LocalSettings, stack: ExitStack) -> None:
+def _start_offers_service(settings: LocalSettings, stack: ExitStack) -> None:
+    service = service_from_settings(settings, settings.data_dir / "offers-service" / "registrations.json")
+    try:
+        server = OffersServer(settings.host, settings.offers_port, service)
+    except OSError as error:
+        raise LocalCloudError(
+            f"the offers service cannot listen on {settings.offers_url}: {error}"
+        ) from error
+    stack.callback(server.stop)
+    server.start()
+
+
+def _start_pools(settings: LocalSettings, stack: ExitStack) -> dict[str, WorkerPool]:
+    """A worker pool per function, shared by the gateway and the event sources."""
     pools = {
         function.name: WorkerPool(
             WorkerSpec(
@@ -100,12 +127,23 @@ def _start_gateway(settings: LocalSettings, stack: ExitStack) -> None:
                 code_dir=function.code_dir,
                 timeout_seconds=function.timeout_seconds,
             ),
-            settings.function_concurrency,
+            _concurrency(function, settings),
         )
         for function in FUNCTIONS
     }
     for pool in pools.values():
         stack.callback(pool.close)
+    return pools
+
+
+def _concurrency(function: Function, settings: LocalSettings) -> int:
+    """Warm workers at most; a queue's consumer gets at least the queue's maximum concurrency."""
+    if function.consumes is None:
+        return settings.function_concurrency
+    return max(settings.function_concurrency, QUEUES_BY_NAME[function.consumes].max_concurrency)
+
+
+def _start_gateway(settings: LocalSettings, pools: dict[str, WorkerPool], stack: ExitStack) -> None:
     try:
         server = GatewayServer(settings.host, settings.api_port, Gateway(Router.from_functions(), pools))
     except OSError as error:
@@ -118,6 +156,8 @@ def _print_endpoints(settings: LocalSettings, components: set[str]) -> None:
     def where(url: str, component: str) -> str:
         return url if component in components else f"{url} (not started here)"
 
+    events = _describe_events(settings) if "events" in components else "(not started here)"
+
     print(
         "Shopfloor local cloud\n"
         f"  API             {where(settings.api_url, 'gateway')}\n"
@@ -125,10 +165,24 @@ def _print_endpoints(settings: LocalSettings, components: set[str]) -> None:
         f"  OpenAPI         {where(settings.api_url + '/openapi.json', 'gateway')}\n"
         f"  DynamoDB Local  {where(settings.dynamodb_url, 'dynamodb')}\n"
         f"  moto server     {where(settings.moto_url, 'moto')}\n"
+        f"  offers service  {where(settings.offers_url, 'offers')}\n"
+        f"  events          {events}\n"
         f"  data folder     {settings.data_dir}\n"
         f"  logs            {settings.data_dir / 'logs'} (DynamoDB Local, moto server)",
         flush=True,
     )
+
+
+def _describe_events(settings: LocalSettings) -> str:
+    parts = []
+    for function in FUNCTIONS:
+        interval = schedule_interval(function, settings)
+        if function.schedule_minutes is not None:
+            parts.append(f"{function.name} every {interval:g} s" if interval else f"{function.name} disabled")
+        if function.consumes is not None:
+            queue = QUEUES_BY_NAME[function.consumes]
+            parts.append(f"{function.name} <- {resources.queue_name(queue)}")
+    return ", ".join(parts) or "none"
 
 
 def _watch(children: list[Child]) -> None:

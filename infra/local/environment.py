@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 
 from infra.dynamodb import local_table_names
+from infra.local import resources
 from infra.local.settings import LocalSettings
 from infra.topology import FUNCTIONS, HANDLER, SHARED_LAYER_DIR, Function, function_environment
 
@@ -17,7 +18,13 @@ _PASSED_THROUGH = ("PATH", "SYSTEMROOT", "PYTHONDONTWRITEBYTECODE")
 
 def local_function_environment(function: Function, settings: LocalSettings) -> dict[str, str]:
     """What the function sees in os.environ locally (besides PATH)."""
-    environment = function_environment(function, local_table_names())
+    environment = function_environment(
+        function,
+        local_table_names(),
+        queue_urls=resources.queue_urls(settings),
+        secret_ids=resources.secret_ids(),
+        service_urls=resources.service_urls(settings),
+    )
     environment.update(
         {
             "AWS_REGION": REGION,

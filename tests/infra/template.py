@@ -85,5 +85,38 @@ def function_environments(template: Template) -> dict[str, dict[str, object]]:
     }
 
 
+def function_statements(template: Template, function_name: str) -> list[Mapping[str, Any]]:
+    """Every IAM statement granted to the role of a function, by topology function name."""
+    logical_id = function_logical_ids(template)[function_name]
+    role = template["Resources"][logical_id]["Properties"]["Role"]["Fn::GetAtt"][0]
+    return [
+        statement
+        for policy in resources_of_type(template, "AWS::IAM::Policy").values()
+        if {"Ref": role} in policy["Properties"]["Roles"]
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]
+    ]
+
+
+def statement_actions(statement: Mapping[str, Any]) -> set[str]:
+    actions = statement["Action"]
+    return {actions} if isinstance(actions, str) else set(actions)
+
+
+def statement_resources(statement: Mapping[str, Any]) -> list[Any]:
+    resources = statement["Resource"]
+    return resources if isinstance(resources, list) else [resources]
+
+
+def actions_on(template: Template, function_name: str, resource: Any) -> set[str]:
+    """What a function may do to one resource (given as its resolved ARN reference)."""
+    return set().union(
+        *(
+            statement_actions(statement)
+            for statement in function_statements(template, function_name)
+            if statement["Effect"] == "Allow" and resource in statement_resources(statement)
+        )
+    )
+
+
 def _is_root(reference: Mapping[str, Any]) -> bool:
     return "Fn::GetAtt" in reference and reference["Fn::GetAtt"][1] == "RootResourceId"

@@ -10,7 +10,14 @@ from infra.constants import PYTHON_VERSION
 from infra.constructs.layers import RUNTIME
 from infra.stack import ShopfloorStack
 from infra.topology import FUNCTIONS, HANDLER, TABLES, Access, Function, function_environment
-from tests.infra.template import function_environments, function_logical_ids, resources_of_type
+from tests.infra.template import (
+    function_environments,
+    function_logical_ids,
+    function_statements,
+    resources_of_type,
+    statement_actions,
+    statement_resources,
+)
 
 pytestmark = pytest.mark.infra
 
@@ -21,26 +28,6 @@ WRITE_ACTIONS = {"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem
 def _function(template_dict: dict[str, Any], function: Function) -> dict[str, Any]:
     logical_id = function_logical_ids(template_dict)[function.name]
     return dict(template_dict["Resources"][logical_id]["Properties"])
-
-
-def _statements(template_dict: dict[str, Any], function: Function) -> list[dict[str, Any]]:
-    role = _function(template_dict, function)["Role"]["Fn::GetAtt"][0]
-    return [
-        statement
-        for policy in resources_of_type(template_dict, "AWS::IAM::Policy").values()
-        if {"Ref": role} in policy["Properties"]["Roles"]
-        for statement in policy["Properties"]["PolicyDocument"]["Statement"]
-    ]
-
-
-def _actions(statement: dict[str, Any]) -> set[str]:
-    actions = statement["Action"]
-    return {actions} if isinstance(actions, str) else set(actions)
-
-
-def _resources(statement: dict[str, Any]) -> list[Any]:
-    resources = statement["Resource"]
-    return resources if isinstance(resources, list) else [resources]
 
 
 def test_there_is_one_function_per_topology_entry(template_dict: dict[str, Any]) -> None:
@@ -85,9 +72,19 @@ def test_each_function_has_exactly_the_topology_environment(
     template_dict: dict[str, Any], stack: ShopfloorStack, function: Function
 ) -> None:
     table_references = {name: stack.resolve(table.table_name) for name, table in stack.tables.by_name.items()}
+    queue_references = {
+        name: stack.resolve(queue.queue.queue_url) for name, queue in stack.queues.by_name.items()
+    }
+    secret_references = {
+        name: stack.resolve(secret.secret_arn) for name, secret in stack.secrets.by_name.items()
+    }
 
     assert function_environments(template_dict)[function.name] == function_environment(
-        function, table_references
+        function,
+        table_references,
+        queue_urls=queue_references,
+        secret_ids=secret_references,
+        service_urls=stack.service_urls,
     )
 
 
@@ -95,11 +92,11 @@ def test_each_function_has_exactly_the_topology_environment(
 def test_each_function_may_touch_only_the_tables_it_names(
     template_dict: dict[str, Any], stack: ShopfloorStack, function: Function
 ) -> None:
-    statements = _statements(template_dict, function)
+    statements = function_statements(template_dict, function.name)
 
     for table in TABLES:
         arn = stack.resolve(stack.tables.by_name[table.name].table_arn)
-        actions = set().union(*(_actions(s) for s in statements if arn in _resources(s)))
+        actions = set().union(*(statement_actions(s) for s in statements if arn in statement_resources(s)))
         access = function.tables.get(table.name)
         if access is None:
             assert not actions, table.name
@@ -129,8 +126,8 @@ def test_only_x_ray_is_granted_on_every_resource(template_dict: dict[str, Any]) 
         action
         for policy in resources_of_type(template_dict, "AWS::IAM::Policy").values()
         for statement in policy["Properties"]["PolicyDocument"]["Statement"]
-        if "*" in _resources(statement)
-        for action in _actions(statement)
+        if "*" in statement_resources(statement)
+        for action in statement_actions(statement)
     }
 
     assert wildcard_actions == XRAY_ACTIONS

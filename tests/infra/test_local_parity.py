@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 
 from infra import local
 from infra.dynamodb import local_table_names
-from infra.topology import TABLES
+from infra.topology import QUEUES, SECRETS, SERVICES, TABLES
 from tests.infra.template import Template, function_environments, resources_of_type, synthesized_routes
 
 pytestmark = pytest.mark.infra
@@ -37,6 +38,9 @@ LOCAL_ONLY = {
     "PYTHONUNBUFFERED",
 }
 TABLE_BY_ENV_VAR = {table.env_var: table for table in TABLES}
+QUEUE_ENV_VARS = {queue.env_var for queue in QUEUES}
+SECRET_ENV_VARS = {secret.env_var for secret in SECRETS}
+SERVICE_ENV_VARS = {service.env_var for service in SERVICES}
 
 
 def test_the_local_gateway_serves_exactly_the_deployed_routes(template_dict: Template) -> None:
@@ -47,6 +51,8 @@ def test_each_function_gets_the_deployed_configuration_locally(template_dict: Te
     deployed = function_environments(template_dict)
     locally = local.function_environments()
     table_ids = set(resources_of_type(template_dict, "AWS::DynamoDB::Table"))
+    queue_ids = set(resources_of_type(template_dict, "AWS::SQS::Queue"))
+    secret_ids = set(resources_of_type(template_dict, "AWS::SecretsManager::Secret"))
 
     assert set(locally) == set(deployed)
     for name, variables in deployed.items():
@@ -58,6 +64,16 @@ def test_each_function_gets_the_deployed_configuration_locally(template_dict: Te
                 assert _ref(value) in table_ids, f"{name}.{variable} is not a table of the stack"
                 expected = local_table_names()[TABLE_BY_ENV_VAR[variable].name]
                 assert local_variables[variable] == expected
+            elif variable in QUEUE_ENV_VARS:
+                assert _ref(value) in queue_ids, f"{name}.{variable} is not a queue of the stack"
+                assert local_variables[variable], f"{name}.{variable} is empty locally"
+            elif variable in SECRET_ENV_VARS:
+                assert _ref(value) in secret_ids, f"{name}.{variable} is not a secret of the stack"
+                assert local_variables[variable], f"{name}.{variable} is empty locally"
+            elif variable in SERVICE_ENV_VARS:
+                assert isinstance(value, str), f"{name}.{variable} is not a URL"
+                assert urlsplit(value).scheme == "https", f"{name}.{variable} is not an https URL"
+                assert local_variables[variable], f"{name}.{variable} is empty locally"
             else:
                 assert local_variables[variable] == value, f"{name}.{variable}"
 

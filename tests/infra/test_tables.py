@@ -8,7 +8,7 @@ import pytest
 from aws_cdk import App, RemovalPolicy
 
 from infra.stack import removal_policy_from_context
-from infra.topology import TABLES, Table
+from infra.topology import PRICE_HISTORY, TABLES, Table
 from tests.infra.template import resources_of_type
 
 pytestmark = pytest.mark.infra
@@ -56,6 +56,12 @@ def test_a_table_expires_items_only_when_the_topology_names_a_ttl_attribute(
 
     expected = {"AttributeName": table.ttl_attribute, "Enabled": True} if table.ttl_attribute else None
     assert properties.get("TimeToLiveSpecification") == expected
+
+
+def test_price_history_expires(template_dict: dict[str, Any]) -> None:
+    properties = _synthesized_table(template_dict, PRICE_HISTORY)["Properties"]
+
+    assert properties["TimeToLiveSpecification"] == {"AttributeName": "expires_at", "Enabled": True}
 
 
 @pytest.mark.parametrize("table", TABLES, ids=lambda table: table.name)

@@ -28,11 +28,12 @@ class Ports:
     api: int
     dynamodb: int
     moto: int
+    offers: int
 
     @classmethod
     def free(cls) -> Ports:
-        api, dynamodb, moto = free_ports(3)
-        return cls(api, dynamodb, moto)
+        api, dynamodb, moto, offers = free_ports(4)
+        return cls(api, dynamodb, moto, offers)
 
 
 def free_ports(count: int) -> list[int]:
@@ -54,6 +55,7 @@ def cloud_environment(ports: Ports, data_dir: Path, extra: Mapping[str, str] | N
             "SHOPFLOOR_API_PORT": str(ports.api),
             "SHOPFLOOR_DYNAMODB_PORT": str(ports.dynamodb),
             "SHOPFLOOR_MOTO_PORT": str(ports.moto),
+            "SHOPFLOOR_OFFERS_PORT": str(ports.offers),
             "SHOPFLOOR_DATA_DIR": str(data_dir),
             "SHOPFLOOR_LOG_LEVEL": "WARNING",
             **(extra or {}),
@@ -77,6 +79,14 @@ class LocalCloud:
     @property
     def dynamodb_url(self) -> str:
         return f"http://127.0.0.1:{self.ports.dynamodb}"
+
+    @property
+    def moto_url(self) -> str:
+        return f"http://127.0.0.1:{self.ports.moto}"
+
+    @property
+    def offers_url(self) -> str:
+        return f"http://127.0.0.1:{self.ports.offers}"
 
     def output(self) -> str:
         return self.log_path.read_text(errors="replace")

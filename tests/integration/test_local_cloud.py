@@ -51,7 +51,7 @@ def test_stopping_the_cloud_stops_every_process_it_started(tmp_path: Path) -> No
 
 def test_health_is_503_when_dynamodb_cannot_be_reached(tmp_path: Path) -> None:
     api, closed = free_ports(2)
-    ports = Ports(api=api, dynamodb=closed, moto=closed)
+    ports = Ports(api=api, dynamodb=closed, moto=closed, offers=closed)
     gateway = start_cloud(ports, tmp_path, ["gateway"], healthy=False)
     try:
         response = requests.get(f"{gateway.base_url}/health", timeout=30)
@@ -74,7 +74,7 @@ def run_to_exit(environment: dict[str, str]) -> subprocess.CompletedProcess[str]
     )
 
 
-@pytest.mark.parametrize("taken", ["api", "dynamodb", "moto"])
+@pytest.mark.parametrize("taken", ["api", "dynamodb", "moto", "offers"])
 def test_a_port_in_use_is_a_one_line_error_and_exit_code_1(tmp_path: Path, taken: str) -> None:
     ports = Ports.free()
     port = getattr(ports, taken)

@@ -7,17 +7,31 @@ import pytest
 from moto import mock_aws
 
 from infra.dynamodb import create_tables, local_table_names
-from infra.topology import TABLES
+from infra.topology import OFFERS_REFRESH_TOKEN, OFFERS_SERVICE, OFFERS_SYNC, TABLES
 from shopfloor.catalog.dependencies import product_service
+from shopfloor.catalog.offers_dependencies import offers_reader
+from shopfloor.catalog.service import ProductService
+from shopfloor.platform import aws as platform_aws
 from shopfloor.platform.health import database_probe
 from tests.helpers.handlers import HandlerClient, load_handler
+from tests.unit.catalog.fakes import FakeRegistrar
 
 TABLE_NAMES = local_table_names("unit")
+QUEUE_NAME = "unit-offers-sync"
+REFRESH_TOKEN = "unit-refresh-token"
+
+
+def _clear_caches() -> None:
+    product_service.cache_clear()
+    offers_reader.cache_clear()
+    database_probe.cache_clear()
+    platform_aws._client.cache_clear()
+    platform_aws._session.cache_clear()
 
 
 @pytest.fixture(autouse=True)
 def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Every unit test runs against moto, with the tables the stack declares."""
+    """Every unit test runs against moto, with the tables, queue and secret the stack declares."""
     for name in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_DYNAMODB", "AWS_PROFILE"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
@@ -28,15 +42,35 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setenv("POWERTOOLS_SERVICE_NAME", "unit")
     for table in TABLES:
         monkeypatch.setenv(table.env_var, TABLE_NAMES[table.name])
+    monkeypatch.setenv(OFFERS_SERVICE.env_var, "http://offers.invalid")
+    monkeypatch.setenv(OFFERS_REFRESH_TOKEN.env_var, OFFERS_REFRESH_TOKEN.name)
     with mock_aws():
         create_tables(boto3.client("dynamodb"), TABLE_NAMES)
-        product_service.cache_clear()
-        database_probe.cache_clear()
+        queue_url = boto3.client("sqs").create_queue(QueueName=QUEUE_NAME)["QueueUrl"]
+        monkeypatch.setenv(OFFERS_SYNC.env_var, queue_url)
+        boto3.client("secretsmanager").create_secret(
+            Name=OFFERS_REFRESH_TOKEN.name, SecretString=REFRESH_TOKEN
+        )
+        _clear_caches()
         yield
-    product_service.cache_clear()
-    database_probe.cache_clear()
+    _clear_caches()
 
 
 @pytest.fixture
-def products() -> HandlerClient:
-    return HandlerClient(load_handler("products"))
+def registrar() -> FakeRegistrar:
+    return FakeRegistrar()
+
+
+@pytest.fixture
+def products(registrar: FakeRegistrar) -> HandlerClient:
+    """The products handler, with the offers service replaced by a fake registrar."""
+    module = load_handler("products")
+    real = product_service()
+    service = ProductService(real._repository, real._next_id, registrar, real._cleanup)
+    module.app.dependency_overrides[product_service] = lambda: service
+    return HandlerClient(module)
+
+
+@pytest.fixture
+def sync_queue() -> str:
+    return str(boto3.client("sqs").get_queue_url(QueueName=QUEUE_NAME)["QueueUrl"])

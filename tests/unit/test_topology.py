@@ -13,7 +13,7 @@ from infra.topology import FUNCTIONS, FUNCTIONS_DIR, SHARED_LAYER_DIR, Function
 from tests.helpers.handlers import HandlerClient, load_handler
 
 LAYER = SHARED_LAYER_DIR / "python"
-API_FUNCTIONS = [function for function in FUNCTIONS if function.name != "docs"]
+API_FUNCTIONS = [function for function in FUNCTIONS if function.routes and function.name != "docs"]
 
 
 def documented_routes(schema: dict[str, Any]) -> set[tuple[str, str]]:

@@ -1,7 +1,10 @@
-"""An in-memory ProductRepository: the service's tests swap it in instead of patching."""
+"""In-memory stand-ins the catalogue's tests swap in instead of patching."""
 
 from __future__ import annotations
 
+import uuid
+
+from shopfloor.catalog.errors import OffersServiceError
 from shopfloor.catalog.repository import Changes
 from shopfloor.catalog.schemas import Product
 from shopfloor.platform.pagination import Page
@@ -11,7 +14,7 @@ class InMemoryProductRepository:
     def __init__(self) -> None:
         self.products: dict[int, Product] = {}
 
-    def add(self, product: Product) -> None:
+    def add(self, product: Product, offers_id: str | None = None) -> None:
         assert product.id not in self.products, "ids must never repeat"
         self.products[product.id] = product
 
@@ -41,3 +44,16 @@ class InMemoryProductRepository:
 
     def delete(self, product_id: int) -> bool:
         return self.products.pop(product_id, None) is not None
+
+
+class FakeRegistrar:
+    """Records registrations; `failing = True` makes it fail like an unreachable offers service."""
+
+    def __init__(self) -> None:
+        self.registered: dict[uuid.UUID, tuple[str, str | None]] = {}
+        self.failing = False
+
+    def register(self, product_uuid: uuid.UUID, name: str, description: str | None) -> None:
+        if self.failing:
+            raise OffersServiceError("offers service unreachable")
+        self.registered[product_uuid] = (name, description)

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
+import boto3
 import pytest
 
+from shopfloor.catalog.models import ProductModel
+from shopfloor.platform.tables import bind
 from tests.helpers.handlers import HandlerClient
+from tests.unit.catalog.fakes import FakeRegistrar
+from tests.unit.conftest import TABLE_NAMES
 
 
 def create(products: HandlerClient, name: str = "Kettle", description: str | None = None) -> dict[str, Any]:
@@ -279,3 +285,47 @@ def test_unknown_route_in_the_function_is_404_in_the_envelope(products: HandlerC
 
     assert reply.status == 404
     assert reply.json() == {"message": "Not found."}
+
+
+def test_create_is_503_and_stores_nothing_when_registration_fails(
+    products: HandlerClient, registrar: FakeRegistrar
+) -> None:
+    registrar.failing = True
+
+    reply = products.post("/products", body={"name": "Kettle"})
+
+    assert reply.status == 503
+    assert reply.json() == {"message": "Call to external service failed."}
+    assert products.get("/products").json() == []
+
+
+def test_create_registers_the_product_with_the_offers_service(
+    products: HandlerClient, registrar: FakeRegistrar
+) -> None:
+    products.post("/products", body={"name": "Kettle", "description": "steel"})
+
+    assert list(registrar.registered.values()) == [("Kettle", "steel")]
+
+
+def test_delete_queues_the_purge_of_the_products_offers_and_history(
+    products: HandlerClient, sync_queue: str
+) -> None:
+    product = create(products)
+
+    products.delete(f"/products/{product['id']}")
+
+    messages = boto3.client("sqs").receive_message(QueueUrl=sync_queue, MaxNumberOfMessages=10)["Messages"]
+    assert [json.loads(message["Body"]) for message in messages] == [
+        {"product_id": product["id"], "purge": True}
+    ]
+
+
+def test_replace_keeps_the_products_registration(products: HandlerClient) -> None:
+    product = create(products)
+    model = bind(ProductModel, TABLE_NAMES["products"])
+    registered_as = model.get(product["id"]).offers_id
+
+    products.put(f"/products/{product['id']}", body={"name": "Teapot"})
+
+    assert registered_as is not None
+    assert model.get(product["id"]).offers_id == registered_as

@@ -4,9 +4,10 @@ from itertools import count
 
 import pytest
 
+from shopfloor.catalog.errors import OffersServiceError
 from shopfloor.catalog.schemas import ProductIn, ProductPatch
 from shopfloor.catalog.service import ProductService
-from tests.unit.catalog.fakes import InMemoryProductRepository
+from tests.unit.catalog.fakes import FakeRegistrar, InMemoryProductRepository
 
 
 @pytest.fixture
@@ -14,9 +15,56 @@ def repository() -> InMemoryProductRepository:
     return InMemoryProductRepository()
 
 
+class RecordingCleanup:
+    def __init__(self) -> None:
+        self.deleted: list[int] = []
+
+    def product_deleted(self, product_id: int) -> None:
+        self.deleted.append(product_id)
+
+
 @pytest.fixture
-def service(repository: InMemoryProductRepository) -> ProductService:
-    return ProductService(repository, count(start=1).__next__)
+def registrar() -> FakeRegistrar:
+    return FakeRegistrar()
+
+
+@pytest.fixture
+def cleanup() -> RecordingCleanup:
+    return RecordingCleanup()
+
+
+@pytest.fixture
+def service(
+    repository: InMemoryProductRepository, registrar: FakeRegistrar, cleanup: RecordingCleanup
+) -> ProductService:
+    return ProductService(repository, count(start=1).__next__, registrar, cleanup)
+
+
+def test_create_registers_the_product_under_a_uuid_of_its_own(
+    service: ProductService, registrar: FakeRegistrar
+) -> None:
+    service.create(ProductIn(name="Kettle", description="steel"))
+
+    assert list(registrar.registered.values()) == [("Kettle", "steel")]
+
+
+def test_create_stores_nothing_when_registration_fails(
+    service: ProductService, registrar: FakeRegistrar, repository: InMemoryProductRepository
+) -> None:
+    registrar.failing = True
+
+    with pytest.raises(OffersServiceError):
+        service.create(ProductIn(name="Kettle"))
+
+    assert repository.products == {}
+
+
+def test_delete_hands_the_product_to_the_cleanup(service: ProductService, cleanup: RecordingCleanup) -> None:
+    product = service.create(ProductIn(name="Kettle"))
+
+    assert service.delete(product.id)
+    assert not service.delete(product.id)
+    assert cleanup.deleted == [product.id]
 
 
 def test_create_gives_the_next_id_and_stores_the_product(

@@ -8,11 +8,12 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 from aws_lambda_powertools.event_handler.openapi.models import Server
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
+from shopfloor.catalog.offers_routes import router as offers
 from shopfloor.catalog.routes import router as products
 from shopfloor.platform.health import router as health
 from shopfloor.platform.http import create_resolver
 
-ROUTERS: tuple[APIGatewayRouter, ...] = (products, health)
+ROUTERS: tuple[APIGatewayRouter, ...] = (products, offers, health)
 TITLE = "Shopfloor API"
 VERSION = "1.0.0"
 DESCRIPTION = (

@@ -16,6 +16,7 @@ def product_service() -> ProductService:
     # handler calls this during its init phase.
     from shopfloor.catalog.dynamodb import DynamoProductRepository
     from shopfloor.catalog.models import ProductModel
+    from shopfloor.catalog.offers_wiring import LazyRegistrar, QueuedCleanup
     from shopfloor.catalog.settings import ProductsSettings
     from shopfloor.platform.ids import IdAllocator, SequenceModel
     from shopfloor.platform.tables import bind
@@ -23,4 +24,6 @@ def product_service() -> ProductService:
     settings = ProductsSettings.from_environ()
     ids = IdAllocator(bind(SequenceModel, settings.ids_table_name), PRODUCT_SEQUENCE, settings.id_block_size)
     repository = DynamoProductRepository(bind(ProductModel, settings.products_table_name))
-    return ProductService(repository, ids.next_id)
+    return ProductService(
+        repository, ids.next_id, LazyRegistrar(settings), QueuedCleanup(settings.offers_sync_queue_url)
+    )

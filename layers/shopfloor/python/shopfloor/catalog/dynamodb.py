@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pynamodb.exceptions import DeleteError, PutError, UpdateError
+from collections.abc import Iterator
+
+from pynamodb.exceptions import DeleteError, UpdateError
 
 from shopfloor.catalog.models import ProductModel
 from shopfloor.catalog.repository import Changes
@@ -17,8 +19,11 @@ class DynamoProductRepository:
     def __init__(self, model: type[ProductModel]) -> None:
         self._model = model
 
-    def add(self, product: Product) -> None:
-        self._to_item(product).save(condition=self._model.id.does_not_exist())
+    def add(self, product: Product, offers_id: str | None = None) -> None:
+        item = self._to_item(product)
+        item.offers_id = offers_id
+        item.registered = offers_id is not None
+        item.save(condition=self._model.id.does_not_exist())
 
     def get(self, product_id: int) -> Product | None:
         try:
@@ -51,13 +56,18 @@ class DynamoProductRepository:
         return _to_product(item)
 
     def replace(self, product: Product) -> bool:
-        try:
-            self._to_item(product).save(condition=self._model.id.exists())
-        except PutError as error:
-            if is_conditional_check_failure(error):
-                return False
-            raise
-        return True
+        # An update of every client field, not a put: the offers registration stays.
+        changes: Changes = {"name": product.name, "description": product.description}
+        return self.update(product.id, changes) is not None
+
+    def sync_targets(self) -> Iterator[tuple[int, str | None, bool]]:
+        """Every product, paged through (the sync asks for all of them): id and registration only."""
+        for item in self._model.scan(attributes_to_get=["id", "offers_id", "registered"], page_size=500):
+            yield int(item.id), item.offers_id, bool(item.registered)
+
+    def name_and_description(self, product_id: int) -> tuple[str, str | None] | None:
+        product = self.get(product_id)
+        return None if product is None else (product.name, product.description)
 
     def delete(self, product_id: int) -> bool:
         try:

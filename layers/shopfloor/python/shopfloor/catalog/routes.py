@@ -5,19 +5,23 @@ from __future__ import annotations
 from http import HTTPStatus
 from typing import Annotated, Any
 
+from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.depends import Depends
+from aws_lambda_powertools.event_handler.exceptions import ServiceError
 from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
 from shopfloor.catalog.dependencies import product_service
+from shopfloor.catalog.errors import OffersServiceError
 from shopfloor.catalog.schemas import Product, ProductIn, ProductPatch
 from shopfloor.catalog.service import ProductService
 from shopfloor.platform import errors
 from shopfloor.platform.http import json_response, next_page_headers, no_content, parse_id, resource_url
 from shopfloor.platform.pagination import DEFAULT_LIMIT, MAX_LIMIT
 
+logger = Logger(child=True)
 router = APIGatewayRouter()
 
 Service = Annotated[ProductService, Depends(product_service)]
@@ -35,9 +39,20 @@ def list_products(service: Service, limit: Limit = DEFAULT_LIMIT, cursor: Cursor
     return json_response(HTTPStatus.OK, body, headers)
 
 
-@router.post("/products", summary="Create a product", tags=["products"])
+@router.post(
+    "/products",
+    summary="Create a product",
+    description="The product is registered with the offers service first; if that fails the answer "
+    'is 503 `{"message": "Call to external service failed."}` and nothing is stored.',
+    tags=["products"],
+    responses={503: {"description": "The offers service could not register the product."}},
+)
 def create_product(product: ProductIn, service: Service) -> Response[Any]:
-    created = service.create(product)
+    try:
+        created = service.create(product)
+    except OffersServiceError as error:
+        logger.warning("Registration with the offers service failed", extra={"error": str(error)})
+        raise ServiceError(HTTPStatus.SERVICE_UNAVAILABLE, errors.EXTERNAL_SERVICE_FAILED) from error
     location = resource_url(router.current_event, f"/products/{created.id}")
     return json_response(HTTPStatus.CREATED, created.model_dump(), {"Location": location})
 

@@ -2,21 +2,50 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
+from typing import Protocol
+
+from aws_lambda_powertools import Logger
 
 from shopfloor.catalog.repository import ProductRepository
 from shopfloor.catalog.schemas import Product, ProductIn, ProductPatch
 from shopfloor.platform.pagination import Page
 
+logger = Logger(child=True)
+
+
+class Registrar(Protocol):
+    """Registers a product with the offers service; raises OffersServiceError when it cannot."""
+
+    def register(self, product_uuid: uuid.UUID, name: str, description: str | None) -> None: ...
+
+
+class OffersCleanup(Protocol):
+    """Removes what a deleted product leaves behind: its cached offers and price history."""
+
+    def product_deleted(self, product_id: int) -> None: ...
+
 
 class ProductService:
-    def __init__(self, repository: ProductRepository, next_id: Callable[[], int]) -> None:
+    def __init__(
+        self,
+        repository: ProductRepository,
+        next_id: Callable[[], int],
+        registrar: Registrar,
+        cleanup: OffersCleanup,
+    ) -> None:
         self._repository = repository
         self._next_id = next_id
+        self._registrar = registrar
+        self._cleanup = cleanup
 
     def create(self, data: ProductIn) -> Product:
+        """Registered with the offers service first: if that fails, nothing is stored."""
+        offers_id = uuid.uuid4()
+        self._registrar.register(offers_id, data.name, data.description)
         product = Product(id=self._next_id(), name=data.name, description=data.description)
-        self._repository.add(product)
+        self._repository.add(product, str(offers_id))
         return product
 
     def get(self, product_id: int) -> Product | None:
@@ -34,4 +63,7 @@ class ProductService:
         return product if self._repository.replace(product) else None
 
     def delete(self, product_id: int) -> bool:
-        return self._repository.delete(product_id)
+        if not self._repository.delete(product_id):
+            return False
+        self._cleanup.product_deleted(product_id)
+        return True

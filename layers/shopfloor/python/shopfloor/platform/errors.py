@@ -13,6 +13,7 @@ INTERNAL_ERROR: Final = "Internal server error."
 NOT_JSON: Final = "Request body must be valid JSON."
 NOT_OBJECT: Final = "Request body must be a JSON object."
 INVALID_CURSOR: Final = "Invalid cursor."
+EXTERNAL_SERVICE_FAILED: Final = "Call to external service failed."
 UNSUPPORTED_CONTENT_TYPE: Final = "Unsupported content type: send application/json."
 
 

@@ -1,0 +1,125 @@
+"""Reading a product's cached offers, price history and trend: by key, never by scan."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from aws_lambda_powertools.event_handler.exceptions import BadRequestError
+
+from shopfloor.catalog.models import OfferModel, PriceHistoryModel, ProductModel
+from shopfloor.catalog.offers_schemas import HistoryEntry, PriceTrend
+from shopfloor.catalog.offers_store import CHEAPEST_ENTRY, OFFER_ENTRY
+from shopfloor.catalog.reconcile import Offer
+from shopfloor.platform.clock import iso
+from shopfloor.platform.errors import INVALID_CURSOR
+from shopfloor.platform.pagination import Page, decode_cursor, encode_cursor
+
+_AFTER_ALL = "~"  # sorts after every character an entry's time or offer id uses
+
+
+class OffersReader:
+    def __init__(
+        self, products: type[ProductModel], offers: type[OfferModel], history: type[PriceHistoryModel]
+    ) -> None:
+        self._products = products
+        self._offers = offers
+        self._history = history
+
+    def product_exists(self, product_id: int) -> bool:
+        try:
+            self._products.get(product_id, attributes_to_get=["id"])
+        except self._products.DoesNotExist:
+            return False
+        return True
+
+    def offers(self, product_id: int) -> list[Offer]:
+        held = [
+            Offer(id=item.offer_id, price=int(item.price), items_in_stock=int(item.items_in_stock))
+            for item in self._offers.query(product_id)
+        ]
+        return sorted(held, key=lambda offer: (offer.price, offer.id))
+
+    def history(
+        self, product_id: int, start: datetime, end: datetime, limit: int, cursor: str | None
+    ) -> Page[HistoryEntry]:
+        first = f"{OFFER_ENTRY}{iso(start)}"
+        last = f"{OFFER_ENTRY}{iso(end)}{_AFTER_ALL}"
+        resume = decode_cursor(cursor, ["product_id", "entry"]) if cursor else None
+        if resume and resume["product_id"]["N"] != str(product_id):
+            raise BadRequestError(INVALID_CURSOR)  # another product's cursor
+        results = self._history.query(
+            product_id,
+            self._history.entry.between(first, last),
+            limit=limit + 1,
+            page_size=limit + 1,
+            last_evaluated_key=resume,
+        )
+        items = list(results)
+        entries = [
+            HistoryEntry(
+                offer_id=str(item.offer_id),
+                price=int(item.price or 0),
+                items_in_stock=int(item.items_in_stock or 0),
+                observed_at=item.observed_at,
+            )
+            for item in items[:limit]
+        ]
+        if len(items) <= limit:
+            return Page(items=entries, next_cursor=None)
+        last_item = items[limit - 1]
+        key = {"product_id": {"N": str(product_id)}, "entry": {"S": last_item.entry}}
+        return Page(items=entries, next_cursor=encode_cursor(key))
+
+    def trend(self, product_id: int, start: datetime, end: datetime) -> PriceTrend:
+        first = f"{CHEAPEST_ENTRY}{iso(start)}"
+        last = f"{CHEAPEST_ENTRY}{iso(end)}{_AFTER_ALL}"
+        before = list(
+            self._history.query(
+                product_id,
+                self._history.entry.between(CHEAPEST_ENTRY, first),
+                scan_index_forward=False,
+                limit=1,
+                attributes_to_get=["entry", "price"],
+            )
+        )
+        within = [
+            item.price
+            for item in self._history.query(
+                product_id, self._history.entry.between(first, last), attributes_to_get=["entry", "price"]
+            )
+        ]
+        return price_trend(start, end, before[0].price if before else None, bool(before), within)
+
+
+def price_trend(
+    start: datetime,
+    end: datetime,
+    price_before: float | None,
+    known_before: bool,
+    within: Sequence[float | None],
+) -> PriceTrend:
+    """The trend of the tracked price over [start, end]: `price_before` was in effect at `start`
+    (if `known_before`); `within` are the recorded values, oldest first (None: nothing in stock)."""
+    series = [price_before, *within] if known_before else list(within)
+    start_price = _int(series[0]) if series else None
+    end_price = _int(series[-1]) if series else None
+    prices = [int(price) for price in series if price is not None]
+    change = None
+    if start_price and end_price is not None:
+        change = round((end_price - start_price) / start_price * 100, 2)
+    return PriceTrend.model_validate(
+        {
+            "from": iso(start),
+            "to": iso(end),
+            "start_price": start_price,
+            "end_price": end_price,
+            "change_percent": change,
+            "min_price": min(prices) if prices else None,
+            "max_price": max(prices) if prices else None,
+        }
+    )
+
+
+def _int(value: float | None) -> int | None:
+    return None if value is None else int(value)

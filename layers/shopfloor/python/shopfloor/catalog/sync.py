@@ -1,0 +1,200 @@
+"""The offers sync: the dispatcher fans products out to SQS, the worker reconciles each product.
+
+A message is `{"product_id": int, "offers_id": uuid | null, "registered": bool}`, or
+`{"product_id": int, "purge": true}` once a product is deleted: its offers and price history go.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from pydantic import BaseModel
+
+from shopfloor.catalog.errors import NotRegisteredError
+from shopfloor.catalog.offers_client import RemoteOffer
+from shopfloor.catalog.offers_store import OffersStore
+from shopfloor.catalog.reconcile import Offer, reconcile
+
+logger = Logger(child=True)
+
+SQS_BATCH = 10
+
+
+class SyncMessage(BaseModel):
+    product_id: int
+    offers_id: str | None = None
+    registered: bool = False
+    purge: bool = False
+
+
+class OffersSource(Protocol):
+    """The offers service as the worker uses it (catalog/offers_client.OffersServiceClient)."""
+
+    def register(self, product_uuid: uuid.UUID, name: str, description: str | None) -> None: ...
+
+    def offers(self, product_uuid: uuid.UUID) -> list[RemoteOffer]: ...
+
+
+SyncTarget = tuple[int, str | None, bool]
+"""A product to sync: its id, the UUID it is registered under, and whether it is registered."""
+
+
+class DispatchResult(BaseModel):
+    products: int
+    messages_sent: int
+    messages_failed: int
+
+
+class DispatchError(Exception):
+    pass
+
+
+class Dispatcher:
+    """Pages through every product and sends one message per product, ten to a request."""
+
+    def __init__(self, targets: Callable[[], Iterable[SyncTarget]], sqs: Any, queue_url: str) -> None:
+        self._targets = targets
+        self._sqs = sqs
+        self._queue_url = queue_url
+
+    def run(self) -> DispatchResult:
+        products = sent = failed = 0
+        batch: list[SyncMessage] = []
+        for product_id, offers_id, registered in self._targets():
+            products += 1
+            batch.append(SyncMessage(product_id=product_id, offers_id=offers_id, registered=registered))
+            if len(batch) == SQS_BATCH:
+                ok, bad = self._send(batch)
+                sent, failed, batch = sent + ok, failed + bad, []
+        if batch:
+            ok, bad = self._send(batch)
+            sent, failed = sent + ok, failed + bad
+        result = DispatchResult(products=products, messages_sent=sent, messages_failed=failed)
+        logger.info("Dispatched offers sync", extra=result.model_dump())
+        if failed:
+            # The schedule retries the invocation; a product synced twice is reconciled twice, harmlessly.
+            raise DispatchError(f"{failed} of {products} sync messages could not be sent")
+        return result
+
+    def _send(self, messages: list[SyncMessage]) -> tuple[int, int]:
+        entries = {str(index): message.model_dump_json() for index, message in enumerate(messages)}
+        for _ in range(2):
+            response = self._sqs.send_message_batch(
+                QueueUrl=self._queue_url,
+                Entries=[{"Id": key, "MessageBody": body} for key, body in entries.items()],
+            )
+            retry = {
+                failure["Id"] for failure in response.get("Failed", []) if not failure.get("SenderFault")
+            }
+            entries = {key: body for key, body in entries.items() if key in retry}
+            if not entries:
+                break
+        return len(messages) - len(entries), len(entries)
+
+
+@dataclass(frozen=True)
+class SyncOutcome:
+    product_id: int
+    inserted: int = 0
+    updated: int = 0
+    deleted: int = 0
+    skipped: str | None = None
+
+
+class OffersWorker:
+    """Reconciles the products of one SQS batch; their offers are fetched concurrently."""
+
+    def __init__(
+        self,
+        store: OffersStore,
+        client: OffersSource,
+        product_name: Callable[[int], tuple[str, str | None] | None],
+        clock: Callable[[], datetime],
+    ) -> None:
+        self._store = store
+        self._client = client
+        self._product_name = product_name
+        self._clock = clock
+        # Kept for the container's life: its threads keep their HTTP connections warm.
+        self._pool = ThreadPoolExecutor(max_workers=SQS_BATCH, thread_name_prefix="offers-sync")
+
+    def handle(self, event: dict[str, Any]) -> dict[str, Any]:
+        records = event.get("Records") or []
+        outcomes = dict(self._run_concurrently(records))
+
+        def settle(record: SQSRecord) -> None:
+            outcome = outcomes[record.message_id]
+            if isinstance(outcome, Exception):
+                raise outcome
+
+        # A batch whose every record failed is reported like any other, not raised as an error.
+        processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
+        response = process_partial_response(event=event, record_handler=settle, processor=processor)
+        return dict(response)
+
+    def sync(self, message: SyncMessage) -> SyncOutcome:
+        if message.purge:
+            removed = self._store.remove_offers(message.product_id) + self._store.purge_history(
+                message.product_id
+            )
+            return SyncOutcome(message.product_id, deleted=removed, skipped="purged")
+        offers_id = message.offers_id
+        if not message.registered or offers_id is None:
+            offers_id = self._register(message.product_id, offers_id)
+            if offers_id is None:
+                return SyncOutcome(message.product_id, skipped="product deleted")
+        try:
+            reported = [
+                Offer(id=str(offer.id), price=offer.price, items_in_stock=offer.items_in_stock)
+                for offer in self._client.offers(uuid.UUID(offers_id))
+            ]
+        except NotRegisteredError:
+            # Registered again by the next cycle's message; this one is retried, then dead-lettered.
+            self._store.mark_unregistered(message.product_id)
+            raise
+        changes = reconcile(self._store.held_offers(message.product_id), reported)
+        if not (changes.offers_changed or changes.cheapest_changed):
+            return SyncOutcome(message.product_id)
+        if not self._store.apply(message.product_id, changes, self._clock()):
+            return SyncOutcome(message.product_id, skipped="product deleted")
+        return SyncOutcome(
+            message.product_id,
+            inserted=len(changes.inserted),
+            updated=len(changes.updated),
+            deleted=len(changes.deleted),
+        )
+
+    def _register(self, product_id: int, offers_id: str | None) -> str | None:
+        product = self._product_name(product_id)
+        if product is None:
+            return None
+        name, description = product
+        offers_id = offers_id or str(uuid.uuid4())
+        self._client.register(uuid.UUID(offers_id), name, description)
+        return offers_id if self._store.mark_registered(product_id, offers_id) else None
+
+    def _run_concurrently(
+        self, records: list[dict[str, Any]]
+    ) -> Iterator[tuple[str, SyncOutcome | Exception]]:
+        results = self._pool.map(self._sync_record, records)
+        yield from zip((record["messageId"] for record in records), results, strict=True)
+
+    def _sync_record(self, record: dict[str, Any]) -> SyncOutcome | Exception:
+        try:
+            outcome = self.sync(SyncMessage.model_validate(json.loads(record["body"])))
+        except Exception as error:  # reported as this record's failure, retried by SQS
+            logger.warning(
+                "Offers sync failed", extra={"message_id": record["messageId"], "error": repr(error)}
+            )
+            return error
+        logger.info("Offers synced", extra=outcome.__dict__)
+        return outcome
