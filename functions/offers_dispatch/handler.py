@@ -8,7 +8,7 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from shopfloor.catalog.sync_dependencies import dispatcher
+from shopfloor.catalog.dispatch_dependencies import dispatcher
 from shopfloor.platform.observability import end_init, logger, metrics
 
 dispatch = dispatcher()

@@ -12,7 +12,7 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from shopfloor.catalog.sync_dependencies import worker
+from shopfloor.catalog.worker_dependencies import worker
 from shopfloor.platform.observability import end_init, logger, metrics
 
 sync = worker()

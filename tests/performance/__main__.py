@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import tempfile
+import uuid
 from pathlib import Path
 
 from infra.dynamodb import create_table_request, create_tables, local_table_names
-from infra.local import dynamodb_local
+from infra.local import dynamodb_local, moto_server, resources
+from infra.local.environment import function_environments
+from infra.local.offers_service import OffersServer, OffersService
 from infra.local.settings import LocalSettings
 from infra.topology import OFFERS, SHARED_LAYER_DIR
 from tests.integration.cloud import free_ports
@@ -25,29 +29,66 @@ def main() -> None:
     parser.add_argument("--only", choices=BENCHMARKS, help="run one benchmark")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="shopfloor-bench-") as data_dir:
-        (port,) = free_ports(1)
-        settings = LocalSettings(dynamodb_port=port, data_dir=Path(data_dir))
+        dynamodb_port, moto_port, offers_port = free_ports(3)
+        settings = LocalSettings(
+            dynamodb_port=dynamodb_port, moto_port=moto_port, offers_port=offers_port, data_dir=Path(data_dir)
+        )
         dynamodb = dynamodb_local.start(settings, dynamodb_local.find_java(), dynamodb_local.find_jar())
+        moto = moto_server.start(settings)
         try:
             dynamodb_local.wait_and_create_tables(dynamodb, settings)
+            moto_server.wait(moto, settings)
             if args.only in (None, "cold-start"):
                 print(cold_start_table(settings, max(args.runs, 5)), flush=True)
             if args.only in (None, "sync"):
                 print(sync_table(settings), flush=True)
         finally:
+            moto.stop()
             dynamodb.stop()
 
 
 def cold_start_table(settings: LocalSettings, runs: int) -> str:
+    """Every function against the local cloud's pieces: DynamoDB Local, moto, the offers service."""
     from tests.performance import cold_start
 
+    resources.provision(settings)
     table_names = local_table_names()
-    dynamodb_local.client(settings).put_item(
-        TableName=table_names["products"],
-        Item={"id": {"N": "1"}, "name": {"S": "Kettle"}, "description": {"S": "1.7 litres"}},
-    )
-    samples = cold_start.measure(settings.dynamodb_url, table_names, runs)
-    return cold_start.table(samples)
+    service = OffersService(refresh_token=settings.offers_refresh_token, tick_seconds=0)
+    server = OffersServer(settings.host, settings.offers_port, service)
+    server.start()
+    try:
+        offers_id = str(uuid.uuid4())
+        _register(service, settings.offers_refresh_token, offers_id)
+        dynamodb_local.client(settings).put_item(
+            TableName=table_names["products"],
+            Item={
+                "id": {"N": "1"},
+                "name": {"S": "Kettle"},
+                "description": {"S": "1.7 litres"},
+                "offers_id": {"S": offers_id},
+                "registered": {"BOOL": True},
+            },
+        )
+        environments = function_environments(settings)
+        floor_environment = {
+            name: value
+            for name, value in environments["products"].items()
+            if name.startswith("AWS_") and not name.startswith("AWS_LAMBDA")
+        }
+        events = cold_start.representative_events(offers_id)
+        samples = cold_start.measure(environments, floor_environment, table_names["products"], events, runs)
+    finally:
+        server.stop()
+    return cold_start.table(samples, events)
+
+
+def _register(service: OffersService, refresh_token: str, offers_id: str) -> None:
+    """Registers product 1 straight with the service, then revokes the token that took, so the
+    functions' first run requests its own (and later runs share it through DynamoDB, as in AWS)."""
+    token = json.loads(service.authenticate(refresh_token).body)["access_token"]
+    body = json.dumps({"id": offers_id, "name": "Kettle", "description": "1.7 litres"}).encode()
+    service.register(token, body)
+    service.revoke_token()
 
 
 def sync_table(settings: LocalSettings) -> str:

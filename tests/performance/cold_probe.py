@@ -23,30 +23,34 @@ class _Context:
         return 10_000
 
 
-def _handler(event_json: str) -> tuple[float, object]:
+def _handler(event_json: str) -> tuple[float, bool, object]:
     event = json.loads(event_json)
     started = time.perf_counter()
     import handler  # type: ignore[import-not-found]  # the function's folder, on sys.path as in Lambda
 
-    response = handler.lambda_handler(event, _Context())
-    return time.perf_counter() - started, response["statusCode"]
+    answer = handler.lambda_handler(event, _Context())
+    elapsed = time.perf_counter() - started
+    if "statusCode" in answer:
+        return elapsed, 200 <= answer["statusCode"] < 300, answer["statusCode"]
+    return elapsed, not answer.get("batchItemFailures") and not answer.get("messages_failed"), answer
 
 
-def _floor(table: str, key_json: str) -> tuple[float, object]:
+def _floor(table: str, key_json: str) -> tuple[float, bool, object]:
     key = json.loads(key_json)
     started = time.perf_counter()
     import boto3
 
     client = boto3.client("dynamodb")
     response = client.get_item(TableName=table, Key=key)
-    return time.perf_counter() - started, response["ResponseMetadata"]["HTTPStatusCode"]
+    status = response["ResponseMetadata"]["HTTPStatusCode"]
+    return time.perf_counter() - started, status == 200, status
 
 
 def main(argv: list[str]) -> None:
     result_file, mode, *args = argv
-    seconds, status = _handler(*args) if mode == "handler" else _floor(*args)
+    seconds, ok, answer = _handler(*args) if mode == "handler" else _floor(*args)
     with open(result_file, "w", encoding="utf-8") as out:
-        json.dump({"ms": seconds * 1000, "status": status}, out)
+        json.dump({"ms": seconds * 1000, "ok": ok, "answer": answer}, out)
 
 
 if __name__ == "__main__":

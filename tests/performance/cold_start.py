@@ -18,68 +18,102 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from infra.topology import FUNCTIONS, SHARED_LAYER_DIR, Function, function_environment
+from infra.topology import FUNCTIONS, Function
 from tests.helpers.events import api_event
 
 PROBE = Path(__file__).with_name("cold_probe.py")
 TARGET_RATIO = 1.5
 
-REPRESENTATIVE_EVENTS: Mapping[str, dict[str, Any]] = {
-    "products": api_event("GET", "/products/1"),
-    "health": api_event("GET", "/health"),
-    "docs": api_event("GET", "/openapi.json"),
-}
 
-
-def _aws_environment(endpoint: str) -> dict[str, str]:
+def scheduled_event() -> dict[str, Any]:
     return {
-        "PATH": os.environ.get("PATH", ""),
-        "AWS_REGION": "us-east-1",
-        "AWS_DEFAULT_REGION": "us-east-1",
-        "AWS_ACCESS_KEY_ID": "bench",
-        "AWS_SECRET_ACCESS_KEY": "bench",
-        "AWS_ENDPOINT_URL_DYNAMODB": endpoint,
+        "version": "0",
+        "id": "00000000-0000-0000-0000-000000000000",
+        "detail-type": "Scheduled Event",
+        "source": "aws.events",
+        "account": "000000000000",
+        "time": "2026-11-22T10:00:00Z",
+        "region": "us-east-1",
+        "resources": ["arn:aws:events:us-east-1:000000000000:rule/offers-dispatch"],
+        "detail": {},
     }
 
 
-def _run_probe(args: list[str], env: dict[str, str], cwd: Path) -> float:
+def sqs_event(body: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "Records": [
+            {
+                "messageId": "00000000-0000-0000-0000-000000000001",
+                "receiptHandle": "bench",
+                "body": json.dumps(body),
+                "attributes": {"ApproximateReceiveCount": "1"},
+                "messageAttributes": {},
+                "md5OfBody": "",
+                "eventSource": "aws:sqs",
+                "eventSourceARN": "arn:aws:sqs:us-east-1:000000000000:offers-sync",
+                "awsRegion": "us-east-1",
+            }
+        ]
+    }
+
+
+def representative_events(offers_id: str) -> dict[str, tuple[str, dict[str, Any]]]:
+    """Each function's first event, with a label for the table."""
+    sync = {"product_id": 1, "offers_id": offers_id, "registered": True}
+    return {
+        "products": ("GET /products/1", api_event("GET", "/products/1")),
+        "health": ("GET /health", api_event("GET", "/health")),
+        "docs": ("GET /openapi.json", api_event("GET", "/openapi.json")),
+        "offers": ("GET /products/1/offers", api_event("GET", "/products/1/offers")),
+        "offers-dispatch": ("scheduled event", scheduled_event()),
+        "offers-worker": ("SQS batch of 1", sqs_event(sync)),
+    }
+
+
+def _run_probe(args: list[str], env: Mapping[str, str], cwd: Path) -> float:
     with tempfile.NamedTemporaryFile(suffix=".json") as result:
         subprocess.run(
             [sys.executable, str(PROBE), result.name, *args],
-            env=env,
+            env=dict(env),
             cwd=cwd,
             check=True,
             stdout=subprocess.DEVNULL,
         )
         outcome = json.loads(Path(result.name).read_text(encoding="utf-8"))
-    if not 200 <= int(outcome["status"]) < 300:
-        raise RuntimeError(f"probe {args[0]} answered {outcome['status']}")
+    if not outcome["ok"]:
+        raise RuntimeError(f"probe {args[0]} failed: {outcome['answer']}")
     return float(outcome["ms"])
 
 
-def _handler_run(function: Function, endpoint: str, table_names: Mapping[str, str]) -> float:
-    env = {
-        **_aws_environment(endpoint),
-        **function_environment(function, table_names),
-        "PYTHONPATH": os.pathsep.join([str(function.code_dir), str(SHARED_LAYER_DIR / "python")]),
-        "POWERTOOLS_LOG_LEVEL": "WARNING",
-    }
-    return _run_probe(["handler", json.dumps(REPRESENTATIVE_EVENTS[function.name])], env, function.code_dir)
+def _handler_run(function: Function, env: Mapping[str, str], event: dict[str, Any]) -> float:
+    quiet = {**env, "POWERTOOLS_LOG_LEVEL": "WARNING", "PATH": os.environ.get("PATH", "")}
+    return _run_probe(["handler", json.dumps(event)], quiet, function.code_dir)
 
 
-def _floor_run(endpoint: str, table_names: Mapping[str, str]) -> float:
+def _floor_run(env: Mapping[str, str], products_table: str) -> float:
     key = json.dumps({"id": {"N": "1"}})
-    return _run_probe(["floor", table_names["products"], key], _aws_environment(endpoint), PROBE.parent)
+    return _run_probe(
+        ["floor", products_table, key], {**env, "PATH": os.environ.get("PATH", "")}, PROBE.parent
+    )
 
 
-def measure(endpoint: str, table_names: Mapping[str, str], runs: int) -> dict[str, list[float]]:
+def measure(
+    environments: Mapping[str, Mapping[str, str]],
+    floor_environment: Mapping[str, str],
+    products_table: str,
+    events: Mapping[str, tuple[str, dict[str, Any]]],
+    runs: int,
+) -> dict[str, list[float]]:
     """Milliseconds per run for the floor and every function, after one unmeasured warm-up each."""
     samples: dict[str, list[float]] = {"floor": []}
     for function in FUNCTIONS:
         samples[function.name] = []
     for round_number in range(runs + 1):
-        floor = _floor_run(endpoint, table_names)
-        measured = {function.name: _handler_run(function, endpoint, table_names) for function in FUNCTIONS}
+        floor = _floor_run(floor_environment, products_table)
+        measured = {
+            function.name: _handler_run(function, environments[function.name], events[function.name][1])
+            for function in FUNCTIONS
+        }
         if round_number == 0:
             continue  # the warm-up writes bytecode caches for every side alike
         samples["floor"].append(floor)
@@ -88,21 +122,20 @@ def measure(endpoint: str, table_names: Mapping[str, str], runs: int) -> dict[st
     return samples
 
 
-def table(samples: dict[str, list[float]]) -> str:
+def table(samples: dict[str, list[float]], events: Mapping[str, tuple[str, dict[str, Any]]]) -> str:
     floor = statistics.median(samples["floor"])
     lines = [
         f"Cold start: median of {len(samples['floor'])} fresh interpreters (import handler + first event)",
-        f"{'function':<10} {'event':<22} {'median ms':>10} {'floor ms':>9} {'ratio':>6}"
+        f"{'function':<16} {'event':<22} {'median ms':>10} {'floor ms':>9} {'ratio':>6}"
         f"  target <= {TARGET_RATIO}",
     ]
     for function in FUNCTIONS:
-        event = REPRESENTATIVE_EVENTS[function.name]
+        label = events[function.name][0]
         median = statistics.median(samples[function.name])
         ratio = median / floor
         verdict = "ok" if ratio <= TARGET_RATIO else "OVER"
-        label = f"{event['httpMethod']} {event['path']}"
         lines.append(
-            f"{function.name:<10} {label:<22} {median:>10.1f} {floor:>9.1f} {ratio:>6.2f}  {verdict}"
+            f"{function.name:<16} {label:<22} {median:>10.1f} {floor:>9.1f} {ratio:>6.2f}  {verdict}"
         )
-    lines.append(f"{'floor':<10} {'boto3 + GetItem':<22} {floor:>10.1f} {floor:>9.1f} {1:>6.2f}")
+    lines.append(f"{'floor':<16} {'boto3 + GetItem':<22} {floor:>10.1f} {floor:>9.1f} {1:>6.2f}")
     return "\n".join(lines)

@@ -18,11 +18,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from infra.local.offers_service import Faults, OffersServer, OffersService
+from shopfloor.catalog.dispatch import SQS_BATCH, SyncMessage
 from shopfloor.catalog.dynamodb import DynamoProductRepository
 from shopfloor.catalog.models import OfferModel, PriceHistoryModel, ProductModel
 from shopfloor.catalog.offers_client import OffersServiceClient, new_session, request_access_token
 from shopfloor.catalog.offers_store import OffersStore
-from shopfloor.catalog.sync import SQS_BATCH, OffersWorker, SyncMessage
+from shopfloor.catalog.sync import OffersWorker
 from shopfloor.catalog.tokens import SharedAccessToken, TokenModel
 from shopfloor.platform.clock import utc_now
 from shopfloor.platform.tables import bind

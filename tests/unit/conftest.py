@@ -25,8 +25,7 @@ def _clear_caches() -> None:
     product_service.cache_clear()
     offers_reader.cache_clear()
     database_probe.cache_clear()
-    platform_aws._client.cache_clear()
-    platform_aws._session.cache_clear()
+    platform_aws.forget_clients()
 
 
 @pytest.fixture(autouse=True)

@@ -9,10 +9,20 @@ from typing import Any
 
 import pytest
 
-from infra.topology import FUNCTIONS, FUNCTIONS_DIR, SHARED_LAYER_DIR, Function
+from infra.topology import (
+    FUNCTIONS,
+    QUEUES_BY_NAME,
+    SECRETS_BY_NAME,
+    SERVICES_BY_NAME,
+    SHARED_LAYER_DIR,
+    TABLES_BY_NAME,
+    Function,
+    function_environment,
+)
 from tests.helpers.handlers import HandlerClient, load_handler
 
 LAYER = SHARED_LAYER_DIR / "python"
+FUNCTIONS_BY_NAME = {function.name: function for function in FUNCTIONS}
 API_FUNCTIONS = [function for function in FUNCTIONS if function.routes and function.name != "docs"]
 
 
@@ -59,10 +69,34 @@ def test_swagger_ui_is_served_with_its_assets_inline() -> None:
     assert "<style>" in reply.body
 
 
-def test_the_docs_function_does_not_load_the_database_stack() -> None:
-    """It only describes the routes: pynamodb and botocore's clients would be cold-start cost for nothing."""
-    code = "import sys, handler; print(sorted({'pynamodb', 'botocore.session'} & set(sys.modules)))"
-    environment = {"PATH": os.environ["PATH"], "PYTHONPATH": f"{FUNCTIONS_DIR / 'docs'}{os.pathsep}{LAYER}"}
+# What a function's cold start must not pay for: it never uses these (make bench measures the rest).
+NOT_LOADED = {
+    "docs": {"pynamodb", "botocore.session", "requests"},
+    "products": {"requests", "boto3"},
+    "offers": {"requests", "boto3"},
+    "offers-dispatch": {"requests", "boto3", "aws_lambda_powertools.utilities.batch"},
+    "health": {"requests", "boto3"},
+}
+
+
+@pytest.mark.parametrize("function_name", sorted(NOT_LOADED))
+def test_a_function_does_not_load_what_it_never_uses(function_name: str) -> None:
+    function = FUNCTIONS_BY_NAME[function_name]
+    names = {table: f"cold-{table}" for table in TABLES_BY_NAME}
+    environment = {
+        **function_environment(
+            function,
+            names,
+            queue_urls=dict.fromkeys(QUEUES_BY_NAME, "http://127.0.0.1:9/queue"),
+            secret_ids={name: name for name in SECRETS_BY_NAME},
+            service_urls=dict.fromkeys(SERVICES_BY_NAME, "http://127.0.0.1:9"),
+        ),
+        "PATH": os.environ["PATH"],
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "PYTHONPATH": f"{function.code_dir}{os.pathsep}{LAYER}",
+    }
+    unwanted = sorted(NOT_LOADED[function_name])
+    code = f"import sys, handler; print(sorted(set({unwanted!r}) & set(sys.modules)))"
 
     loaded = subprocess.run(
         [sys.executable, "-c", code], env=environment, capture_output=True, text=True, check=True

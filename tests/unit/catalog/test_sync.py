@@ -10,12 +10,13 @@ from typing import Any
 import boto3
 import pytest
 
+from shopfloor.catalog.dispatch import Dispatcher
 from shopfloor.catalog.dynamodb import DynamoProductRepository
 from shopfloor.catalog.errors import NotRegisteredError, OffersServiceError
 from shopfloor.catalog.models import OfferModel, PriceHistoryModel, ProductModel
 from shopfloor.catalog.offers_client import RemoteOffer
 from shopfloor.catalog.offers_store import OffersStore
-from shopfloor.catalog.sync import Dispatcher, OffersWorker
+from shopfloor.catalog.sync import OffersWorker
 from shopfloor.platform import aws
 from shopfloor.platform.tables import bind
 from tests.helpers.aws_calls import counting_aws_calls, dynamodb_writes

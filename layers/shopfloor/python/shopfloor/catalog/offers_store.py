@@ -6,14 +6,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 
-from pynamodb.connection import Connection
 from pynamodb.exceptions import TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
 from shopfloor.catalog.models import OfferModel, PriceHistoryModel, ProductModel
 from shopfloor.catalog.reconcile import Offer, OfferChanges
 from shopfloor.platform.clock import iso
-from shopfloor.platform.tables import is_conditional_check_failure
+from shopfloor.platform.tables import is_conditional_check_failure, shared_connection
 
 # DynamoDB allows 100 actions per transaction; one is the product's condition check.
 MAX_ACTIONS = 99
@@ -41,7 +40,7 @@ class OffersStore:
         self._offers = offers
         self._history = history
         self._history_days = history_days
-        self._connection = Connection()
+        self._connection = shared_connection()
 
     def held_offers(self, product_id: int) -> list[Offer]:
         return [

@@ -6,19 +6,19 @@ import json
 import threading
 import uuid
 from functools import cached_property
+from typing import TYPE_CHECKING
 
-from aws_lambda_powertools import Logger
-
-from shopfloor.catalog.offers_client import OffersServiceClient
 from shopfloor.catalog.settings import OffersServiceSettings
 from shopfloor.platform import aws
 from shopfloor.platform.tables import bind
 
-logger = Logger(child=True)
+if TYPE_CHECKING:
+    from shopfloor.catalog.offers_client import OffersServiceClient
 
 
 def offers_client(settings: OffersServiceSettings) -> OffersServiceClient:
-    from shopfloor.catalog.offers_client import new_session, request_access_token
+    # Imported here: the products function only needs the HTTP client (requests) for POST.
+    from shopfloor.catalog.offers_client import OffersServiceClient, new_session, request_access_token
     from shopfloor.catalog.tokens import SharedAccessToken, TokenModel
 
     session = new_session()

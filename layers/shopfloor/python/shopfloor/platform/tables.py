@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TypeVar
+from typing import TypeVar, cast
 
+from pynamodb.connection import Connection
 from pynamodb.exceptions import PynamoDBException
 from pynamodb.models import Model
+
+from shopfloor.platform import aws
 
 M = TypeVar("M", bound=Model)
 
@@ -16,11 +19,13 @@ CONNECT_TIMEOUT_SECONDS = 2.0
 READ_TIMEOUT_SECONDS = 5.0
 
 
-def bind(model: type[M], table_name: str, *, max_retry_attempts: int = 3) -> type[M]:
+def bind(model: type[M], table_name: str, *, max_retry_attempts: int | None = None) -> type[M]:
     """A subclass of `model` that reads and writes `table_name`.
 
-    The endpoint and region come from botocore's own configuration (AWS_REGION,
-    AWS_ENDPOINT_URL_DYNAMODB), so the same code talks to DynamoDB, DynamoDB Local or moto.
+    By default it shares the container's one DynamoDB client (platform/aws.py); with
+    `max_retry_attempts` it gets a client of its own with that many retries. The endpoint and
+    region come from botocore's own configuration (AWS_REGION, AWS_ENDPOINT_URL_DYNAMODB), so the
+    same code talks to DynamoDB, DynamoDB Local or moto.
     """
     meta = type(
         "Meta",
@@ -29,10 +34,28 @@ def bind(model: type[M], table_name: str, *, max_retry_attempts: int = 3) -> typ
             "table_name": table_name,
             "connect_timeout_seconds": CONNECT_TIMEOUT_SECONDS,
             "read_timeout_seconds": READ_TIMEOUT_SECONDS,
-            "max_retry_attempts": max_retry_attempts,
+            "max_retry_attempts": 3 if max_retry_attempts is None else max_retry_attempts,
         },
     )
-    return type(model.__name__, (model,), {"Meta": meta, "__module__": model.__module__})
+    bound = cast(type[M], type(model.__name__, (model,), {"Meta": meta, "__module__": model.__module__}))
+    if max_retry_attempts is None:
+        share_client(bound._get_connection().connection)
+    return bound
+
+
+def shared_connection() -> Connection:
+    """A pynamodb Connection (for transactions) on the container's one DynamoDB client."""
+    connection = Connection()
+    share_client(connection)
+    return connection
+
+
+def share_client(connection: Connection) -> None:
+    # pynamodb gives every model class a botocore session and client of its own, and creates the
+    # client on first use unless `_client` is set (pynamodb/connection/base.py, Connection.client).
+    # Setting it is the only way in; its one other use of the client, a `before-send` hook for
+    # `extra_headers`, is not needed here.
+    connection._client = aws.client("dynamodb")
 
 
 def is_conditional_check_failure(error: PynamoDBException) -> bool:

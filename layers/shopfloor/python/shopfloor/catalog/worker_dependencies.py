@@ -1,4 +1,4 @@
-"""The offers sync's objects, built once per container from its settings."""
+"""The offers worker, built once per container from its settings."""
 
 from __future__ import annotations
 
@@ -6,17 +6,10 @@ from shopfloor.catalog.dynamodb import DynamoProductRepository
 from shopfloor.catalog.models import OfferModel, PriceHistoryModel, ProductModel
 from shopfloor.catalog.offers_store import OffersStore
 from shopfloor.catalog.offers_wiring import offers_client
-from shopfloor.catalog.settings import DispatchSettings, WorkerSettings
-from shopfloor.catalog.sync import Dispatcher, OffersWorker
-from shopfloor.platform import aws
+from shopfloor.catalog.settings import WorkerSettings
+from shopfloor.catalog.sync import OffersWorker
 from shopfloor.platform.clock import utc_now
 from shopfloor.platform.tables import bind
-
-
-def dispatcher() -> Dispatcher:
-    settings = DispatchSettings.from_environ()
-    products = DynamoProductRepository(bind(ProductModel, settings.products_table_name))
-    return Dispatcher(products.sync_targets, aws.client("sqs"), settings.offers_sync_queue_url)
 
 
 def worker() -> OffersWorker:
