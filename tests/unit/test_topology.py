@@ -76,6 +76,7 @@ NOT_LOADED = {
     "offers": {"requests", "boto3"},
     "offers-dispatch": {"requests", "boto3", "aws_lambda_powertools.utilities.batch"},
     "health": {"requests", "boto3"},
+    "offers-worker": {"boto3", "aws_lambda_powertools.utilities.batch"},
 }
 
 
