@@ -59,8 +59,8 @@ e2e: $(VENV_READY) ## the client-side suite against a deployed stack: API_URL=<A
 infra-test: bootstrap ## synthesized-template tests and cdk-nag
 	$(PY) -m pytest tests/infra
 
-bench: bootstrap ## benchmarks that print tables
-	$(PY) -m tests.performance
+bench: bootstrap ## benchmarks that print tables (ARGS=--only=sync or --only=cold-start)
+	$(PY) -m tests.performance $(ARGS)
 
 build: $(VENV_READY) ## build the dependency layer (no Docker)
 	$(PY) -m infra.build
