@@ -52,3 +52,38 @@ def api_event(
         "body": raw_body,
         "isBase64Encoded": False,
     }
+
+
+def sqs_event(*bodies: str, queue: str = "offers-sync") -> dict[str, Any]:
+    """An SQS event source batch, one record per message body."""
+    return {
+        "Records": [
+            {
+                "messageId": f"m{index}",
+                "receiptHandle": f"receipt-{index}",
+                "body": body,
+                "attributes": {"ApproximateReceiveCount": "1"},
+                "messageAttributes": {},
+                "md5OfBody": "",
+                "eventSource": "aws:sqs",
+                "eventSourceARN": f"arn:aws:sqs:us-east-1:000000000000:{queue}",
+                "awsRegion": "us-east-1",
+            }
+            for index, body in enumerate(bodies)
+        ]
+    }
+
+
+def scheduled_event(rule: str = "offers-dispatch") -> dict[str, Any]:
+    """What an EventBridge schedule sends its target."""
+    return {
+        "version": "0",
+        "id": str(uuid.uuid4()),
+        "detail-type": "Scheduled Event",
+        "source": "aws.events",
+        "account": "000000000000",
+        "time": "2026-11-22T10:00:00Z",
+        "region": "us-east-1",
+        "resources": [f"arn:aws:events:us-east-1:000000000000:rule/{rule}"],
+        "detail": {},
+    }

@@ -6,6 +6,7 @@ import pytest
 import requests
 
 from tests.integration.cloud import LocalCloud, Ports, start_cloud
+from tests.integration.offers_harness import Catalogue, OffersCloud
 
 
 @pytest.fixture(scope="session")
@@ -25,3 +26,21 @@ def base_url(cloud: LocalCloud) -> str:
 def http() -> Iterator[requests.Session]:
     with requests.Session() as session:
         yield session
+
+
+@pytest.fixture(scope="module")
+def offers_cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OffersCloud]:
+    """A local cloud of the module's own, for the offers sync: schedule off, offers change only
+    when a test advances them, fast retries (tests/integration/offers_harness.py)."""
+    cloud = OffersCloud.start(tmp_path_factory.mktemp("offers-cloud"))
+    yield cloud
+    assert cloud.stop() == 0, cloud.cloud.output()
+
+
+@pytest.fixture
+def catalogue(offers_cloud: OffersCloud) -> Iterator[Catalogue]:
+    offers_cloud.control(reset=True, reset_stats=True)
+    offers_cloud.drain_dlq()
+    products = Catalogue(offers_cloud)
+    yield products
+    products.clear()

@@ -290,3 +290,10 @@ class Catalogue:
         self.products = []
         # The purge messages those deletions sent are processed by the cloud's own poller.
         wait_until(self.cloud.queue_is_empty, "the deleted products' purge messages were processed")
+
+
+def synced(cloud: OffersCloud) -> None:
+    """One sync cycle that leaves nothing dead-lettered."""
+    run = cloud.sync()
+    assert run.returncode == 0, run.output
+    assert cloud.drain_dlq() == []

@@ -26,6 +26,7 @@ from tests.integration.offers_harness import (
     OffersCloud,
     Product,
     SyncRun,
+    synced,
     wait_until,
 )
 
@@ -35,28 +36,6 @@ RECEIVES = OFFERS_SYNC.max_receive_count
 CALLS_WITH_RETRIES = 1 + RETRIES  # 5xx, timeouts and resets are retried by the client
 SLOW_TEST = "test_a_slow_service_keeps_the_cached_offers_and_dead_letters_the_message"
 HANG_SECONDS = READ_TIMEOUT_SECONDS + 1
-
-
-@pytest.fixture(scope="module")
-def offers_cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OffersCloud]:
-    cloud = OffersCloud.start(tmp_path_factory.mktemp("offers-faults-cloud"))
-    yield cloud
-    assert cloud.stop() == 0, cloud.cloud.output()
-
-
-@pytest.fixture
-def catalogue(offers_cloud: OffersCloud) -> Iterator[Catalogue]:
-    offers_cloud.control(reset=True, reset_stats=True)
-    offers_cloud.drain_dlq()
-    products = Catalogue(offers_cloud)
-    yield products
-    products.clear()
-
-
-def synced(cloud: OffersCloud) -> None:
-    run = cloud.sync()
-    assert run.returncode == 0, run.output
-    assert cloud.drain_dlq() == []
 
 
 def assert_dead_lettered(cloud: OffersCloud, run: SyncRun, product: Product) -> None:

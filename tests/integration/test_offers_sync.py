@@ -6,7 +6,6 @@ leaves nothing behind; a product the offers service cannot register is not creat
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -17,6 +16,7 @@ from tests.integration.offers_harness import (
     OffersCloud,
     Product,
     service_offers,
+    synced,
     wait_until,
 )
 
@@ -24,28 +24,6 @@ pytestmark = pytest.mark.integration
 
 EXTERNAL_SERVICE_FAILED = {"message": "Call to external service failed."}
 NOT_FOUND = {"message": "Not found."}
-
-
-@pytest.fixture(scope="module")
-def offers_cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OffersCloud]:
-    cloud = OffersCloud.start(tmp_path_factory.mktemp("offers-sync-cloud"))
-    yield cloud
-    assert cloud.stop() == 0, cloud.cloud.output()
-
-
-@pytest.fixture
-def catalogue(offers_cloud: OffersCloud) -> Iterator[Catalogue]:
-    offers_cloud.control(reset=True, reset_stats=True)
-    offers_cloud.drain_dlq()
-    products = Catalogue(offers_cloud)
-    yield products
-    products.clear()
-
-
-def synced(cloud: OffersCloud) -> None:
-    run = cloud.sync()
-    assert run.returncode == 0, run.output
-    assert cloud.drain_dlq() == []
 
 
 def cheapest(offers: list[OfferJson]) -> int:

@@ -19,42 +19,10 @@ from pathlib import Path
 from typing import Any
 
 from infra.topology import FUNCTIONS, Function
-from tests.helpers.events import api_event
+from tests.helpers.events import api_event, scheduled_event, sqs_event
 
 PROBE = Path(__file__).with_name("cold_probe.py")
 TARGET_RATIO = 1.5
-
-
-def scheduled_event() -> dict[str, Any]:
-    return {
-        "version": "0",
-        "id": "00000000-0000-0000-0000-000000000000",
-        "detail-type": "Scheduled Event",
-        "source": "aws.events",
-        "account": "000000000000",
-        "time": "2026-11-22T10:00:00Z",
-        "region": "us-east-1",
-        "resources": ["arn:aws:events:us-east-1:000000000000:rule/offers-dispatch"],
-        "detail": {},
-    }
-
-
-def sqs_event(body: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "Records": [
-            {
-                "messageId": "00000000-0000-0000-0000-000000000001",
-                "receiptHandle": "bench",
-                "body": json.dumps(body),
-                "attributes": {"ApproximateReceiveCount": "1"},
-                "messageAttributes": {},
-                "md5OfBody": "",
-                "eventSource": "aws:sqs",
-                "eventSourceARN": "arn:aws:sqs:us-east-1:000000000000:offers-sync",
-                "awsRegion": "us-east-1",
-            }
-        ]
-    }
 
 
 def representative_events(offers_id: str) -> dict[str, tuple[str, dict[str, Any]]]:
@@ -66,7 +34,7 @@ def representative_events(offers_id: str) -> dict[str, tuple[str, dict[str, Any]
         "docs": ("GET /openapi.json", api_event("GET", "/openapi.json")),
         "offers": ("GET /products/1/offers", api_event("GET", "/products/1/offers")),
         "offers-dispatch": ("scheduled event", scheduled_event()),
-        "offers-worker": ("SQS batch of 1", sqs_event(sync)),
+        "offers-worker": ("SQS batch of 1", sqs_event(json.dumps(sync))),
     }
 
 

@@ -28,6 +28,7 @@ from shopfloor.catalog.tokens import SharedAccessToken, TokenModel
 from shopfloor.platform.clock import utc_now
 from shopfloor.platform.tables import bind
 from tests.helpers.aws_calls import counting_aws_calls, dynamodb_writes
+from tests.helpers.events import sqs_event
 
 PRODUCTS = 1000
 LATENCY_MS = 20
@@ -94,7 +95,7 @@ class Bench:
         with counting_aws_calls() as calls:
             workers = [self.worker() for _ in range(CONCURRENT_BATCHES)]
             batches = [
-                _sqs_event(messages[start : start + SQS_BATCH])
+                sqs_event(*(message.model_dump_json() for message in messages[start : start + SQS_BATCH]))
                 for start in range(0, len(messages), SQS_BATCH)
             ]
             started = time.perf_counter()
@@ -124,25 +125,6 @@ class Bench:
                     ).save()
             seconds = time.perf_counter() - started
         return Cycle(label, seconds, dynamodb_writes(calls), 0)
-
-
-def _sqs_event(messages: list[SyncMessage]) -> dict[str, Any]:
-    return {
-        "Records": [
-            {
-                "messageId": str(uuid.uuid4()),
-                "receiptHandle": "bench",
-                "body": message.model_dump_json(),
-                "attributes": {"ApproximateReceiveCount": "1"},
-                "messageAttributes": {},
-                "md5OfBody": "",
-                "eventSource": "aws:sqs",
-                "eventSourceARN": "arn:aws:sqs:us-east-1:000000000000:offers-sync",
-                "awsRegion": "us-east-1",
-            }
-            for message in messages
-        ]
-    }
 
 
 def _round_robin(workers: list[OffersWorker]) -> Callable[[dict[str, Any]], dict[str, Any]]:

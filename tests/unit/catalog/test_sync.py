@@ -20,6 +20,7 @@ from shopfloor.catalog.sync import OffersWorker
 from shopfloor.platform import aws
 from shopfloor.platform.tables import bind
 from tests.helpers.aws_calls import counting_aws_calls, dynamodb_writes
+from tests.helpers.events import sqs_event
 from tests.unit.conftest import TABLE_NAMES
 
 NOW = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)
@@ -77,23 +78,8 @@ def add_product(product_id: int, *, registered: bool = True) -> uuid.UUID:
     return offers_id
 
 
-def sqs_event(*messages: dict[str, Any] | str) -> dict[str, Any]:
-    return {
-        "Records": [
-            {
-                "messageId": f"m{index}",
-                "receiptHandle": f"r{index}",
-                "body": message if isinstance(message, str) else json.dumps(message),
-                "attributes": {"ApproximateReceiveCount": "1"},
-                "messageAttributes": {},
-                "md5OfBody": "",
-                "eventSource": "aws:sqs",
-                "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:offers-sync",
-                "awsRegion": "us-east-1",
-            }
-            for index, message in enumerate(messages)
-        ]
-    }
+def batch(*messages: dict[str, Any] | str) -> dict[str, Any]:
+    return sqs_event(*(message if isinstance(message, str) else json.dumps(message) for message in messages))
 
 
 def sync_message(product_id: int, offers_id: uuid.UUID, registered: bool = True) -> dict[str, Any]:
@@ -120,7 +106,7 @@ def test_a_first_sync_caches_the_offers_and_records_their_history(
     offers_id = add_product(1)
     service.set(offers_id, (OFFER_A, 100, 3), (OFFER_B, 80, 0))
 
-    response = worker.handle(sqs_event(sync_message(1, offers_id)))
+    response = worker.handle(batch(sync_message(1, offers_id)))
 
     assert response == {"batchItemFailures": []}
     assert held(1) == {OFFER_A: (100, 3), OFFER_B: (80, 0)}
@@ -132,10 +118,10 @@ def test_a_first_sync_caches_the_offers_and_records_their_history(
 def test_a_sync_with_nothing_changed_writes_nothing(service: FakeOffersService) -> None:
     offers_id = add_product(1)
     service.set(offers_id, (OFFER_A, 100, 3))
-    build_worker(service).handle(sqs_event(sync_message(1, offers_id)))
+    build_worker(service).handle(batch(sync_message(1, offers_id)))
 
     with counting_aws_calls() as calls:
-        build_worker(service).handle(sqs_event(sync_message(1, offers_id)))
+        build_worker(service).handle(batch(sync_message(1, offers_id)))
 
     assert calls["dynamodb.Query"] == 1
     assert dynamodb_writes(calls) == 0
@@ -146,10 +132,10 @@ def test_changed_offers_are_updated_and_vanished_ones_deleted(
 ) -> None:
     offers_id = add_product(1)
     service.set(offers_id, (OFFER_A, 100, 3), (OFFER_B, 80, 2))
-    worker.handle(sqs_event(sync_message(1, offers_id)))
+    worker.handle(batch(sync_message(1, offers_id)))
     service.set(offers_id, (OFFER_A, 90, 3), (OFFER_C, 120, 1))
 
-    worker.handle(sqs_event(sync_message(1, offers_id)))
+    worker.handle(batch(sync_message(1, offers_id)))
 
     assert held(1) == {OFFER_A: (90, 3), OFFER_C: (120, 1)}
     assert ("offer", 80, 0) in history(1)  # B sold out
@@ -162,7 +148,7 @@ def test_a_product_deleted_while_its_message_was_in_flight_keeps_no_offers(
     service.set(offers_id, (OFFER_A, 100, 3))
     bind(ProductModel, TABLE_NAMES["products"])(1).delete()
 
-    response = worker.handle(sqs_event(sync_message(1, offers_id)))
+    response = worker.handle(batch(sync_message(1, offers_id)))
 
     assert response == {"batchItemFailures": []}
     assert held(1) == {}
@@ -175,12 +161,12 @@ def test_a_failing_product_fails_alone_and_keeps_its_cached_offers(
     first, second = add_product(1), add_product(2)
     service.set(first, (OFFER_A, 100, 3))
     service.set(second, (OFFER_B, 50, 1))
-    worker.handle(sqs_event(sync_message(1, first), sync_message(2, second)))
+    worker.handle(batch(sync_message(1, first), sync_message(2, second)))
     service.set(first, (OFFER_A, 999, 3))
     service.set(second, (OFFER_B, 55, 1))
     service.failing[first] = OffersServiceError("offers answered 503")
 
-    response = worker.handle(sqs_event(sync_message(1, first), sync_message(2, second)))
+    response = worker.handle(batch(sync_message(1, first), sync_message(2, second)))
 
     assert response == {"batchItemFailures": [{"itemIdentifier": "m0"}]}
     assert held(1) == {OFFER_A: (100, 3)}
@@ -193,7 +179,7 @@ def test_a_product_the_service_does_not_know_fails_and_is_registered_by_the_next
     offers_id = add_product(1)
     service.failing[offers_id] = NotRegisteredError("404")
 
-    response = worker.handle(sqs_event(sync_message(1, offers_id)))
+    response = worker.handle(batch(sync_message(1, offers_id)))
 
     assert response == {"batchItemFailures": [{"itemIdentifier": "m0"}]}
     assert bind(ProductModel, TABLE_NAMES["products"]).get(1).registered is False
@@ -204,7 +190,7 @@ def test_an_unregistered_product_is_registered_then_synced(
 ) -> None:
     offers_id = add_product(1, registered=False)
 
-    response = worker.handle(sqs_event(sync_message(1, offers_id, registered=False)))
+    response = worker.handle(batch(sync_message(1, offers_id, registered=False)))
 
     assert response == {"batchItemFailures": []}
     assert service.registered == [offers_id]
@@ -216,10 +202,10 @@ def test_a_purge_message_removes_a_deleted_products_offers_and_history(
 ) -> None:
     offers_id = add_product(1)
     service.set(offers_id, (OFFER_A, 100, 3))
-    worker.handle(sqs_event(sync_message(1, offers_id)))
+    worker.handle(batch(sync_message(1, offers_id)))
     bind(ProductModel, TABLE_NAMES["products"])(1).delete()
 
-    response = worker.handle(sqs_event({"product_id": 1, "purge": True}))
+    response = worker.handle(batch({"product_id": 1, "purge": True}))
 
     assert response == {"batchItemFailures": []}
     assert held(1) == {}
@@ -227,7 +213,7 @@ def test_a_purge_message_removes_a_deleted_products_offers_and_history(
 
 
 def test_a_message_that_is_not_a_sync_message_fails(worker: OffersWorker) -> None:
-    response = worker.handle(sqs_event("not json", {"product": "x"}))
+    response = worker.handle(batch("not json", {"product": "x"}))
 
     assert response == {"batchItemFailures": [{"itemIdentifier": "m0"}, {"itemIdentifier": "m1"}]}
 
