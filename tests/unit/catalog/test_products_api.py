@@ -8,6 +8,7 @@ from typing import Any
 import boto3
 import pytest
 
+from shopfloor.catalog.dependencies import product_service
 from shopfloor.catalog.models import ProductModel
 from shopfloor.platform.tables import bind
 from tests.helpers.handlers import HandlerClient
@@ -329,3 +330,15 @@ def test_replace_keeps_the_products_registration(products: HandlerClient) -> Non
 
     assert registered_as is not None
     assert model.get(product["id"]).offers_id == registered_as
+
+
+def test_delete_answers_204_even_when_the_purge_cannot_be_queued(
+    products: HandlerClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    product = create(products)
+    monkeypatch.setattr(product_service()._cleanup, "_queue_url", "http://127.0.0.1:9/no-such-queue")
+
+    reply = products.delete(f"/products/{product['id']}")
+
+    assert reply.status == 204
+    assert products.get(f"/products/{product['id']}").status == 404

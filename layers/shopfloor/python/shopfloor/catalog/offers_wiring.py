@@ -8,12 +8,17 @@ import uuid
 from functools import cached_property
 from typing import TYPE_CHECKING
 
+from aws_lambda_powertools import Logger
+from botocore.exceptions import BotoCoreError, ClientError
+
 from shopfloor.catalog.settings import OffersServiceSettings
 from shopfloor.platform import aws
 from shopfloor.platform.tables import bind
 
 if TYPE_CHECKING:
     from shopfloor.catalog.offers_client import OffersServiceClient
+
+logger = Logger(child=True)
 
 
 def offers_client(settings: OffersServiceSettings) -> OffersServiceClient:
@@ -71,4 +76,11 @@ class QueuedCleanup:
 
     def product_deleted(self, product_id: int) -> None:
         body = json.dumps({"product_id": product_id, "purge": True})
-        aws.client("sqs").send_message(QueueUrl=self._queue_url, MessageBody=body)
+        try:
+            aws.client("sqs").send_message(QueueUrl=self._queue_url, MessageBody=body)
+        except (BotoCoreError, ClientError):
+            # The product is gone either way: its leftovers are unreachable through the API and
+            # its history expires by TTL. Logged as an error so that it is seen and can be purged.
+            logger.exception(
+                "Could not queue the purge of a deleted product", extra={"product_id": product_id}
+            )
