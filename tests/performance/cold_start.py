@@ -55,6 +55,8 @@ def _run_probe(args: list[str], env: Mapping[str, str], cwd: Path) -> float:
 
 def _handler_run(function: Function, env: Mapping[str, str], event: dict[str, Any]) -> float:
     quiet = {**env, "POWERTOOLS_LOG_LEVEL": "WARNING", "PATH": os.environ.get("PATH", "")}
+    # The warm-up run writes bytecode for every side alike, as site-packages already has it.
+    quiet.pop("PYTHONDONTWRITEBYTECODE", None)
     return _run_probe(["handler", json.dumps(event)], quiet, function.code_dir)
 
 
