@@ -9,7 +9,7 @@ from aws_lambda_powertools.event_handler.exceptions import BadRequestError
 
 from shopfloor.catalog.models import OfferModel, PriceHistoryModel, ProductModel
 from shopfloor.catalog.offers_schemas import HistoryEntry, PriceTrend
-from shopfloor.catalog.offers_store import CHEAPEST_ENTRY, OFFER_ENTRY
+from shopfloor.catalog.offers_store import CHEAPEST_ENTRY, OFFER_ENTRY, to_offer
 from shopfloor.catalog.reconcile import Offer
 from shopfloor.platform.clock import iso
 from shopfloor.platform.errors import INVALID_CURSOR
@@ -34,10 +34,7 @@ class OffersReader:
         return True
 
     def offers(self, product_id: int) -> list[Offer]:
-        held = [
-            Offer(id=item.offer_id, price=int(item.price), items_in_stock=int(item.items_in_stock))
-            for item in self._offers.query(product_id)
-        ]
+        held = [to_offer(item) for item in self._offers.query(product_id)]
         return sorted(held, key=lambda offer: (offer.price, offer.id))
 
     def history(

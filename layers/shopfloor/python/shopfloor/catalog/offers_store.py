@@ -20,6 +20,10 @@ OFFER_ENTRY = "offer#"
 CHEAPEST_ENTRY = "cheapest#"
 
 
+def to_offer(item: OfferModel) -> Offer:
+    return Offer(id=item.offer_id, price=int(item.price), items_in_stock=int(item.items_in_stock))
+
+
 def offer_entry(moment: datetime, offer_id: str) -> str:
     return f"{OFFER_ENTRY}{iso(moment)}#{offer_id}"
 
@@ -43,10 +47,7 @@ class OffersStore:
         self._connection = shared_connection()
 
     def held_offers(self, product_id: int) -> list[Offer]:
-        return [
-            Offer(id=item.offer_id, price=int(item.price), items_in_stock=int(item.items_in_stock))
-            for item in self._offers.query(product_id, consistent_read=True)
-        ]
+        return [to_offer(item) for item in self._offers.query(product_id, consistent_read=True)]
 
     def apply(self, product_id: int, changes: OfferChanges, moment: datetime) -> bool:
         """Write the changes and their history; False when the product no longer exists."""

@@ -15,11 +15,13 @@ import botocore.session
 from botocore.config import Config
 
 _CONFIG = Config(connect_timeout=2, read_timeout=10, retries={"mode": "standard", "max_attempts": 3})
-# DynamoDB on request paths answers quickly or fails (the same settings pynamodb would use).
+# DynamoDB on request paths answers quickly or fails: a client waits on it.
+DYNAMODB_CONNECT_TIMEOUT_SECONDS = 2.0
+DYNAMODB_READ_TIMEOUT_SECONDS = 5.0
 _DYNAMODB_CONFIG = Config(
     parameter_validation=False,
-    connect_timeout=2,
-    read_timeout=5,
+    connect_timeout=DYNAMODB_CONNECT_TIMEOUT_SECONDS,
+    read_timeout=DYNAMODB_READ_TIMEOUT_SECONDS,
     max_pool_connections=20,
     retries={"mode": "standard", "total_max_attempts": 4},
 )

@@ -14,10 +14,6 @@ M = TypeVar("M", bound=Model)
 
 CONDITIONAL_CHECK_FAILED = "ConditionalCheckFailedException"
 
-# Request paths answer quickly or fail: a client waits on them.
-CONNECT_TIMEOUT_SECONDS = 2.0
-READ_TIMEOUT_SECONDS = 5.0
-
 
 def bind(model: type[M], table_name: str, *, max_retry_attempts: int | None = None) -> type[M]:
     """A subclass of `model` that reads and writes `table_name`.
@@ -32,8 +28,8 @@ def bind(model: type[M], table_name: str, *, max_retry_attempts: int | None = No
         (),
         {
             "table_name": table_name,
-            "connect_timeout_seconds": CONNECT_TIMEOUT_SECONDS,
-            "read_timeout_seconds": READ_TIMEOUT_SECONDS,
+            "connect_timeout_seconds": aws.DYNAMODB_CONNECT_TIMEOUT_SECONDS,
+            "read_timeout_seconds": aws.DYNAMODB_READ_TIMEOUT_SECONDS,
             "max_retry_attempts": 3 if max_retry_attempts is None else max_retry_attempts,
         },
     )
