@@ -39,6 +39,17 @@ sync: bootstrap ## one offers sync cycle now, against the running local cloud; p
 	$(PY) -m infra.local.sync
 
 .PHONY: sync
+
+seed: $(VENV_READY) ## load the demo seeds into the running local cloud (ARGS="FILE ..."; ARGS="--api-url <ApiUrl>" for a deployed stack)
+	$(PY) -m infra.seed $(ARGS)
+
+.PHONY: seed
+
+archive: $(VENV_READY) ## list the warranty archive in the running local cloud's S3 (ARGS="--show KEY")
+	$(PY) -m infra.local.archive $(ARGS)
+
+.PHONY: archive
+
 test: bootstrap lint ## run every test: lint, unit, infra, integration
 	$(PY) -m pytest tests
 

@@ -45,12 +45,26 @@ PUBLIC_FUNCTIONS: Final[Mapping[str, str]] = MappingProxyType(
         "offers": "offers, price history and trends are public catalogue data, like the products.",
         "health": "the liveness probe is for monitors and carries no data.",
         "docs": "the OpenAPI document and Swagger UI describe a public API.",
+        "warranties": "stores post sold items and read warranties without sign-in, as the warranty "
+        "service's contract has it; POST is idempotent by Idempotency-Key and the stage throttles.",
+        "factories": "the sprocket challenge's factories API is public by contract; it has no sign-in.",
+        "sprockets": "the sprocket challenge's sprockets API is public by contract; it has no sign-in.",
     }
 )
 
 # A dead-letter queue alarms as soon as one message waits in it.
 DEAD_LETTER_ALARM_THRESHOLD: Final = 1
 DEAD_LETTER_ALARM_PERIOD_MINUTES: Final = 1
+
+# Buckets: old versions of an object (an overwrite or a delete) are kept this long, then expire;
+# an upload that never completed stops costing after a week; access logs are kept for a year.
+NONCURRENT_VERSION_EXPIRATION_DAYS: Final = 90
+INCOMPLETE_UPLOAD_ABORT_DAYS: Final = 7
+ACCESS_LOG_RETENTION_DAYS: Final = 365
+# S3 refuses a transition to Standard-IA earlier than 30 days after creation, and one out of it
+# earlier than 30 days after entering it (its minimum storage duration).
+MIN_DAYS_BEFORE_INFREQUENT_ACCESS: Final = 30
+MIN_DAYS_IN_INFREQUENT_ACCESS: Final = 30
 
 # A scheduled run is useless once the next one is due: bounded retries, then the dead letters.
 SCHEDULE_RETRY_ATTEMPTS: Final = 2  # EventBridge's attempts to invoke the function

@@ -8,22 +8,45 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from infra.topology import TABLES, Table
+from infra.topology import TABLES, Key, Table
 
 
 def create_table_request(table: Table, physical_name: str) -> dict[str, Any]:
-    keys = [table.partition_key] + ([table.sort_key] if table.sort_key else [])
-    return {
+    keys = _keys(table.partition_key, table.sort_key)
+    for index in table.indexes:
+        keys += _keys(index.partition_key, index.sort_key)
+    request: dict[str, Any] = {
         "TableName": physical_name,
         "BillingMode": "PAY_PER_REQUEST",
-        "KeySchema": [
-            {"AttributeName": key.name, "KeyType": "HASH" if index == 0 else "RANGE"}
-            for index, key in enumerate(keys)
-        ],
+        "KeySchema": _key_schema(table.partition_key, table.sort_key),
         "AttributeDefinitions": [
-            {"AttributeName": key.name, "AttributeType": key.type.value} for key in keys
+            {"AttributeName": name, "AttributeType": key_type}
+            for name, key_type in {key.name: key.type.value for key in keys}.items()
         ],
     }
+    if table.indexes:
+        request["GlobalSecondaryIndexes"] = [
+            {
+                "IndexName": index.name,
+                "KeySchema": _key_schema(index.partition_key, index.sort_key),
+                "Projection": {"ProjectionType": "ALL"},
+            }
+            for index in table.indexes
+        ]
+    if table.stream:
+        request["StreamSpecification"] = {"StreamEnabled": True, "StreamViewType": "NEW_IMAGE"}
+    return request
+
+
+def _keys(partition_key: Key, sort_key: Key | None) -> list[Key]:
+    return [partition_key] + ([sort_key] if sort_key else [])
+
+
+def _key_schema(partition_key: Key, sort_key: Key | None) -> list[dict[str, str]]:
+    return [
+        {"AttributeName": key.name, "KeyType": "HASH" if position == 0 else "RANGE"}
+        for position, key in enumerate(_keys(partition_key, sort_key))
+    ]
 
 
 def create_tables(client: Any, names: Mapping[str, str]) -> None:

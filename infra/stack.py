@@ -1,5 +1,5 @@
-"""The Shopfloor stack: tables, queues, secrets, layers, functions, schedules and the API,
-composed from infra.topology."""
+"""The Shopfloor stack: tables, queues, secrets, buckets, layers, functions, schedules and the
+API, composed from infra.topology."""
 
 from __future__ import annotations
 
@@ -16,14 +16,17 @@ from infra.constants import (
     STACK_DESCRIPTION,
 )
 from infra.constructs.api import Api
+from infra.constructs.buckets import Buckets
+from infra.constructs.buckets import output_id as bucket_output_id
 from infra.constructs.functions import Functions
 from infra.constructs.layers import Layers
 from infra.constructs.queues import Queues
 from infra.constructs.schedules import Schedules
-from infra.constructs.secrets import Secrets, output_id
+from infra.constructs.secrets import Secrets
+from infra.constructs.secrets import output_id as secret_output_id
 from infra.constructs.services import service_urls_from_context
 from infra.constructs.tables import Tables
-from infra.topology import SECRETS
+from infra.topology import BUCKETS, SECRETS
 
 _REMOVAL_POLICIES = {
     REMOVAL_POLICY_RETAIN: RemovalPolicy.RETAIN,
@@ -46,6 +49,7 @@ class ShopfloorStack(Stack):
         self.tables = Tables(self, "Tables", removal_policy=removal_policy)
         self.queues = Queues(self, "Queues")
         self.secrets = Secrets(self, "Secrets", removal_policy=removal_policy)
+        self.buckets = Buckets(self, "Buckets", removal_policy=removal_policy)
         self.layers = Layers(self, "Layers", dependency_layer_dir=dependency_layer_dir)
         self.functions = Functions(
             self,
@@ -53,6 +57,7 @@ class ShopfloorStack(Stack):
             tables=self.tables,
             queues=self.queues,
             secrets=self.secrets,
+            buckets=self.buckets,
             service_urls=self.service_urls,
             layers=self.layers.all,
             removal_policy=removal_policy,
@@ -63,15 +68,22 @@ class ShopfloorStack(Stack):
         for secret in SECRETS:
             CfnOutput(
                 self,
-                output_id(secret),
+                secret_output_id(secret),
                 value=self.secrets.by_name[secret.name].secret_arn,
                 description=f"{secret.description} Put it in with `aws secretsmanager put-secret-value "
                 "--secret-id <this ARN> --secret-string <value>`.",
             )
+        for bucket in BUCKETS:
+            CfnOutput(
+                self,
+                bucket_output_id(bucket),
+                value=self.buckets.by_name[bucket.name].bucket_name,
+                description=f"{bucket.description} List it with `aws s3 ls s3://<this name>/ --recursive`.",
+            )
 
 
 def removal_policy_from_context(scope: Construct) -> RemovalPolicy:
-    """What happens to data (tables, logs) when the stack or a resource goes: kept unless asked."""
+    """What happens to data (tables, buckets, logs) when the stack or a resource goes: kept unless asked."""
     value = scope.node.try_get_context(REMOVAL_POLICY_CONTEXT_KEY) or REMOVAL_POLICY_RETAIN
     if value not in _REMOVAL_POLICIES:
         allowed = " or ".join(_REMOVAL_POLICIES)

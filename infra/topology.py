@@ -42,13 +42,25 @@ class Key:
 
 
 @dataclass(frozen=True)
+class Index:
+    """A global secondary index, projecting every attribute."""
+
+    name: str
+    partition_key: Key
+    sort_key: Key | None = None
+
+
+@dataclass(frozen=True)
 class Table:
-    """A DynamoDB table: on demand, point-in-time recovery, reached by key."""
+    """A DynamoDB table: on demand, point-in-time recovery, reached by key or index."""
 
     name: str
     partition_key: Key
     sort_key: Key | None = None
     ttl_attribute: str | None = None
+    indexes: tuple[Index, ...] = ()
+    # A stream of new images (NEW_IMAGE), for a function that `streams_from` the table.
+    stream: bool = False
 
     @property
     def env_var(self) -> str:
@@ -82,6 +94,35 @@ class Queue:
     @property
     def env_var(self) -> str:
         return f"{_env_name(self.name)}_QUEUE_URL"
+
+
+@dataclass(frozen=True)
+class Bucket:
+    """An S3 bucket: encrypted, versioned, private, TLS only; objects move to a cheaper class."""
+
+    name: str
+    description: str
+    infrequent_access_after_days: int = 30
+    glacier_after_days: int = 180
+
+    @property
+    def env_var(self) -> str:
+        return f"{_env_name(self.name)}_BUCKET_NAME"
+
+
+@dataclass(frozen=True)
+class TableStream:
+    """A DynamoDB stream event source: retried, bisected on error, reporting partial batch failures;
+    what still fails after the retries goes to the function's on-failure queue (with an alarm)."""
+
+    table: str
+    batch_size: int = 100
+    batching_window_seconds: int = 1
+    retry_attempts: int = 5
+    max_record_age_seconds: int = 6 * 60 * 60
+    # Only these event names reach the function (an event filter).
+    event_names: tuple[str, ...] = ("INSERT",)
+    failures_retention_days: int = 14
 
 
 @dataclass(frozen=True)
@@ -126,6 +167,9 @@ class Function:
     sends_to: tuple[str, ...] = ()
     secrets: tuple[str, ...] = ()
     services: tuple[str, ...] = ()
+    # A table stream it consumes, and the buckets it writes to.
+    streams_from: TableStream | None = None
+    writes_to: tuple[str, ...] = ()
 
     @property
     def code_dir(self) -> Path:
@@ -138,7 +182,7 @@ def _routes(*pairs: tuple[str, str]) -> tuple[Route, ...]:
 
 IDS = Table(name="ids", partition_key=Key("sequence", KeyType.STRING))
 PRODUCTS = Table(name="products", partition_key=Key("id", KeyType.NUMBER))
-# The offers of a product as last synchronised: one item per offer.
+# The offers of a product as last synchronised, all in one item (sort key "all": catalog/models.py).
 OFFERS = Table(
     name="offers", partition_key=Key("product_id", KeyType.NUMBER), sort_key=Key("offer_id", KeyType.STRING)
 )
@@ -152,7 +196,49 @@ PRICE_HISTORY = Table(
 # Shared credentials, such as the offers service's access token, with a refresh lease.
 TOKENS = Table(name="tokens", partition_key=Key("name", KeyType.STRING))
 
-TABLES: tuple[Table, ...] = (IDS, PRODUCTS, OFFERS, PRICE_HISTORY, TOKENS)
+# Warranties: a store is unique by its uuid, an item by type and sku (one key, "type#sku").
+STORES = Table(name="stores", partition_key=Key("store_uuid", KeyType.STRING))
+ITEMS = Table(name="items", partition_key=Key("item_key", KeyType.STRING))
+# A store's warranties for one item, by id: the filtered GET reads this index, never a Scan.
+WARRANTIES_BY_STORE_ITEM = Index(
+    name="by-store-item",
+    partition_key=Key("store_item", KeyType.STRING),
+    sort_key=Key("id", KeyType.NUMBER),
+)
+WARRANTIES = Table(
+    name="warranties",
+    partition_key=Key("id", KeyType.NUMBER),
+    indexes=(WARRANTIES_BY_STORE_ITEM,),
+    stream=True,
+)
+# Powertools idempotency records (Idempotency-Key), expiring through a TTL.
+IDEMPOTENCY = Table(name="idempotency", partition_key=Key("id", KeyType.STRING), ttl_attribute="expiration")
+# Factories: a factory's summary, and its chart in chunks of points by the time of their first.
+FACTORIES = Table(name="factories", partition_key=Key("id", KeyType.NUMBER))
+FACTORY_POINTS = Table(
+    name="factory-points",
+    partition_key=Key("factory_id", KeyType.NUMBER),
+    sort_key=Key("start", KeyType.NUMBER),
+)
+SPROCKETS = Table(name="sprockets", partition_key=Key("id", KeyType.NUMBER))
+# Idempotency-Keys of POSTs to factories and sprockets, never expiring: seed loading stays idempotent.
+FACTORIES_IDEMPOTENCY = Table(name="factories-idempotency", partition_key=Key("key", KeyType.STRING))
+
+TABLES: tuple[Table, ...] = (
+    IDS,
+    PRODUCTS,
+    OFFERS,
+    PRICE_HISTORY,
+    TOKENS,
+    STORES,
+    ITEMS,
+    WARRANTIES,
+    IDEMPOTENCY,
+    FACTORIES,
+    FACTORY_POINTS,
+    SPROCKETS,
+    FACTORIES_IDEMPOTENCY,
+)
 
 # Visibility at 6x the worker's timeout, as AWS advises for SQS event sources (throttled retries).
 OFFERS_SYNC = Queue(name="offers-sync", batch_size=10, max_concurrency=5, visibility_timeout_seconds=180)
@@ -166,8 +252,15 @@ SECRETS: tuple[Secret, ...] = (OFFERS_REFRESH_TOKEN,)
 OFFERS_SERVICE = Service(name="offers-service", description="The external offers service.")
 SERVICES: tuple[Service, ...] = (OFFERS_SERVICE,)
 
+WARRANTY_ARCHIVE = Bucket(
+    name="warranty-archive",
+    description="Every warranty's request and response, one JSON object each, by date.",
+)
+BUCKETS: tuple[Bucket, ...] = (WARRANTY_ARCHIVE,)
+
 PRICE_HISTORY_DAYS = 30
 SYNC_INTERVAL_MINUTES = 1
+IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60
 
 FUNCTIONS: tuple[Function, ...] = (
     Function(
@@ -233,6 +326,72 @@ FUNCTIONS: tuple[Function, ...] = (
         timeout_seconds=OFFERS_SYNC.visibility_timeout_seconds // 6,
     ),
     Function(
+        name="warranties",
+        description="Warranties for items sold in stores, priced by plan; and the plans.",
+        routes=_routes(
+            ("GET", "/warranties"),
+            ("POST", "/warranties"),
+            ("GET", "/warranties/{id}"),
+            ("GET", "/warranty-plans"),
+        ),
+        tables=MappingProxyType(
+            {
+                "warranties": Access.READ_WRITE,
+                "stores": Access.READ_WRITE,
+                "items": Access.READ_WRITE,
+                "ids": Access.READ_WRITE,
+                "idempotency": Access.READ_WRITE,
+            }
+        ),
+        settings=MappingProxyType(
+            {"ID_BLOCK_SIZE": str(ID_BLOCK_SIZE), "IDEMPOTENCY_TTL_SECONDS": str(IDEMPOTENCY_TTL_SECONDS)}
+        ),
+    ),
+    Function(
+        name="warranty-archiver",
+        description="Archives each new warranty's request and response to S3, from the table's stream.",
+        streams_from=TableStream(table="warranties"),
+        writes_to=("warranty-archive",),
+        timeout_seconds=60,
+    ),
+    Function(
+        name="factories",
+        description="Factories' production chart data, by time range, and a chart of it (SVG).",
+        routes=_routes(
+            ("GET", "/v1/factories"),
+            ("POST", "/v1/factories"),
+            ("GET", "/v1/factories/{id}"),
+            ("GET", "/v1/factories/{id}/chart.svg"),
+        ),
+        tables=MappingProxyType(
+            {
+                "factories": Access.READ_WRITE,
+                "factory-points": Access.READ_WRITE,
+                "ids": Access.READ_WRITE,
+                "factories-idempotency": Access.READ_WRITE,
+            }
+        ),
+        settings=MappingProxyType({"ID_BLOCK_SIZE": str(ID_BLOCK_SIZE)}),
+    ),
+    Function(
+        name="sprockets",
+        description="Sprockets: create, read and replace.",
+        routes=_routes(
+            ("GET", "/v1/sprockets"),
+            ("POST", "/v1/sprockets"),
+            ("GET", "/v1/sprockets/{id}"),
+            ("PUT", "/v1/sprockets/{id}"),
+        ),
+        tables=MappingProxyType(
+            {
+                "sprockets": Access.READ_WRITE,
+                "ids": Access.READ_WRITE,
+                "factories-idempotency": Access.READ_WRITE,
+            }
+        ),
+        settings=MappingProxyType({"ID_BLOCK_SIZE": str(ID_BLOCK_SIZE)}),
+    ),
+    Function(
         name="health",
         description="Liveness of the API and its database.",
         routes=_routes(("GET", "/health")),
@@ -249,6 +408,7 @@ TABLES_BY_NAME: Mapping[str, Table] = MappingProxyType({table.name: table for ta
 QUEUES_BY_NAME: Mapping[str, Queue] = MappingProxyType({queue.name: queue for queue in QUEUES})
 SECRETS_BY_NAME: Mapping[str, Secret] = MappingProxyType({secret.name: secret for secret in SECRETS})
 SERVICES_BY_NAME: Mapping[str, Service] = MappingProxyType({service.name: service for service in SERVICES})
+BUCKETS_BY_NAME: Mapping[str, Bucket] = MappingProxyType({bucket.name: bucket for bucket in BUCKETS})
 
 
 def function_environment(
@@ -258,6 +418,7 @@ def function_environment(
     queue_urls: Mapping[str, str] = MappingProxyType({}),
     secret_ids: Mapping[str, str] = MappingProxyType({}),
     service_urls: Mapping[str, str] = MappingProxyType({}),
+    bucket_names: Mapping[str, str] = MappingProxyType({}),
 ) -> dict[str, str]:
     """The environment a function runs with, given the physical names of what it uses."""
     environment = {
@@ -274,6 +435,8 @@ def function_environment(
         environment[SECRETS_BY_NAME[secret_name].env_var] = secret_ids[secret_name]
     for service_name in function.services:
         environment[SERVICES_BY_NAME[service_name].env_var] = service_urls[service_name]
+    for bucket_name in function.writes_to:
+        environment[BUCKETS_BY_NAME[bucket_name].env_var] = bucket_names[bucket_name]
     environment.update(function.settings)
     return environment
 

@@ -1,7 +1,9 @@
 """One Lambda function per topology entry, each with its own role, log group and grants.
 
 A function may touch only what it names in the topology: its tables, the queues it sends to or
-consumes (an SQS event source that reports partial batch failures), and its secrets.
+consumes (an SQS event source that reports partial batch failures), the table stream it consumes
+(retried, bisected, ending in its own dead-letter queue), its secrets, and the buckets it writes to
+(PutObject only).
 """
 
 from __future__ import annotations
@@ -15,18 +17,33 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_lambda_event_sources as event_sources
 from aws_cdk import aws_logs as logs
+from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 from infra.constants import ASSET_EXCLUDES, FUNCTION_TAG, PYTHON_VERSION
 from infra.constructs import nag
+from infra.constructs.buckets import Buckets
 from infra.constructs.layers import ARCHITECTURE, RUNTIME
 from infra.constructs.naming import construct_id
-from infra.constructs.queues import Queues
+from infra.constructs.queues import DeadLetterQueue, Queues
 from infra.constructs.secrets import Secrets
 from infra.constructs.tables import Tables
-from infra.topology import FUNCTIONS, HANDLER, QUEUES_BY_NAME, Access, Function, Queue, function_environment
+from infra.topology import (
+    FUNCTIONS,
+    HANDLER,
+    QUEUES_BY_NAME,
+    TABLES_BY_NAME,
+    Access,
+    Function,
+    Queue,
+    Table,
+    TableStream,
+    function_environment,
+)
 
 LOG_RETENTION = logs.RetentionDays.ONE_MONTH
+# The only action a function that writes to a bucket gets: it can neither read nor delete there.
+PUT_OBJECT = "s3:PutObject"
 
 
 class Functions(Construct):
@@ -40,25 +57,36 @@ class Functions(Construct):
         tables: Tables,
         queues: Queues,
         secrets: Secrets,
+        buckets: Buckets,
         service_urls: Mapping[str, str],
         layers: Sequence[lambda_.ILayerVersion],
         removal_policy: RemovalPolicy,
     ) -> None:
         super().__init__(scope, construct_id_)
+        created = {
+            function.name: TopologyFunction(
+                self,
+                construct_id(function.name),
+                function=function,
+                tables=tables,
+                queues=queues,
+                secrets=secrets,
+                buckets=buckets,
+                service_urls=service_urls,
+                layers=layers,
+                removal_policy=removal_policy,
+            )
+            for function in FUNCTIONS
+        }
         self.by_name: Mapping[str, lambda_.Function] = MappingProxyType(
+            {name: topology_function.function for name, topology_function in created.items()}
+        )
+        # The on-failure queue of each function that consumes a table stream, by function name.
+        self.stream_failures: Mapping[str, DeadLetterQueue] = MappingProxyType(
             {
-                function.name: TopologyFunction(
-                    self,
-                    construct_id(function.name),
-                    function=function,
-                    tables=tables,
-                    queues=queues,
-                    secrets=secrets,
-                    service_urls=service_urls,
-                    layers=layers,
-                    removal_policy=removal_policy,
-                ).function
-                for function in FUNCTIONS
+                name: topology_function.stream_failures
+                for name, topology_function in created.items()
+                if topology_function.stream_failures is not None
             }
         )
 
@@ -75,6 +103,7 @@ class TopologyFunction(Construct):
         tables: Tables,
         queues: Queues,
         secrets: Secrets,
+        buckets: Buckets,
         service_urls: Mapping[str, str],
         layers: Sequence[lambda_.ILayerVersion],
         removal_policy: RemovalPolicy,
@@ -110,6 +139,7 @@ class TopologyFunction(Construct):
                 queue_urls=queues.urls,
                 secret_ids=secrets.arns,
                 service_urls=service_urls,
+                bucket_names=buckets.names,
             ),
             role=role,
             log_group=log_group,
@@ -124,9 +154,15 @@ class TopologyFunction(Construct):
             queues.by_name[queue_name].queue.grant_send_messages(self.function)
         if function.consumes is not None:
             _consume(self.function, function, QUEUES_BY_NAME[function.consumes], queues)
+        self.stream_failures: DeadLetterQueue | None = None
+        stream = function.streams_from
+        if stream is not None:
+            self.stream_failures = _consume_stream(self, self.function, function, stream, tables)
         for secret_name in function.secrets:
             secrets.by_name[secret_name].grant_read(self.function)
-        _acknowledge_findings(self.function, role)
+        for bucket_name in function.writes_to:
+            _grant_put_objects(self.function, buckets.by_name[bucket_name])
+        _acknowledge_findings(self.function, role, function, tables, buckets)
 
 
 def _grant_tables(
@@ -162,7 +198,70 @@ def _consume(lambda_function: lambda_.Function, function: Function, queue: Queue
     )
 
 
-def _acknowledge_findings(lambda_function: lambda_.Function, role: iam.Role) -> None:
+def check_stream_consumer(function: Function, table: Table) -> None:
+    """A function can only consume the stream of a table the topology gives one."""
+    if not table.stream:
+        raise ValueError(f"{function.name} streams from {table.name}, which declares no stream (stream=True)")
+
+
+def _consume_stream(
+    scope: Construct,
+    lambda_function: lambda_.Function,
+    function: Function,
+    stream: TableStream,
+    tables: Tables,
+) -> DeadLetterQueue:
+    """A DynamoDB stream event source as the topology declares it, from the oldest record kept.
+
+    A failing batch is halved until the failing record is alone; a record still failing after its
+    retries, or older than the maximum age, is described in the dead-letter queue (with an alarm)
+    and the shard moves on. The stream keeps records for 24 hours: replay from there, or rebuild
+    from the table, before they expire. The event source also grants reading the stream, and CDK
+    grants the function sending to the dead-letter queue (Lambda sends with the function's role).
+    """
+    check_stream_consumer(function, TABLES_BY_NAME[stream.table])
+    event_names = lambda_.FilterRule.or_(*stream.event_names)
+    failures = DeadLetterQueue(
+        scope,
+        "StreamFailures",
+        retention=Duration.days(stream.failures_retention_days),
+        purpose=f"{function.name}: {stream.table} stream records failed {stream.retry_attempts} retries "
+        "or grew too old",
+    )
+    nag.acknowledge(
+        failures.queue,
+        nag.QUEUE_WITHOUT_DEAD_LETTER_QUEUE,
+        "This queue is itself the on-failure destination of the function's DynamoDB stream event "
+        "source; cdk-nag only recognises SQS redrive policies as dead-letter use.",
+    )
+    lambda_function.add_event_source(
+        event_sources.DynamoEventSource(
+            tables.by_name[stream.table],
+            starting_position=lambda_.StartingPosition.TRIM_HORIZON,
+            batch_size=stream.batch_size,
+            max_batching_window=Duration.seconds(stream.batching_window_seconds),
+            bisect_batch_on_error=True,
+            retry_attempts=stream.retry_attempts,
+            max_record_age=Duration.seconds(stream.max_record_age_seconds),
+            report_batch_item_failures=True,
+            filters=[lambda_.FilterCriteria.filter({"eventName": event_names})],
+            on_failure=event_sources.SqsDlq(failures.queue),
+        )
+    )
+    return failures
+
+
+def _grant_put_objects(lambda_function: lambda_.Function, bucket: s3.Bucket) -> None:
+    """PutObject on the bucket's objects, nothing else (`grant_put` also allows tagging, retention
+    and legal holds, which no function here sets)."""
+    iam.Grant.add_to_principal(
+        grantee=lambda_function, actions=[PUT_OBJECT], resource_arns=[bucket.arn_for_objects("*")]
+    )
+
+
+def _acknowledge_findings(
+    lambda_function: lambda_.Function, role: iam.Role, function: Function, tables: Tables, buckets: Buckets
+) -> None:
     nag.acknowledge(
         lambda_function,
         nag.LATEST_RUNTIME,
@@ -171,10 +270,33 @@ def _acknowledge_findings(lambda_function: lambda_.Function, role: iam.Role) -> 
         "is a deliberate change of infra.constants.PYTHON_VERSION, tested end to end.",
     )
     # Active tracing adds the X-Ray statement to the role's default policy; nothing else there
-    # may use a wildcard resource (tests/infra asserts it).
-    nag.acknowledge(
-        role.node.find_child("DefaultPolicy"),
-        nag.WILDCARD_RESOURCE,
+    # may use a wildcard resource but a stream consumer's ListStreams (tests/infra asserts it).
+    policy = role.node.find_child("DefaultPolicy")
+    reason = (
         "xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions: "
-        "the X-Ray documentation requires Resource '*' for them.",
+        "the X-Ray documentation requires Resource '*' for them."
     )
+    if function.streams_from is not None:
+        reason += (
+            " dynamodb:ListStreams, which CDK's DynamoEventSource grants on '*' and Lambda checks when it "
+            "creates the event source mapping, lists stream ARNs only; the records can be read from "
+            f"the {function.streams_from.table} stream alone."
+        )
+    nag.acknowledge(policy, nag.WILDCARD_RESOURCE, reason)
+    for table_name in function.tables:
+        indexes = TABLES_BY_NAME[table_name].indexes
+        if indexes:
+            nag.acknowledge(
+                policy,
+                nag.wildcard_resource(tables.by_name[table_name], "Arn", "/index/*"),
+                f"Queries on the {table_name} table's global secondary indexes "
+                f"({', '.join(index.name for index in indexes)}) need their ARNs, which CDK's table grant "
+                "writes as <table ARN>/index/*: the indexes of this one table, with the table's actions.",
+            )
+    for bucket_name in function.writes_to:
+        nag.acknowledge(
+            policy,
+            nag.wildcard_resource(buckets.by_name[bucket_name], "Arn", "/*"),
+            f"s3:PutObject alone, on the objects of the {bucket_name} bucket: their keys are made at "
+            "run time (one object per record), so the grant names the bucket's objects, not each key.",
+        )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from aws_cdk import Acknowledgment, Validations
+from aws_cdk import Acknowledgment, CfnElement, Stack, Validations
 from constructs import IConstruct
 
 AUTHORIZATION: Final = "AwsSolutions-APIG4"
@@ -17,6 +17,7 @@ WAF: Final = "AwsSolutions-APIG3"
 LATEST_RUNTIME: Final = "AwsSolutions-L1"
 SECRET_ROTATION: Final = "AwsSolutions-SMG4"
 QUEUE_WITHOUT_DEAD_LETTER_QUEUE: Final = "AwsSolutions-SQS3"
+BUCKET_ACCESS_LOGS: Final = "AwsSolutions-S1"
 WILDCARD_RESOURCE: Final = "AwsSolutions-IAM5[Resource::*]"
 API_GATEWAY_LOGS_MANAGED_POLICY: Final = (
     "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/"
@@ -26,3 +27,13 @@ API_GATEWAY_LOGS_MANAGED_POLICY: Final = (
 
 def acknowledge(scope: IConstruct, finding: str, reason: str) -> None:
     Validations.of(scope).acknowledge(Acknowledgment(id=finding, reason=reason))
+
+
+def wildcard_resource(resource: IConstruct, attribute: str, suffix: str) -> str:
+    """The IAM5 finding for a grant on `<resource's attribute><suffix>`, e.g. a bucket's `Arn` + `/*`:
+    cdk-nag names the resource by its logical id, which only the stack knows."""
+    element = resource.node.default_child
+    if not isinstance(element, CfnElement):
+        raise TypeError(f"{resource.node.path} has no CloudFormation resource of its own")
+    logical_id = Stack.of(element).get_logical_id(element)
+    return f"AwsSolutions-IAM5[Resource::<{logical_id}.{attribute}>{suffix}]"

@@ -1,4 +1,6 @@
-"""Every DynamoDB table of the topology: on demand, point-in-time recovery, AWS-managed key."""
+"""Every DynamoDB table of the topology: on demand, point-in-time recovery, AWS-managed key; its
+global secondary indexes (projecting every attribute) and, when a function consumes it, a stream of
+new images."""
 
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ from aws_cdk import aws_dynamodb as dynamodb
 from constructs import Construct
 
 from infra.constructs.naming import construct_id
-from infra.topology import TABLES, Key, KeyType, Table
+from infra.topology import TABLES, Index, Key, KeyType, Table
 
 _ATTRIBUTE_TYPES: Mapping[KeyType, dynamodb.AttributeType] = MappingProxyType(
     {KeyType.STRING: dynamodb.AttributeType.STRING, KeyType.NUMBER: dynamodb.AttributeType.NUMBER}
@@ -33,7 +35,7 @@ class Tables(Construct):
 
 
 def _table(scope: Construct, table: Table, removal_policy: RemovalPolicy) -> dynamodb.Table:
-    return dynamodb.Table(
+    created = dynamodb.Table(
         scope,
         construct_id(table.name),
         partition_key=_attribute(table.partition_key),
@@ -44,7 +46,21 @@ def _table(scope: Construct, table: Table, removal_policy: RemovalPolicy) -> dyn
             point_in_time_recovery_enabled=True
         ),
         encryption=dynamodb.TableEncryption.AWS_MANAGED,
+        # New images only: a consumer sees what was written, never the whole old item as well.
+        stream=dynamodb.StreamViewType.NEW_IMAGE if table.stream else None,
         removal_policy=removal_policy,
+    )
+    for index in table.indexes:
+        _add_index(created, index)
+    return created
+
+
+def _add_index(table: dynamodb.Table, index: Index) -> None:
+    table.add_global_secondary_index(
+        index_name=index.name,
+        partition_key=_attribute(index.partition_key),
+        sort_key=_attribute(index.sort_key) if index.sort_key else None,
+        projection_type=dynamodb.ProjectionType.ALL,
     )
 
 

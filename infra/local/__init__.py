@@ -29,7 +29,8 @@ Configuration (environment variables, read once):
 
 A component started alone reaches the others at these ports. A port already in use, or no `java`,
 is a one-line error and exit code 1. Once everything answers, a line starting with `ready` is
-printed; `GET /health` answers 200 from then on.
+printed; `GET /health` answers 200 from then on. The demo seeds (seeds/, `make seed`) are loaded
+through the functions before the gateway listens, idempotently (infra.local.seeding).
 """
 
 from __future__ import annotations

@@ -20,7 +20,9 @@ from infra.local.gateway import Gateway, GatewayServer
 from infra.local.offers_service import OffersServer, service_from_settings
 from infra.local.processes import Child, ensure_port_free
 from infra.local.routing import Router
+from infra.local.seeding import load_demo_seeds
 from infra.local.settings import LocalSettings
+from infra.local.streams import stream_pollers
 from infra.local.workers import WorkerPool, WorkerSpec
 from infra.topology import FUNCTIONS, QUEUES_BY_NAME, Function
 
@@ -85,10 +87,15 @@ def _run(settings: LocalSettings, components: set[str], stack: ExitStack) -> Non
     if components & {"gateway", "events"}:
         pools = _start_pools(settings, stack)
         if "gateway" in components:
+            # Before the gateway listens: once GET /health answers, the demo seeds are there.
+            load_demo_seeds(Gateway(Router.from_functions(), pools), settings)
             _start_gateway(settings, pools, stack)
         if "events" in components:
             for source in start_event_sources(FUNCTIONS, pools, settings):
                 stack.callback(source.stop)
+            for poller in stream_pollers(FUNCTIONS, dict(pools), settings):
+                poller.start()
+                stack.callback(poller.stop)
     _print_endpoints(settings, components)
     print("ready: the local cloud is running (Ctrl-C stops it)", flush=True)
     _watch(children)
@@ -166,6 +173,8 @@ def _print_endpoints(settings: LocalSettings, components: set[str]) -> None:
         f"  DynamoDB Local  {where(settings.dynamodb_url, 'dynamodb')}\n"
         f"  moto server     {where(settings.moto_url, 'moto')}\n"
         f"  offers service  {where(settings.offers_url, 'offers')}\n"
+        f"  S3 buckets      {', '.join(f's3://{name}' for name in resources.bucket_names().values())} "
+        "(moto server; list with `make archive`)\n"
         f"  events          {events}\n"
         f"  data folder     {settings.data_dir}\n"
         f"  logs            {settings.data_dir / 'logs'} (DynamoDB Local, moto server)",
@@ -182,6 +191,8 @@ def _describe_events(settings: LocalSettings) -> str:
         if function.consumes is not None:
             queue = QUEUES_BY_NAME[function.consumes]
             parts.append(f"{function.name} <- {resources.queue_name(queue)}")
+        if function.streams_from is not None:
+            parts.append(f"{function.name} <- stream of {function.streams_from.table}")
     return ", ".join(parts) or "none"
 
 

@@ -24,6 +24,7 @@ def local_function_environment(function: Function, settings: LocalSettings) -> d
         queue_urls=resources.queue_urls(settings),
         secret_ids=resources.secret_ids(),
         service_urls=resources.service_urls(settings),
+        bucket_names=resources.bucket_names(),
     )
     environment.update(
         {

@@ -1,4 +1,4 @@
-"""The stack's queues and secrets in moto server, named as the functions see them locally.
+"""The stack's queues, secrets and buckets in moto server, named as the functions see them locally.
 
 Names and URLs are computed, not looked up, so a function's local environment is known before moto
 runs (tests/infra/test_local_parity.py compares it with the template). Creating them is idempotent.
@@ -16,7 +16,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from infra.local.errors import LocalCloudError
 from infra.local.settings import LocalSettings
-from infra.topology import QUEUES, SECRETS, SERVICES, Queue, Secret
+from infra.topology import BUCKETS, FUNCTIONS, QUEUES, SECRETS, SERVICES, Bucket, Function, Queue, Secret
 
 PREFIX = "shopfloor"
 REGION = "us-east-1"
@@ -43,6 +43,19 @@ def queue_arn(name: str) -> str:
 
 def queue_urls(settings: LocalSettings) -> dict[str, str]:
     return {queue.name: queue_url(settings, queue_name(queue)) for queue in QUEUES}
+
+
+def stream_failures_name(function: Function) -> str:
+    """The on-failure queue of a function's stream event source."""
+    return f"{PREFIX}-{function.name}-stream-failures"
+
+
+def bucket_name(bucket: Bucket) -> str:
+    return f"{PREFIX}-{bucket.name}"
+
+
+def bucket_names() -> dict[str, str]:
+    return {bucket.name: bucket_name(bucket) for bucket in BUCKETS}
 
 
 def secret_name(secret: Secret) -> str:
@@ -124,15 +137,34 @@ def put_secret(secrets: Any, name: str, value: str, description: str) -> None:
         secrets.put_secret_value(SecretId=name, SecretString=value)
 
 
+def create_bucket(s3: Any, name: str) -> None:
+    """A versioned bucket (idempotent)."""
+    try:
+        s3.create_bucket(Bucket=name)
+    except ClientError as error:
+        if error.response["Error"]["Code"] not in {"BucketAlreadyOwnedByYou", "BucketAlreadyExists"}:
+            raise
+    s3.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": "Enabled"})
+
+
 def provision(settings: LocalSettings, queues: Iterable[Queue] = QUEUES) -> None:
-    """Every queue (with its DLQ) and secret of the topology, in moto server."""
+    """Every queue (with its DLQ), stream on-failure queue, bucket and secret of the topology, in moto."""
     try:
         sqs = client("sqs", settings)
         for queue in queues:
             create_queue(sqs, queue, settings)
+        for function in FUNCTIONS:
+            if function.streams_from is not None:
+                retention = str(function.streams_from.failures_retention_days * 24 * 3600)
+                _create_or_update(sqs, stream_failures_name(function), {"MessageRetentionPeriod": retention})
+        s3 = client("s3", settings)
+        for bucket in BUCKETS:
+            create_bucket(s3, bucket_name(bucket))
         secrets = client("secretsmanager", settings)
         values = secret_values(settings)
         for secret in SECRETS:
             put_secret(secrets, secret_name(secret), values[secret.name], secret.description)
     except (BotoCoreError, ClientError) as error:
-        raise LocalCloudError(f"cannot create the queues and secrets in moto server: {error}") from error
+        raise LocalCloudError(
+            f"cannot create the queues, buckets and secrets in moto server: {error}"
+        ) from error

@@ -87,3 +87,31 @@ def scheduled_event(rule: str = "offers-dispatch") -> dict[str, Any]:
         "resources": [f"arn:aws:events:us-east-1:000000000000:rule/{rule}"],
         "detail": {},
     }
+
+
+def stream_event(
+    images: list[dict[str, Any]], *, table: str = "warranties", first_sequence: int = 100
+) -> dict[str, Any]:
+    """The event a DynamoDB stream event source sends: one INSERT record per new image (typed JSON)."""
+    arn = f"arn:aws:dynamodb:us-east-1:123456789012:table/{table}/stream/2026-11-22T00:00:00.000"
+    return {
+        "Records": [
+            {
+                "eventID": f"event-{position}",
+                "eventName": "INSERT",
+                "eventVersion": "1.1",
+                "eventSource": "aws:dynamodb",
+                "awsRegion": "us-east-1",
+                "dynamodb": {
+                    "ApproximateCreationDateTime": 1795300000,
+                    "Keys": {"id": image["id"]},
+                    "NewImage": image,
+                    "SequenceNumber": str(first_sequence + position),
+                    "SizeBytes": 512,
+                    "StreamViewType": "NEW_IMAGE",
+                },
+                "eventSourceARN": arn,
+            }
+            for position, image in enumerate(images)
+        ]
+    }

@@ -1,4 +1,5 @@
-"""The stack, synthesized once per session with the context `cdk synth` uses (cdk.json)."""
+"""The stack, synthesized once per session with the context `cdk synth` uses (cdk.json); and once
+more as a throw-away stack (`-c removalPolicy=destroy`), for what only that one changes."""
 
 from __future__ import annotations
 
@@ -38,3 +39,18 @@ def template(stack: ShopfloorStack) -> Template:
 @pytest.fixture(scope="session")
 def template_dict(template: Template) -> dict[str, Any]:
     return dict(template.to_json())
+
+
+@pytest.fixture(scope="session")
+def destroy_app() -> App:
+    return App(context={**cdk_context(), "removalPolicy": "destroy"})
+
+
+@pytest.fixture(scope="session")
+def destroy_stack(destroy_app: App) -> ShopfloorStack:
+    return ShopfloorStack(destroy_app, STACK_NAME, dependency_layer_dir=build_dependency_layer())
+
+
+@pytest.fixture(scope="session")
+def destroy_template_dict(destroy_stack: ShopfloorStack) -> dict[str, Any]:
+    return dict(Template.from_stack(destroy_stack).to_json())

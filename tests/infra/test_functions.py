@@ -9,7 +9,18 @@ import pytest
 from infra.constants import PYTHON_VERSION
 from infra.constructs.layers import RUNTIME
 from infra.stack import ShopfloorStack
-from infra.topology import FUNCTIONS, HANDLER, TABLES, Access, Function, function_environment
+from infra.topology import (
+    FUNCTIONS,
+    HANDLER,
+    ID_BLOCK_SIZE,
+    IDEMPOTENCY_TTL_SECONDS,
+    TABLES,
+    TABLES_BY_NAME,
+    WARRANTY_ARCHIVE,
+    Access,
+    Function,
+    function_environment,
+)
 from tests.infra.template import (
     function_environments,
     function_logical_ids,
@@ -22,6 +33,8 @@ from tests.infra.template import (
 pytestmark = pytest.mark.infra
 
 XRAY_ACTIONS = {"xray:PutTraceSegments", "xray:PutTelemetryRecords"}
+# Lambda checks for it when it creates a stream event source; it lists stream ARNs, not records.
+LIST_STREAMS = "dynamodb:ListStreams"
 WRITE_ACTIONS = {"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"}
 
 
@@ -78,6 +91,9 @@ def test_each_function_has_exactly_the_topology_environment(
     secret_references = {
         name: stack.resolve(secret.secret_arn) for name, secret in stack.secrets.by_name.items()
     }
+    bucket_references = {
+        name: stack.resolve(bucket.bucket_name) for name, bucket in stack.buckets.by_name.items()
+    }
 
     assert function_environments(template_dict)[function.name] == function_environment(
         function,
@@ -85,7 +101,32 @@ def test_each_function_has_exactly_the_topology_environment(
         queue_urls=queue_references,
         secret_ids=secret_references,
         service_urls=stack.service_urls,
+        bucket_names=bucket_references,
     )
+
+
+def test_the_warranties_function_gets_its_tables_and_the_idempotency_ttl(
+    template_dict: dict[str, Any], stack: ShopfloorStack
+) -> None:
+    environment = function_environments(template_dict)["warranties"]
+
+    for table in ("warranties", "stores", "items", "ids", "idempotency"):
+        assert environment[TABLES_BY_NAME[table].env_var] == stack.resolve(
+            stack.tables.by_name[table].table_name
+        ), table
+    assert environment["IDEMPOTENCY_TTL_SECONDS"] == str(IDEMPOTENCY_TTL_SECONDS)
+    assert environment["ID_BLOCK_SIZE"] == str(ID_BLOCK_SIZE)
+
+
+def test_the_warranty_archiver_gets_the_archive_bucket_name(
+    template_dict: dict[str, Any], stack: ShopfloorStack
+) -> None:
+    environment = function_environments(template_dict)["warranty-archiver"]
+
+    assert environment[WARRANTY_ARCHIVE.env_var] == stack.resolve(
+        stack.buckets.by_name[WARRANTY_ARCHIVE.name].bucket_name
+    )
+    assert WARRANTY_ARCHIVE.env_var == "WARRANTY_ARCHIVE_BUCKET_NAME"
 
 
 @pytest.mark.parametrize("function", FUNCTIONS, ids=lambda function: function.name)
@@ -120,8 +161,22 @@ def test_no_role_uses_an_aws_managed_policy_except_api_gateways_logging_role(
     assert next(iter(with_managed_policies)).startswith("ApiRestApiCloudWatchRole")
 
 
-def test_only_x_ray_is_granted_on_every_resource(template_dict: dict[str, Any]) -> None:
-    """The one wildcard resource acknowledged to cdk-nag (IAM5) must stay X-Ray's."""
+@pytest.mark.parametrize("function", FUNCTIONS, ids=lambda function: function.name)
+def test_only_x_ray_and_a_stream_consumers_list_streams_are_granted_on_every_resource(
+    template_dict: dict[str, Any], function: Function
+) -> None:
+    """The wildcard resource acknowledged to cdk-nag (IAM5) must stay X-Ray's (and ListStreams)."""
+    wildcard_actions = {
+        action
+        for statement in function_statements(template_dict, function.name)
+        if "*" in statement_resources(statement)
+        for action in statement_actions(statement)
+    }
+
+    assert wildcard_actions == XRAY_ACTIONS | ({LIST_STREAMS} if function.streams_from else set())
+
+
+def test_no_other_policy_grants_anything_on_every_resource(template_dict: dict[str, Any]) -> None:
     wildcard_actions = {
         action
         for policy in resources_of_type(template_dict, "AWS::IAM::Policy").values()
@@ -130,4 +185,5 @@ def test_only_x_ray_is_granted_on_every_resource(template_dict: dict[str, Any]) 
         for action in statement_actions(statement)
     }
 
-    assert wildcard_actions == XRAY_ACTIONS
+    streams = {LIST_STREAMS} if any(function.streams_from for function in FUNCTIONS) else set()
+    assert wildcard_actions == XRAY_ACTIONS | streams

@@ -9,7 +9,8 @@ import pytest
 
 from infra import local
 from infra.dynamodb import local_table_names
-from infra.topology import QUEUES, SECRETS, SERVICES, TABLES
+from infra.local import resources
+from infra.topology import BUCKETS, QUEUES, SECRETS, SERVICES, TABLES
 from tests.infra.template import Template, function_environments, resources_of_type, synthesized_routes
 
 pytestmark = pytest.mark.infra
@@ -41,6 +42,7 @@ TABLE_BY_ENV_VAR = {table.env_var: table for table in TABLES}
 QUEUE_ENV_VARS = {queue.env_var for queue in QUEUES}
 SECRET_ENV_VARS = {secret.env_var for secret in SECRETS}
 SERVICE_ENV_VARS = {service.env_var for service in SERVICES}
+BUCKET_BY_ENV_VAR = {bucket.env_var: bucket for bucket in BUCKETS}
 
 
 def test_the_local_gateway_serves_exactly_the_deployed_routes(template_dict: Template) -> None:
@@ -53,6 +55,7 @@ def test_each_function_gets_the_deployed_configuration_locally(template_dict: Te
     table_ids = set(resources_of_type(template_dict, "AWS::DynamoDB::Table"))
     queue_ids = set(resources_of_type(template_dict, "AWS::SQS::Queue"))
     secret_ids = set(resources_of_type(template_dict, "AWS::SecretsManager::Secret"))
+    bucket_ids = set(resources_of_type(template_dict, "AWS::S3::Bucket"))
 
     assert set(locally) == set(deployed)
     for name, variables in deployed.items():
@@ -70,6 +73,10 @@ def test_each_function_gets_the_deployed_configuration_locally(template_dict: Te
             elif variable in SECRET_ENV_VARS:
                 assert _ref(value) in secret_ids, f"{name}.{variable} is not a secret of the stack"
                 assert local_variables[variable], f"{name}.{variable} is empty locally"
+            elif variable in BUCKET_BY_ENV_VAR:
+                assert _ref(value) in bucket_ids, f"{name}.{variable} is not a bucket of the stack"
+                expected = resources.bucket_names()[BUCKET_BY_ENV_VAR[variable].name]
+                assert local_variables[variable] == expected, f"{name}.{variable}"
             elif variable in SERVICE_ENV_VARS:
                 assert isinstance(value, str), f"{name}.{variable} is not a URL"
                 assert urlsplit(value).scheme == "https", f"{name}.{variable} is not an https URL"

@@ -6,6 +6,8 @@ annotations, so the check runs the pack over the construct tree itself, as `cdk 
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from aws_cdk import App, Validations
 from aws_cdk.assertions import Annotations, Match, Template
@@ -27,6 +29,16 @@ def test_aws_solutions_finds_nothing_unacknowledged(app: App, template: Template
         for violation in report.violations
     ]
     assert findings == []
+    assert report.success
+
+
+def test_aws_solutions_finds_nothing_unacknowledged_in_a_throw_away_stack(
+    destroy_app: App, destroy_template_dict: dict[str, Any]
+) -> None:
+    """`removalPolicy=destroy` adds CDK's auto-delete-objects provider for the buckets."""
+    report = AwsSolutionsChecks(verbose=True).validate_scope(destroy_app)
+
+    assert [violation.rule_name for violation in report.violations] == []
     assert report.success
 
 

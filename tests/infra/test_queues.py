@@ -18,6 +18,7 @@ pytestmark = pytest.mark.infra
 SEND = "sqs:SendMessage"
 CONSUME = {"sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility"}
 CONSUMERS = [function for function in FUNCTIONS if function.consumes]
+STREAM_CONSUMERS = [function for function in FUNCTIONS if function.streams_from]
 SENDERS = [function for function in FUNCTIONS if function.sends_to]
 
 
@@ -36,7 +37,8 @@ def _dead_letter_arn(stack: ShopfloorStack, queue: Queue) -> Any:
 
 
 def _dead_letter_queue_ids(template_dict: dict[str, Any]) -> set[str]:
-    """Every queue something sends its failures to: a redrive, a rule target or an async destination."""
+    """Every queue something sends its failures to: a redrive, a rule target, an async destination
+    or a stream event source's on-failure destination."""
     arns = [
         queue["Properties"]["RedrivePolicy"]["deadLetterTargetArn"]
         for queue in resources_of_type(template_dict, "AWS::SQS::Queue").values()
@@ -51,6 +53,11 @@ def _dead_letter_queue_ids(template_dict: dict[str, Any]) -> set[str]:
     arns += [
         config["Properties"]["DestinationConfig"]["OnFailure"]["Destination"]
         for config in resources_of_type(template_dict, "AWS::Lambda::EventInvokeConfig").values()
+    ]
+    arns += [
+        mapping["Properties"]["DestinationConfig"]["OnFailure"]["Destination"]
+        for mapping in resources_of_type(template_dict, "AWS::Lambda::EventSourceMapping").values()
+        if "DestinationConfig" in mapping["Properties"]
     ]
     return {arn["Fn::GetAtt"][0] for arn in arns}
 
@@ -101,7 +108,9 @@ def test_every_dead_letter_queue_alarms_on_its_first_message(template_dict: dict
         if alarm["Properties"].get("Namespace") == "AWS/SQS"
     }
 
-    assert len(dead_letter_queues) == len(QUEUES) + sum(1 for f in FUNCTIONS if f.schedule_minutes)
+    assert len(dead_letter_queues) == len(QUEUES) + len(STREAM_CONSUMERS) + sum(
+        1 for f in FUNCTIONS if f.schedule_minutes
+    )
     assert set(alarmed) == dead_letter_queues
     for properties in alarmed.values():
         assert properties["MetricName"] == "ApproximateNumberOfMessagesVisible"
@@ -141,7 +150,9 @@ def test_a_consumer_reports_partial_batch_failures_at_the_declared_batch_size_an
 
 
 def test_only_consumers_have_an_event_source(template_dict: dict[str, Any]) -> None:
-    assert len(resources_of_type(template_dict, "AWS::Lambda::EventSourceMapping")) == len(CONSUMERS)
+    assert len(resources_of_type(template_dict, "AWS::Lambda::EventSourceMapping")) == len(CONSUMERS) + len(
+        STREAM_CONSUMERS
+    )
 
 
 @pytest.mark.parametrize("function", CONSUMERS, ids=lambda function: function.name)

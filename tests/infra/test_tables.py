@@ -1,4 +1,5 @@
-"""Tables: one per topology table, on demand, recoverable, encrypted, kept unless asked otherwise."""
+"""Tables: one per topology table, on demand, recoverable, encrypted, kept unless asked otherwise;
+with the topology's global secondary indexes and, where declared, a stream of new images."""
 
 from __future__ import annotations
 
@@ -7,26 +8,32 @@ from typing import Any
 import pytest
 from aws_cdk import App, RemovalPolicy
 
-from infra.stack import removal_policy_from_context
-from infra.topology import PRICE_HISTORY, TABLES, Table
+from infra.stack import ShopfloorStack, removal_policy_from_context
+from infra.topology import IDEMPOTENCY, PRICE_HISTORY, TABLES, WARRANTIES, Key, Table
 from tests.infra.template import resources_of_type
 
 pytestmark = pytest.mark.infra
 
 
-def _synthesized_table(template_dict: dict[str, Any], table: Table) -> dict[str, Any]:
-    """The synthesized table whose key schema is the topology table's."""
-    keys = [table.partition_key] + ([table.sort_key] if table.sort_key else [])
-    schema = [
+def _key_schema(partition_key: Key, sort_key: Key | None) -> list[dict[str, str]]:
+    keys = [partition_key] + ([sort_key] if sort_key else [])
+    return [
         {"AttributeName": key.name, "KeyType": kind}
         for key, kind in zip(keys, ("HASH", "RANGE"), strict=False)
     ]
-    [resource] = [
-        resource
-        for resource in resources_of_type(template_dict, "AWS::DynamoDB::Table").values()
-        if resource["Properties"]["KeySchema"] == schema
-    ]
-    return dict(resource)
+
+
+def _synthesized_table(template_dict: dict[str, Any], stack: ShopfloorStack, table: Table) -> dict[str, Any]:
+    """The synthesized resource of the topology table (several tables share a key schema)."""
+    logical_id = stack.resolve(stack.tables.by_name[table.name].table_name)["Ref"]
+    return dict(template_dict["Resources"][logical_id])
+
+
+def _attributes(table: Table) -> dict[str, str]:
+    """Every key attribute of the table and of its indexes, with its type."""
+    keys = [table.partition_key, table.sort_key]
+    keys += [key for index in table.indexes for key in (index.partition_key, index.sort_key)]
+    return {key.name: key.type.value for key in keys if key}
 
 
 def test_there_is_one_table_per_topology_table(template_dict: dict[str, Any]) -> None:
@@ -35,38 +42,87 @@ def test_there_is_one_table_per_topology_table(template_dict: dict[str, Any]) ->
 
 @pytest.mark.parametrize("table", TABLES, ids=lambda table: table.name)
 def test_each_table_is_on_demand_recoverable_and_encrypted(
-    template_dict: dict[str, Any], table: Table
+    template_dict: dict[str, Any], stack: ShopfloorStack, table: Table
 ) -> None:
-    properties = _synthesized_table(template_dict, table)["Properties"]
+    properties = _synthesized_table(template_dict, stack, table)["Properties"]
 
+    assert properties["KeySchema"] == _key_schema(table.partition_key, table.sort_key)
     assert properties["BillingMode"] == "PAY_PER_REQUEST"
     assert properties["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
     # Enabled without a key of our own: the AWS-managed key (alias/aws/dynamodb).
     assert properties["SSESpecification"] == {"SSEEnabled": True}
-    assert {d["AttributeName"]: d["AttributeType"] for d in properties["AttributeDefinitions"]} == {
-        key.name: key.type.value for key in (table.partition_key, table.sort_key) if key
-    }
+    attributes = {d["AttributeName"]: d["AttributeType"] for d in properties["AttributeDefinitions"]}
+    assert attributes == _attributes(table)
+
+
+@pytest.mark.parametrize("table", TABLES, ids=lambda table: table.name)
+def test_each_table_has_exactly_the_topology_indexes_projecting_every_attribute(
+    template_dict: dict[str, Any], stack: ShopfloorStack, table: Table
+) -> None:
+    properties = _synthesized_table(template_dict, stack, table)["Properties"]
+
+    assert properties.get("GlobalSecondaryIndexes", []) == [
+        {
+            "IndexName": index.name,
+            "KeySchema": _key_schema(index.partition_key, index.sort_key),
+            "Projection": {"ProjectionType": "ALL"},
+        }
+        for index in table.indexes
+    ]
+
+
+@pytest.mark.parametrize("table", TABLES, ids=lambda table: table.name)
+def test_a_table_streams_new_images_only_when_the_topology_asks(
+    template_dict: dict[str, Any], stack: ShopfloorStack, table: Table
+) -> None:
+    properties = _synthesized_table(template_dict, stack, table)["Properties"]
+
+    expected = {"StreamViewType": "NEW_IMAGE"} if table.stream else None
+    assert properties.get("StreamSpecification") == expected
+
+
+def test_warranties_are_found_by_store_and_item_and_streamed(
+    template_dict: dict[str, Any], stack: ShopfloorStack
+) -> None:
+    properties = _synthesized_table(template_dict, stack, WARRANTIES)["Properties"]
+
+    [index] = properties["GlobalSecondaryIndexes"]
+    assert index["IndexName"] == "by-store-item"
+    assert index["KeySchema"] == [
+        {"AttributeName": "store_item", "KeyType": "HASH"},
+        {"AttributeName": "id", "KeyType": "RANGE"},
+    ]
+    assert index["Projection"] == {"ProjectionType": "ALL"}
+    assert properties["StreamSpecification"] == {"StreamViewType": "NEW_IMAGE"}
 
 
 @pytest.mark.parametrize("table", TABLES, ids=lambda table: table.name)
 def test_a_table_expires_items_only_when_the_topology_names_a_ttl_attribute(
-    template_dict: dict[str, Any], table: Table
+    template_dict: dict[str, Any], stack: ShopfloorStack, table: Table
 ) -> None:
-    properties = _synthesized_table(template_dict, table)["Properties"]
+    properties = _synthesized_table(template_dict, stack, table)["Properties"]
 
     expected = {"AttributeName": table.ttl_attribute, "Enabled": True} if table.ttl_attribute else None
     assert properties.get("TimeToLiveSpecification") == expected
 
 
-def test_price_history_expires(template_dict: dict[str, Any]) -> None:
-    properties = _synthesized_table(template_dict, PRICE_HISTORY)["Properties"]
+def test_price_history_expires(template_dict: dict[str, Any], stack: ShopfloorStack) -> None:
+    properties = _synthesized_table(template_dict, stack, PRICE_HISTORY)["Properties"]
 
     assert properties["TimeToLiveSpecification"] == {"AttributeName": "expires_at", "Enabled": True}
 
 
+def test_idempotency_records_expire(template_dict: dict[str, Any], stack: ShopfloorStack) -> None:
+    properties = _synthesized_table(template_dict, stack, IDEMPOTENCY)["Properties"]
+
+    assert properties["TimeToLiveSpecification"] == {"AttributeName": "expiration", "Enabled": True}
+
+
 @pytest.mark.parametrize("table", TABLES, ids=lambda table: table.name)
-def test_tables_are_retained_by_default(template_dict: dict[str, Any], table: Table) -> None:
-    resource = _synthesized_table(template_dict, table)
+def test_tables_are_retained_by_default(
+    template_dict: dict[str, Any], stack: ShopfloorStack, table: Table
+) -> None:
+    resource = _synthesized_table(template_dict, stack, table)
 
     assert (resource["DeletionPolicy"], resource["UpdateReplacePolicy"]) == ("Retain", "Retain")
 

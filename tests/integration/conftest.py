@@ -23,6 +23,18 @@ def base_url(cloud: LocalCloud) -> str:
 
 
 @pytest.fixture
+def dynamodb_local(cloud: LocalCloud, monkeypatch: pytest.MonkeyPatch) -> None:
+    """This process's AWS SDK talks to the session cloud's DynamoDB Local."""
+    monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", cloud.dynamodb_url)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "local")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "local")
+    monkeypatch.setenv("AWS_REGION", "us-east-1")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    for name in ("AWS_PROFILE", "AWS_ENDPOINT_URL"):
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture
 def http() -> Iterator[requests.Session]:
     with requests.Session() as session:
         yield session

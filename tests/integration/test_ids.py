@@ -10,25 +10,12 @@ import pytest
 from infra.dynamodb import local_table_names
 from shopfloor.platform.ids import IdAllocator, SequenceModel
 from shopfloor.platform.tables import bind
-from tests.integration.cloud import LocalCloud
 
 pytestmark = pytest.mark.integration
 
 THREADS = 16
 IDS_PER_THREAD = 125  # 2000 in all
 BLOCK_SIZE = 7
-
-
-@pytest.fixture
-def dynamodb_local(cloud: LocalCloud, monkeypatch: pytest.MonkeyPatch) -> None:
-    """This process's AWS SDK talks to the session cloud's DynamoDB Local."""
-    monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", cloud.dynamodb_url)
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "local")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "local")
-    monkeypatch.setenv("AWS_REGION", "us-east-1")
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
-    for name in ("AWS_PROFILE", "AWS_ENDPOINT_URL"):
-        monkeypatch.delenv(name, raising=False)
 
 
 @pytest.mark.usefixtures("dynamodb_local")

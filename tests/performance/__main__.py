@@ -18,7 +18,7 @@ from infra.local.settings import LocalSettings
 from infra.topology import OFFERS, SHARED_LAYER_DIR
 from tests.integration.cloud import free_ports
 
-BENCHMARKS = ("cold-start", "sync")
+BENCHMARKS = ("cold-start", "calls", "sync")
 
 
 def main() -> None:
@@ -40,6 +40,8 @@ def main() -> None:
             moto_server.wait(moto, settings)
             if args.only in (None, "cold-start"):
                 print(cold_start_table(settings, max(args.runs, 5)), flush=True)
+            if args.only in (None, "calls"):
+                print(calls_table(settings), flush=True)
             if args.only in (None, "sync"):
                 print(sync_table(settings), flush=True)
         finally:
@@ -49,7 +51,7 @@ def main() -> None:
 
 def cold_start_table(settings: LocalSettings, runs: int) -> str:
     """Every function against the local cloud's pieces: DynamoDB Local, moto, the offers service."""
-    from tests.performance import cold_start
+    from tests.performance import cold_start, factories_data
 
     resources.provision(settings)
     table_names = local_table_names()
@@ -69,6 +71,7 @@ def cold_start_table(settings: LocalSettings, runs: int) -> str:
                 "registered": {"BOOL": True},
             },
         )
+        factories_data.put_factory_and_sprocket(dynamodb_local.client(settings), table_names)
         environments = function_environments(settings)
         floor_environment = {
             name: value
@@ -80,6 +83,21 @@ def cold_start_table(settings: LocalSettings, runs: int) -> str:
     finally:
         server.stop()
     return cold_start.table(samples, events)
+
+
+def calls_table(settings: LocalSettings) -> str:
+    """AWS calls per request of every route, each function a warm container in this process."""
+    sys.path.insert(0, str(SHARED_LAYER_DIR / "python"))
+    from tests.performance import calls
+
+    resources.provision(settings)
+    service = OffersService(refresh_token=settings.offers_refresh_token, tick_seconds=0)
+    server = OffersServer(settings.host, settings.offers_port, service)
+    server.start()
+    try:
+        return calls.run(function_environments(settings))
+    finally:
+        server.stop()
 
 
 def _register(service: OffersService, refresh_token: str, offers_id: str) -> None:

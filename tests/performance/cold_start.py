@@ -19,10 +19,34 @@ from pathlib import Path
 from typing import Any
 
 from infra.topology import FUNCTIONS, Function
-from tests.helpers.events import api_event, scheduled_event, sqs_event
+from tests.helpers.events import api_event, scheduled_event, sqs_event, stream_event
 
 PROBE = Path(__file__).with_name("cold_probe.py")
 TARGET_RATIO = 1.5
+
+
+WARRANTY = {
+    "store_uuid": "5b0c1f9e-8d2a-4c3e-9f1a-2b7d6e4c8a10",
+    "item_type": "electronics",
+    "item_sku": "TV-55",
+    "item_cost": 1299.99,
+    "item_title": "55-inch television",
+}
+WARRANTY_RESPONSE = {
+    "id": 1,
+    "store": {"uuid": WARRANTY["store_uuid"], "created_at": "2026-11-22T10:00:00Z"},
+    "item": {"type": "electronics", "sku": "TV-55", "cost": 1299.99, "title": "55-inch television"},
+    "warranty_price": 102.0,
+    "warranty_duration_months": 36,
+    "created_at": "2026-11-22T10:00:00Z",
+}
+# The warranties table's new image, as the stream carries it to the archiver.
+WARRANTY_IMAGE = {
+    "id": {"N": "1"},
+    "created_at": {"S": "2026-11-22T10:00:00Z"},
+    "request": {"S": json.dumps(WARRANTY)},
+    "response": {"S": json.dumps(WARRANTY_RESPONSE)},
+}
 
 
 def representative_events(offers_id: str) -> dict[str, tuple[str, dict[str, Any]]]:
@@ -35,6 +59,10 @@ def representative_events(offers_id: str) -> dict[str, tuple[str, dict[str, Any]
         "offers": ("GET /products/1/offers", api_event("GET", "/products/1/offers")),
         "offers-dispatch": ("scheduled event", scheduled_event()),
         "offers-worker": ("SQS batch of 1", sqs_event(json.dumps(sync))),
+        "warranties": ("POST /warranties", api_event("POST", "/warranties", body=WARRANTY)),
+        "warranty-archiver": ("stream batch of 1", stream_event([WARRANTY_IMAGE])),
+        "factories": ("GET /v1/factories/1", api_event("GET", "/v1/factories/1")),
+        "sprockets": ("GET /v1/sprockets/1", api_event("GET", "/v1/sprockets/1")),
     }
 
 

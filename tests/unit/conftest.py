@@ -7,17 +7,19 @@ import pytest
 from moto import mock_aws
 
 from infra.dynamodb import create_tables, local_table_names
-from infra.topology import OFFERS_REFRESH_TOKEN, OFFERS_SERVICE, OFFERS_SYNC, TABLES
+from infra.topology import OFFERS_REFRESH_TOKEN, OFFERS_SERVICE, OFFERS_SYNC, TABLES, WARRANTY_ARCHIVE
 from shopfloor.catalog.dependencies import product_service
 from shopfloor.catalog.offers_dependencies import offers_reader
 from shopfloor.catalog.service import ProductService
 from shopfloor.platform import aws as platform_aws
 from shopfloor.platform.health import database_probe
+from shopfloor.warranties.dependencies import warranties
 from tests.helpers.handlers import HandlerClient, load_handler
 from tests.unit.catalog.fakes import FakeRegistrar
 
 TABLE_NAMES = local_table_names("unit")
 QUEUE_NAME = "unit-offers-sync"
+ARCHIVE_BUCKET = "unit-warranty-archive"
 REFRESH_TOKEN = "unit-refresh-token"
 
 
@@ -25,6 +27,7 @@ def _clear_caches() -> None:
     product_service.cache_clear()
     offers_reader.cache_clear()
     database_probe.cache_clear()
+    warranties.cache_clear()
     platform_aws.forget_clients()
 
 
@@ -43,10 +46,12 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
         monkeypatch.setenv(table.env_var, TABLE_NAMES[table.name])
     monkeypatch.setenv(OFFERS_SERVICE.env_var, "http://offers.invalid")
     monkeypatch.setenv(OFFERS_REFRESH_TOKEN.env_var, OFFERS_REFRESH_TOKEN.name)
+    monkeypatch.setenv(WARRANTY_ARCHIVE.env_var, ARCHIVE_BUCKET)
     with mock_aws():
         create_tables(boto3.client("dynamodb"), TABLE_NAMES)
         queue_url = boto3.client("sqs").create_queue(QueueName=QUEUE_NAME)["QueueUrl"]
         monkeypatch.setenv(OFFERS_SYNC.env_var, queue_url)
+        boto3.client("s3").create_bucket(Bucket=ARCHIVE_BUCKET)
         boto3.client("secretsmanager").create_secret(
             Name=OFFERS_REFRESH_TOKEN.name, SecretString=REFRESH_TOKEN
         )

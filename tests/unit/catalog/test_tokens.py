@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -50,17 +49,6 @@ def test_the_first_container_requests_a_token_and_the_others_reuse_it(model: typ
 
     assert tokens == {"token-1"}
     assert auth.requests == 1
-
-
-def test_containers_racing_for_an_expired_token_request_only_one(model: type[TokenModel]) -> None:
-    auth, clock = OffersAuth(), Clock()
-    containers = [container(model, auth, clock) for _ in range(12)]
-
-    with ThreadPoolExecutor(max_workers=12) as pool:
-        tokens = set(pool.map(lambda each: each.get(), containers))
-
-    assert auth.requests == 1
-    assert tokens == {"token-1"}
 
 
 def test_a_new_token_is_requested_once_the_old_one_expired(model: type[TokenModel]) -> None:

@@ -10,10 +10,13 @@ from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
 from shopfloor.catalog.offers_routes import router as offers
 from shopfloor.catalog.routes import router as products
+from shopfloor.factories.routes import router as factories
+from shopfloor.factories.sprocket_routes import router as sprockets
 from shopfloor.platform.health import router as health
 from shopfloor.platform.http import create_resolver
+from shopfloor.warranties.routes import router as warranties
 
-ROUTERS: tuple[APIGatewayRouter, ...] = (products, offers, health)
+ROUTERS: tuple[APIGatewayRouter, ...] = (products, offers, warranties, factories, sprockets, health)
 TITLE = "Shopfloor API"
 VERSION = "1.0.0"
 DESCRIPTION = (

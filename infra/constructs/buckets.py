@@ -1,0 +1,151 @@
+"""Every S3 bucket of the topology: encrypted, versioned, private, TLS only, its objects moving to
+cheaper storage classes as they age; and one bucket that receives their server access logs.
+
+With `removalPolicy=destroy` (a throw-away stack) the buckets are emptied and deleted with the
+stack: CDK's auto-delete custom resource first denies new objects, then deletes every version.
+With the default `retain` they stay, and nothing deletes objects but the lifecycle rules.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from types import MappingProxyType
+
+from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import aws_s3 as s3
+from constructs import Construct
+
+from infra.constants import (
+    ACCESS_LOG_RETENTION_DAYS,
+    INCOMPLETE_UPLOAD_ABORT_DAYS,
+    MIN_DAYS_BEFORE_INFREQUENT_ACCESS,
+    MIN_DAYS_IN_INFREQUENT_ACCESS,
+    NONCURRENT_VERSION_EXPIRATION_DAYS,
+)
+from infra.constructs import nag
+from infra.constructs.naming import construct_id
+from infra.topology import BUCKETS, Bucket
+
+# Instant retrieval: an archived object is read when a claim is disputed, without a restore job.
+ARCHIVE_STORAGE_CLASS = s3.StorageClass.GLACIER_INSTANT_RETRIEVAL
+
+
+class Buckets(Construct):
+    """The buckets, by their topology name (`warranty-archive`, ...), and their access-log bucket."""
+
+    def __init__(self, scope: Construct, construct_id_: str, *, removal_policy: RemovalPolicy) -> None:
+        super().__init__(scope, construct_id_)
+        auto_delete = removal_policy == RemovalPolicy.DESTROY
+        self.access_logs = _access_log_bucket(self, removal_policy, auto_delete=auto_delete)
+        self.by_name: Mapping[str, s3.Bucket] = MappingProxyType(
+            {
+                bucket.name: _bucket(self, bucket, self.access_logs, removal_policy, auto_delete=auto_delete)
+                for bucket in BUCKETS
+            }
+        )
+
+    @property
+    def names(self) -> dict[str, str]:
+        """Each bucket's deployed name (a token until deploy time), by topology name."""
+        return {name: bucket.bucket_name for name, bucket in self.by_name.items()}
+
+
+def output_id(bucket: Bucket) -> str:
+    """`warranty-archive` -> `WarrantyArchiveBucketName`, the stack output with its name."""
+    return construct_id(bucket.name, "BucketName")
+
+
+def check_lifecycle(bucket: Bucket) -> None:
+    """S3 refuses a lifecycle configuration that moves objects out of Standard-IA too early."""
+    if bucket.infrequent_access_after_days < MIN_DAYS_BEFORE_INFREQUENT_ACCESS:
+        raise ValueError(
+            f"{bucket.name}: objects move to Standard-IA after {bucket.infrequent_access_after_days} days; "
+            f"S3 requires at least {MIN_DAYS_BEFORE_INFREQUENT_ACCESS}"
+        )
+    if bucket.glacier_after_days < bucket.infrequent_access_after_days + MIN_DAYS_IN_INFREQUENT_ACCESS:
+        raise ValueError(
+            f"{bucket.name}: objects move to Glacier after {bucket.glacier_after_days} days, less than "
+            f"{MIN_DAYS_IN_INFREQUENT_ACCESS} days after they entered Standard-IA "
+            f"({bucket.infrequent_access_after_days})"
+        )
+
+
+def _bucket(
+    scope: Construct,
+    bucket: Bucket,
+    access_logs: s3.Bucket,
+    removal_policy: RemovalPolicy,
+    *,
+    auto_delete: bool,
+) -> s3.Bucket:
+    check_lifecycle(bucket)
+    return s3.Bucket(
+        scope,
+        construct_id(bucket.name),
+        # SSE-S3: who may read is decided by IAM and the bucket policy alone (a KMS key would add a
+        # key policy to keep in step with them), and no KMS request is paid per archived object.
+        encryption=s3.BucketEncryption.S3_MANAGED,
+        versioned=True,
+        block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+        object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+        enforce_ssl=True,
+        server_access_logs_bucket=access_logs,
+        server_access_logs_prefix=f"{bucket.name}/",
+        # Log keys partitioned by date, so that Athena or a listing reads one day at a time.
+        target_object_key_format=s3.TargetObjectKeyFormat.partitioned_prefix(
+            s3.PartitionDateSource.EVENT_TIME
+        ),
+        lifecycle_rules=[
+            s3.LifecycleRule(
+                id="age-and-clean-up",
+                transitions=[
+                    s3.Transition(
+                        storage_class=s3.StorageClass.INFREQUENT_ACCESS,
+                        transition_after=Duration.days(bucket.infrequent_access_after_days),
+                    ),
+                    s3.Transition(
+                        storage_class=ARCHIVE_STORAGE_CLASS,
+                        transition_after=Duration.days(bucket.glacier_after_days),
+                    ),
+                ],
+                noncurrent_version_expiration=Duration.days(NONCURRENT_VERSION_EXPIRATION_DAYS),
+                abort_incomplete_multipart_upload_after=Duration.days(INCOMPLETE_UPLOAD_ABORT_DAYS),
+                expired_object_delete_marker=True,
+            )
+        ],
+        # Both classes bill at least 128 KB per object: a smaller object stays in Standard, where
+        # it costs less (S3's default, stated so that nobody "fixes" it).
+        transition_default_minimum_object_size=s3.TransitionDefaultMinimumObjectSize.ALL_STORAGE_CLASSES_128_K,
+        removal_policy=removal_policy,
+        auto_delete_objects=auto_delete,
+    )
+
+
+def _access_log_bucket(scope: Construct, removal_policy: RemovalPolicy, *, auto_delete: bool) -> s3.Bucket:
+    access_logs = s3.Bucket(
+        scope,
+        "AccessLogs",
+        # S3 delivers server access logs only to a bucket encrypted with SSE-S3, never SSE-KMS.
+        encryption=s3.BucketEncryption.S3_MANAGED,
+        block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+        # The log delivery service is granted by the bucket policy (no ACL), which this requires.
+        object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+        enforce_ssl=True,
+        lifecycle_rules=[
+            s3.LifecycleRule(
+                id="expire-logs",
+                expiration=Duration.days(ACCESS_LOG_RETENTION_DAYS),
+                abort_incomplete_multipart_upload_after=Duration.days(INCOMPLETE_UPLOAD_ABORT_DAYS),
+            )
+        ],
+        removal_policy=removal_policy,
+        auto_delete_objects=auto_delete,
+    )
+    nag.acknowledge(
+        access_logs,
+        nag.BUCKET_ACCESS_LOGS,
+        "This bucket is where the other buckets' server access logs go; logging its own requests "
+        "into itself would log every log delivery, endlessly. Changes to its policy and lifecycle are "
+        "management events, which CloudTrail records.",
+    )
+    return access_logs

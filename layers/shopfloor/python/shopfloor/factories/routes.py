@@ -1,0 +1,128 @@
+"""HTTP routes of factories: their chart data, by time range, and a picture of it."""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+from typing import Annotated, Any
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.depends import Depends
+from aws_lambda_powertools.event_handler.exceptions import BadRequestError
+from aws_lambda_powertools.event_handler.openapi.params import Query
+from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
+from aws_lambda_powertools.event_handler.router import APIGatewayRouter
+
+from shopfloor.factories.dependencies import factory_service
+from shopfloor.factories.http import IdempotencyKey, created_response, replay_or_create
+from shopfloor.factories.schemas import MAX_POINTS, MAX_TIME, FactoryIn
+from shopfloor.factories.service import ChartPage, FactoryService
+from shopfloor.platform import errors
+from shopfloor.platform.http import json_response, next_page_headers, parse_id
+
+router = APIGatewayRouter()
+
+MAX_FACTORIES_PER_PAGE = 100
+DEFAULT_FACTORIES_PER_PAGE = 20
+SVG = "image/svg+xml"
+
+Service = Annotated[FactoryService, Depends(factory_service)]
+Limit = Annotated[int, Query(ge=1, le=MAX_FACTORIES_PER_PAGE, description="Factories per page.")]
+PointsLimit = Annotated[int, Query(ge=1, le=MAX_POINTS, description="Points per page (default: all).")]
+Cursor = Annotated[str | None, Query(description="Opaque cursor from the previous page's Link header.")]
+From = Annotated[
+    int | None, Query(alias="from", ge=0, le=MAX_TIME, description="Points at or after this epoch second.")
+]
+To = Annotated[
+    int | None, Query(alias="to", ge=0, le=MAX_TIME, description="Points at or before this epoch second.")
+]
+NOT_FOUND_RESPONSE: dict[int, OpenAPIResponse] = {404: {"description": "No such factory."}}
+
+
+@router.get(
+    "/v1/factories",
+    summary="List factories with their chart data",
+    description="A page holds up to `limit` factories, each with its whole chart, and at most "
+    f"{MAX_POINTS} points between them (always at least one factory).",
+    tags=["factories"],
+)
+def list_factories(
+    service: Service, limit: Limit = DEFAULT_FACTORIES_PER_PAGE, cursor: Cursor = None
+) -> Response[Any]:
+    page = service.list(limit, cursor)
+    body = {"factories": [factory.as_json() for factory in page.items]}
+    headers = next_page_headers(router.current_event, page.next_cursor, {"limit": str(limit)})
+    return json_response(HTTPStatus.OK, body, headers)
+
+
+@router.post(
+    "/v1/factories",
+    summary="Create a factory from its chart data",
+    description='Send `{"chart_data": {...}}`, or `{"factory": {"chart_data": {...}}}` as in the sprocket '
+    "challenge's seed file: three equally long series of 1 to "
+    f"{MAX_POINTS} points. With an `Idempotency-Key`, a repeat of the request answers what the first "
+    "created (with `Idempotent-Replayed: true`) and creates nothing.",
+    tags=["factories"],
+)
+def create_factory(
+    factory: FactoryIn, service: Service, idempotency_key: IdempotencyKey = None
+) -> Response[Any]:
+    created = replay_or_create(lambda key: service.create(factory, key), idempotency_key)
+    path = f"/v1/factories/{created.resource.id}"
+    return created_response(router.current_event, path, created.resource.as_json(), created.replayed)
+
+
+@router.get(
+    "/v1/factories/<id>",
+    summary="Get a factory's chart data",
+    description="With `from` and/or `to` (epoch seconds, inclusive), only the points in that range. "
+    'Paged by `limit` points, with a `Link: <...>; rel="next"` header while more remain.',
+    tags=["factories"],
+    responses=NOT_FOUND_RESPONSE,
+)
+def get_factory(
+    id: str,
+    *,
+    service: Service,
+    start: From = None,
+    end: To = None,
+    limit: PointsLimit = MAX_POINTS,
+    cursor: Cursor = None,
+) -> Response[Any]:
+    page = _chart(service, id, start=start, end=end, limit=limit, cursor=cursor)
+    query = {name: str(value) for name, value in (("from", start), ("to", end)) if value is not None}
+    headers = next_page_headers(router.current_event, page.next_cursor, {**query, "limit": str(limit)})
+    return json_response(HTTPStatus.OK, page.factory.as_json(), headers)
+
+
+@router.get(
+    "/v1/factories/<id>/chart.svg",
+    summary="A line chart of a factory's production",
+    description="Actual against goal production over time (UTC), as SVG. `from` and `to` as for the "
+    "chart data. A long range is drawn from averages of consecutive points.",
+    tags=["factories"],
+    responses={200: {"description": "The chart.", "content": {SVG: {}}}, **NOT_FOUND_RESPONSE},
+)
+def get_factory_chart(id: str, *, service: Service, start: From = None, end: To = None) -> Response[str]:
+    page = _chart(service, id, start=start, end=end)
+    # Only this route draws: the others do not pay for loading the charting library.
+    from shopfloor.factories.chart import render_svg
+
+    return Response(status_code=HTTPStatus.OK, content_type=SVG, body=render_svg(page.factory))
+
+
+def _chart(
+    service: FactoryService,
+    raw_id: str,
+    *,
+    start: int | None,
+    end: int | None,
+    limit: int = MAX_POINTS,
+    cursor: str | None = None,
+) -> ChartPage:
+    factory_id = parse_id(raw_id)
+    if start is not None and end is not None and start > end:
+        raise BadRequestError("`from` must not be after `to`.")
+    page = service.chart(factory_id, start, end, limit, cursor)
+    if page is None:
+        raise errors.not_found()
+    return page

@@ -1,0 +1,164 @@
+"""Warranties, stores and items in DynamoDB, through pynamodb."""
+
+from __future__ import annotations
+
+import json
+import random
+import time
+from collections.abc import Callable, Iterable
+from threading import Lock
+
+from pynamodb.connection import Connection
+from pynamodb.exceptions import TransactWriteError
+from pynamodb.transactions import TransactWrite
+
+from shopfloor.platform.pagination import Page, RawKey, decode_cursor, encode_cursor
+from shopfloor.warranties.errors import WarrantyConflictError
+from shopfloor.warranties.models import ItemModel, StoreModel, WarrantyModel
+from shopfloor.warranties.schemas import Warranty
+from shopfloor.warranties.service import NewWarranty
+
+CONDITION_FAILED = "ConditionalCheckFailed"
+TRANSACTION_CONFLICT = "TransactionConflict"
+# Transactions on the same store or item at once conflict; each retry waits a little longer.
+MAX_ATTEMPTS = 8
+BACKOFF_SECONDS = 0.02
+
+
+def store_item_key(store_uuid: str, item_type: str, sku: str) -> str:
+    # JSON arrays, not joined strings: no type or sku can make two keys alike.
+    return json.dumps([store_uuid, item_type, sku], ensure_ascii=False)
+
+
+def item_key(item_type: str, sku: str) -> str:
+    return json.dumps([item_type, sku], ensure_ascii=False)
+
+
+class DynamoWarrantyRepository:
+    """One transaction per warranty: the store (created if new, else checked), the item (created if
+    new, never changed) and the warranty. A store's creation time, once known, is remembered by the
+    container, so a request from a known store is exactly one TransactWriteItems."""
+
+    def __init__(
+        self,
+        warranties: type[WarrantyModel],
+        stores: type[StoreModel],
+        items: type[ItemModel],
+        connection: Connection,
+    ) -> None:
+        self._warranties = warranties
+        self._stores = stores
+        self._items = items
+        self._connection = connection
+        self._store_created: dict[str, str] = {}
+        self._lock = Lock()
+
+    def add(self, warranty: NewWarranty) -> Warranty:
+        with self._lock:
+            known = self._store_created.get(warranty.store_uuid)
+        for attempt in range(MAX_ATTEMPTS):
+            store_created_at = known or warranty.created_at
+            try:
+                self._write(warranty, known, warranty.response(store_created_at))
+            except TransactWriteError as error:
+                reasons = list(error.cancellation_reasons or [])
+                store_reason = reasons[0] if reasons else None
+                if store_reason is not None and store_reason.code == CONDITION_FAILED:
+                    known = self._existing_store_created_at(warranty.store_uuid, store_reason.raw_item)
+                    continue
+                if any(reason is not None and reason.code == TRANSACTION_CONFLICT for reason in reasons):
+                    time.sleep(random.uniform(0, BACKOFF_SECONDS * 2**attempt))
+                    continue
+                raise
+            with self._lock:
+                self._store_created[warranty.store_uuid] = store_created_at
+            return warranty.response(store_created_at)
+        raise WarrantyConflictError(f"warranty {warranty.id}: {MAX_ATTEMPTS} conflicting attempts")
+
+    def _write(self, warranty: NewWarranty, store_created_at: str | None, response: Warranty) -> None:
+        stores, items, warranties = self._stores, self._items, self._warranties
+        item = warranty.item
+        with TransactWrite(connection=self._connection) as transaction:
+            if store_created_at is None:
+                transaction.save(
+                    stores(warranty.store_uuid, created_at=warranty.created_at),
+                    condition=stores.store_uuid.does_not_exist(),
+                    return_values="ALL_OLD",
+                )
+            else:
+                transaction.condition_check(
+                    stores, warranty.store_uuid, condition=stores.created_at == store_created_at
+                )
+            transaction.update(
+                items(item_key(item.type, item.sku)),
+                actions=[
+                    items.type.set(items.type | item.type),
+                    items.sku.set(items.sku | item.sku),
+                    items.title.set(items.title | item.title),
+                    items.cost.set(items.cost | item.cost),
+                    items.created_at.set(items.created_at | warranty.created_at),
+                ],
+            )
+            transaction.save(
+                warranties(
+                    warranty.id,
+                    store_item=store_item_key(warranty.store_uuid, item.type, item.sku),
+                    store_uuid=warranty.store_uuid,
+                    item_type=item.type,
+                    item_sku=item.sku,
+                    item_cost=item.cost,
+                    item_title=item.title,
+                    warranty_price=warranty.warranty_price,
+                    warranty_duration_months=warranty.warranty_duration_months,
+                    created_at=warranty.created_at,
+                    request=warranty.request,
+                    response=response.model_dump_json(),
+                ),
+                condition=warranties.id.does_not_exist(),
+            )
+
+    def _existing_store_created_at(self, store_uuid: str, raw_item: dict[str, dict[str, str]] | None) -> str:
+        if raw_item and "created_at" in raw_item:
+            return raw_item["created_at"]["S"]
+        return str(self._stores.get(store_uuid, consistent_read=True).created_at)
+
+    def get(self, warranty_id: int) -> Warranty | None:
+        try:
+            return _to_warranty(self._warranties.get(warranty_id, attributes_to_get=["response"]))
+        except self._warranties.DoesNotExist:
+            return None
+
+    def list(self, limit: int, cursor: str | None) -> Page[Warranty]:
+        start = decode_cursor(cursor, ["id"]) if cursor else None
+        results = self._warranties.scan(
+            limit=limit + 1,
+            page_size=limit + 1,
+            last_evaluated_key=start,
+            attributes_to_get=["id", "response"],
+        )
+        return _page(results, limit, lambda last: {"id": {"N": str(last.id)}})
+
+    def for_store_item(
+        self, store_uuid: str, item_type: str, sku: str, limit: int, cursor: str | None
+    ) -> Page[Warranty]:
+        key = store_item_key(store_uuid, item_type, sku)
+        start = decode_cursor(cursor, ["id", "store_item"]) if cursor else None
+        results = self._warranties.by_store_item.query(
+            key, limit=limit + 1, page_size=limit + 1, last_evaluated_key=start
+        )
+        return _page(results, limit, lambda last: {"id": {"N": str(last.id)}, "store_item": {"S": key}})
+
+
+def _page(
+    results: Iterable[WarrantyModel], limit: int, key_of: Callable[[Warranty], RawKey]
+) -> Page[Warranty]:
+    # One item more than a page tells whether another page follows, without an empty last page.
+    warranties = [_to_warranty(item) for item in results]
+    if len(warranties) <= limit:
+        return Page(items=warranties, next_cursor=None)
+    warranties = warranties[:limit]
+    return Page(items=warranties, next_cursor=encode_cursor(key_of(warranties[-1])))
+
+
+def _to_warranty(item: WarrantyModel) -> Warranty:
+    return Warranty.model_validate_json(item.response)

@@ -1,0 +1,264 @@
+"""Buckets: one per topology bucket, encrypted, versioned, private, TLS only, aging into cheaper
+storage, logged to an access-log bucket, kept unless asked otherwise; only its writers may put
+objects in it, and nothing may read or delete them."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import pytest
+
+from infra.constants import (
+    ACCESS_LOG_RETENTION_DAYS,
+    INCOMPLETE_UPLOAD_ABORT_DAYS,
+    NONCURRENT_VERSION_EXPIRATION_DAYS,
+)
+from infra.constructs.buckets import check_lifecycle, output_id
+from infra.stack import ShopfloorStack
+from infra.topology import BUCKETS, FUNCTIONS, WARRANTY_ARCHIVE, Bucket
+from tests.infra.template import actions_on, function_statements, resources_of_type, statement_actions
+
+pytestmark = pytest.mark.infra
+
+WRITERS = [function for function in FUNCTIONS if function.writes_to]
+DENIED_WITHOUT_TLS = {"Bool": {"aws:SecureTransport": "false"}}
+
+
+def _logical_id(stack: ShopfloorStack, bucket: Bucket) -> str:
+    return str(stack.resolve(stack.buckets.by_name[bucket.name].bucket_name)["Ref"])
+
+
+def _access_logs_id(stack: ShopfloorStack) -> str:
+    return str(stack.resolve(stack.buckets.access_logs.bucket_name)["Ref"])
+
+
+def _objects(stack: ShopfloorStack, bucket: Bucket) -> Any:
+    """The reference to every object of the bucket (`<bucket ARN>/*`), as grants write it."""
+    return stack.resolve(stack.buckets.by_name[bucket.name].arn_for_objects("*"))
+
+
+def _policy_statements(template_dict: dict[str, Any], logical_id: str) -> list[dict[str, Any]]:
+    [policy] = [
+        policy["Properties"]["PolicyDocument"]
+        for policy in resources_of_type(template_dict, "AWS::S3::BucketPolicy").values()
+        if policy["Properties"]["Bucket"] == {"Ref": logical_id}
+    ]
+    return list(policy["Statement"])
+
+
+def test_there_is_one_bucket_per_topology_bucket_and_one_for_their_access_logs(
+    template_dict: dict[str, Any],
+) -> None:
+    assert len(resources_of_type(template_dict, "AWS::S3::Bucket")) == len(BUCKETS) + 1
+
+
+@pytest.mark.parametrize("bucket", BUCKETS, ids=lambda bucket: bucket.name)
+def test_each_bucket_is_encrypted_versioned_private_and_owns_its_objects(
+    template_dict: dict[str, Any], stack: ShopfloorStack, bucket: Bucket
+) -> None:
+    properties = template_dict["Resources"][_logical_id(stack, bucket)]["Properties"]
+
+    assert properties["BucketEncryption"] == {
+        "ServerSideEncryptionConfiguration": [{"ServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]
+    }
+    assert properties["VersioningConfiguration"] == {"Status": "Enabled"}
+    assert properties["PublicAccessBlockConfiguration"] == {
+        "BlockPublicAcls": True,
+        "BlockPublicPolicy": True,
+        "IgnorePublicAcls": True,
+        "RestrictPublicBuckets": True,
+    }
+    assert properties["OwnershipControls"] == {"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]}
+
+
+@pytest.mark.parametrize("bucket", BUCKETS, ids=lambda bucket: bucket.name)
+def test_each_bucket_moves_objects_to_cheaper_classes_and_cleans_up_versions_and_uploads(
+    template_dict: dict[str, Any], stack: ShopfloorStack, bucket: Bucket
+) -> None:
+    lifecycle = template_dict["Resources"][_logical_id(stack, bucket)]["Properties"]["LifecycleConfiguration"]
+
+    [rule] = lifecycle["Rules"]
+    assert rule["Status"] == "Enabled"
+    assert rule["Transitions"] == [
+        {"StorageClass": "STANDARD_IA", "TransitionInDays": bucket.infrequent_access_after_days},
+        {"StorageClass": "GLACIER_IR", "TransitionInDays": bucket.glacier_after_days},
+    ]
+    assert rule["NoncurrentVersionExpiration"] == {"NoncurrentDays": NONCURRENT_VERSION_EXPIRATION_DAYS}
+    assert rule["AbortIncompleteMultipartUpload"] == {"DaysAfterInitiation": INCOMPLETE_UPLOAD_ABORT_DAYS}
+    assert rule["ExpiredObjectDeleteMarker"] is True
+    # Current versions never expire: the archive is kept.
+    assert "ExpirationInDays" not in rule
+    assert lifecycle["TransitionDefaultMinimumObjectSize"] == "all_storage_classes_128K"
+
+
+def test_the_warranty_archive_ages_into_infrequent_access_then_glacier(
+    template_dict: dict[str, Any], stack: ShopfloorStack
+) -> None:
+    properties = template_dict["Resources"][_logical_id(stack, WARRANTY_ARCHIVE)]["Properties"]
+
+    [rule] = properties["LifecycleConfiguration"]["Rules"]
+    assert rule["Transitions"] == [
+        {"StorageClass": "STANDARD_IA", "TransitionInDays": 30},
+        {"StorageClass": "GLACIER_IR", "TransitionInDays": 180},
+    ]
+
+
+def test_every_bucket_refuses_requests_without_tls(template_dict: dict[str, Any]) -> None:
+    denied_without_tls = set()
+    for policy in resources_of_type(template_dict, "AWS::S3::BucketPolicy").values():
+        logical_id = policy["Properties"]["Bucket"]["Ref"]
+        bucket_arn = {"Fn::GetAtt": [logical_id, "Arn"]}
+        objects = {"Fn::Join": ["", [bucket_arn, "/*"]]}
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
+            if (
+                statement["Effect"] == "Deny"
+                and statement["Action"] == "s3:*"
+                and statement["Principal"] == {"AWS": "*"}
+                and statement["Condition"] == DENIED_WITHOUT_TLS
+                and statement["Resource"] == [bucket_arn, objects]
+            ):
+                denied_without_tls.add(logical_id)
+
+    assert denied_without_tls == set(resources_of_type(template_dict, "AWS::S3::Bucket"))
+
+
+@pytest.mark.parametrize("bucket", BUCKETS, ids=lambda bucket: bucket.name)
+def test_each_bucket_logs_its_requests_to_the_access_log_bucket(
+    template_dict: dict[str, Any], stack: ShopfloorStack, bucket: Bucket
+) -> None:
+    properties = template_dict["Resources"][_logical_id(stack, bucket)]["Properties"]
+
+    assert properties["LoggingConfiguration"] == {
+        "DestinationBucketName": {"Ref": _access_logs_id(stack)},
+        "LogFilePrefix": f"{bucket.name}/",
+        "TargetObjectKeyFormat": {"PartitionedPrefix": {"PartitionDateSource": "EventTime"}},
+    }
+
+
+def test_only_s3_log_delivery_from_our_buckets_may_write_access_logs(
+    template_dict: dict[str, Any], stack: ShopfloorStack
+) -> None:
+    access_logs = _access_logs_id(stack)
+    [delivery] = [
+        statement
+        for statement in _policy_statements(template_dict, access_logs)
+        if statement["Effect"] == "Allow"
+    ]
+
+    assert delivery["Principal"] == {"Service": "logging.s3.amazonaws.com"}
+    assert delivery["Action"] == "s3:PutObject"
+    sources = delivery["Condition"]["ArnLike"]["aws:SourceArn"]
+    sources = sources if isinstance(sources, list) else [sources]
+    assert sorted(map(str, sources)) == sorted(
+        str({"Fn::GetAtt": [_logical_id(stack, bucket), "Arn"]}) for bucket in BUCKETS
+    )
+    assert delivery["Condition"]["StringEquals"] == {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}
+
+
+def test_the_access_log_bucket_is_encrypted_private_and_expires_logs(
+    template_dict: dict[str, Any], stack: ShopfloorStack
+) -> None:
+    properties = template_dict["Resources"][_access_logs_id(stack)]["Properties"]
+
+    assert properties["BucketEncryption"] == {
+        "ServerSideEncryptionConfiguration": [{"ServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]
+    }
+    assert all(properties["PublicAccessBlockConfiguration"].values())
+    assert properties["OwnershipControls"] == {"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]}
+    [rule] = properties["LifecycleConfiguration"]["Rules"]
+    assert rule["ExpirationInDays"] == ACCESS_LOG_RETENTION_DAYS
+    assert "LoggingConfiguration" not in properties
+
+
+def test_buckets_are_retained_by_default(template_dict: dict[str, Any]) -> None:
+    buckets = resources_of_type(template_dict, "AWS::S3::Bucket").values()
+
+    assert {(bucket["DeletionPolicy"], bucket["UpdateReplacePolicy"]) for bucket in buckets} == {
+        ("Retain", "Retain")
+    }
+    assert not resources_of_type(template_dict, "Custom::S3AutoDeleteObjects")
+
+
+def test_a_throw_away_stack_empties_and_deletes_its_buckets(destroy_template_dict: dict[str, Any]) -> None:
+    buckets = resources_of_type(destroy_template_dict, "AWS::S3::Bucket")
+    emptied = {
+        resource["Properties"]["BucketName"]["Ref"]
+        for resource in resources_of_type(destroy_template_dict, "Custom::S3AutoDeleteObjects").values()
+    }
+
+    assert {bucket["DeletionPolicy"] for bucket in buckets.values()} == {"Delete"}
+    assert emptied == set(buckets)
+
+
+@pytest.mark.parametrize("bucket", BUCKETS, ids=lambda bucket: bucket.name)
+def test_a_buckets_name_is_a_stack_output(
+    template_dict: dict[str, Any], stack: ShopfloorStack, bucket: Bucket
+) -> None:
+    assert template_dict["Outputs"][output_id(bucket)]["Value"] == {"Ref": _logical_id(stack, bucket)}
+
+
+def test_the_warranty_archive_output_has_the_name_the_readme_gives() -> None:
+    assert output_id(WARRANTY_ARCHIVE) == "WarrantyArchiveBucketName"
+
+
+@pytest.mark.parametrize("bucket", BUCKETS, ids=lambda bucket: bucket.name)
+def test_only_the_functions_writing_to_a_bucket_may_put_objects_there_and_nothing_more(
+    template_dict: dict[str, Any], stack: ShopfloorStack, bucket: Bucket
+) -> None:
+    for function in FUNCTIONS:
+        actions = actions_on(template_dict, function.name, _objects(stack, bucket))
+
+        expected = {"s3:PutObject"} if bucket.name in function.writes_to else set()
+        assert actions == expected, function.name
+
+
+def test_the_archiver_may_put_archive_objects_but_never_read_or_delete_them(
+    template_dict: dict[str, Any], stack: ShopfloorStack
+) -> None:
+    on_archive = actions_on(template_dict, "warranty-archiver", _objects(stack, WARRANTY_ARCHIVE))
+    in_s3 = {
+        action
+        for statement in function_statements(template_dict, "warranty-archiver")
+        for action in statement_actions(statement)
+        if action.startswith("s3:")
+    }
+
+    assert on_archive == {"s3:PutObject"}
+    assert in_s3 == {"s3:PutObject"}
+    assert "s3:DeleteObject" not in in_s3
+
+
+def test_no_function_may_do_anything_else_in_s3(template_dict: dict[str, Any]) -> None:
+    writers = {function.name for function in WRITERS}
+
+    for function in FUNCTIONS:
+        s3_actions = {
+            action
+            for statement in function_statements(template_dict, function.name)
+            for action in statement_actions(statement)
+            if action.startswith("s3:")
+        }
+        assert s3_actions == ({"s3:PutObject"} if function.name in writers else set()), function.name
+
+
+@pytest.mark.parametrize("bucket", BUCKETS, ids=lambda bucket: bucket.name)
+def test_the_topology_lifecycle_is_one_s3_accepts(bucket: Bucket) -> None:
+    check_lifecycle(bucket)
+
+
+@pytest.mark.parametrize(
+    ("infrequent_access_after_days", "glacier_after_days"),
+    [(29, 180), (30, 59), (90, 90)],
+)
+def test_a_lifecycle_s3_would_refuse_is_refused_at_synth(
+    infrequent_access_after_days: int, glacier_after_days: int
+) -> None:
+    bucket = dataclasses.replace(
+        WARRANTY_ARCHIVE,
+        infrequent_access_after_days=infrequent_access_after_days,
+        glacier_after_days=glacier_after_days,
+    )
+
+    with pytest.raises(ValueError, match=WARRANTY_ARCHIVE.name):
+        check_lifecycle(bucket)

@@ -1,0 +1,73 @@
+"""The factories slice in the synthesized template: its tables, what each function may touch, and
+the chart's route."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from infra.stack import ShopfloorStack
+from infra.topology import FACTORIES_IDEMPOTENCY, FACTORY_POINTS
+from tests.infra.template import PROXY, actions_on, function_logical_ids, methods
+
+pytestmark = pytest.mark.infra
+
+FACTORY_TABLES = ("factories", "factory-points")
+
+
+def _table(template_dict: dict[str, Any], stack: ShopfloorStack, name: str) -> dict[str, Any]:
+    logical_id = stack.resolve(stack.tables.by_name[name].table_name)["Ref"]
+    return dict(template_dict["Resources"][logical_id]["Properties"])
+
+
+def _arn(stack: ShopfloorStack, name: str) -> Any:
+    return stack.resolve(stack.tables.by_name[name].table_arn)
+
+
+def test_chart_points_are_keyed_by_factory_and_time(
+    template_dict: dict[str, Any], stack: ShopfloorStack
+) -> None:
+    properties = _table(template_dict, stack, FACTORY_POINTS.name)
+
+    assert properties["KeySchema"] == [
+        {"AttributeName": "factory_id", "KeyType": "HASH"},
+        {"AttributeName": "start", "KeyType": "RANGE"},
+    ]
+
+
+def test_idempotency_keys_of_factories_never_expire(
+    template_dict: dict[str, Any], stack: ShopfloorStack
+) -> None:
+    """Seed loading relies on them: a seed file loaded a year later still creates nothing."""
+    assert "TimeToLiveSpecification" not in _table(template_dict, stack, FACTORIES_IDEMPOTENCY.name)
+
+
+def test_only_the_factories_function_touches_factories_and_only_sprockets_touches_sprockets(
+    template_dict: dict[str, Any], stack: ShopfloorStack
+) -> None:
+    for name in FACTORY_TABLES:
+        assert "dynamodb:BatchWriteItem" in actions_on(template_dict, "factories", _arn(stack, name))
+        assert not actions_on(template_dict, "sprockets", _arn(stack, name))
+    assert not actions_on(template_dict, "factories", _arn(stack, "sprockets"))
+    assert "dynamodb:PutItem" in actions_on(template_dict, "sprockets", _arn(stack, "sprockets"))
+    for function in ("factories", "sprockets"):
+        assert "dynamodb:PutItem" in actions_on(
+            template_dict, function, _arn(stack, FACTORIES_IDEMPOTENCY.name)
+        )
+
+
+def test_the_chart_is_served_by_the_factories_function(template_dict: dict[str, Any]) -> None:
+    [chart] = [
+        method
+        for method in methods(template_dict)
+        if method.path == "/v1/factories/{id}/chart.svg" and method.integration_type == PROXY
+    ]
+
+    assert chart.http_method == "GET"
+    invoked = [
+        part["Fn::GetAtt"][0]
+        for part in chart.properties["Integration"]["Uri"]["Fn::Join"][1]
+        if isinstance(part, dict) and "Fn::GetAtt" in part
+    ]
+    assert invoked == [function_logical_ids(template_dict)["factories"]]

@@ -1,0 +1,240 @@
+"""Warranties as clients see them, through the local cloud: under concurrent load, and archived."""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
+from typing import Any
+
+import boto3
+import pytest
+import requests
+
+from infra.dynamodb import local_table_names
+from infra.local import resources
+from infra.topology import FUNCTIONS, WARRANTY_ARCHIVE
+from tests.integration.cloud import LocalCloud
+
+pytestmark = pytest.mark.integration
+
+BUCKET = resources.bucket_name(WARRANTY_ARCHIVE)
+TABLES = local_table_names()
+STORES, ITEMS, REQUESTS = 50, 20, 200
+ARCHIVE_SECONDS = 60
+ARCHIVER = next(function for function in FUNCTIONS if function.name == "warranty-archiver")
+assert ARCHIVER.streams_from is not None
+RETRY_ATTEMPTS = ARCHIVER.streams_from.retry_attempts
+
+
+def aws(service: str, endpoint: str) -> Any:
+    return boto3.client(
+        service,
+        endpoint_url=endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="local",
+        aws_secret_access_key="local",
+    )
+
+
+def eventually(check: Callable[[], Any], seconds: float, what: str) -> Any:
+    deadline = time.monotonic() + seconds
+    while True:
+        result = check()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            pytest.fail(f"not within {seconds} s: {what}")
+        time.sleep(0.25)
+
+
+def archive_key(warranty: dict[str, Any]) -> str:
+    return f"warranties/date={warranty['created_at'][:10]}/{warranty['id']}.json"
+
+
+def archived(s3: Any, key: str) -> dict[str, Any] | None:
+    try:
+        return dict(json.loads(s3.get_object(Bucket=BUCKET, Key=key)["Body"].read()))
+    except s3.exceptions.NoSuchKey:
+        return None
+
+
+def scan_all(dynamodb: Any, table: str) -> list[dict[str, Any]]:
+    items: list[dict[str, Any]] = []
+    for page in dynamodb.get_paginator("scan").paginate(TableName=table):
+        items += page["Items"]
+    return items
+
+
+def test_200_concurrent_posts_from_50_stores_over_20_items(cloud: LocalCloud, base_url: str) -> None:
+    run = uuid.uuid4().hex[:8]
+    stores = [str(uuid.uuid4()) for _ in range(STORES)]
+    items = [(f"type-{run}-{n % 4}", f"SKU-{run}-{n}") for n in range(ITEMS)]
+    bodies = [
+        {
+            "store_uuid": stores[n % STORES],
+            "item_type": items[n % ITEMS][0],
+            "item_sku": items[n % ITEMS][1],
+            "item_cost": round(10 + n * 1.37, 2),
+            "item_title": f"Item {n}",
+        }
+        for n in range(REQUESTS)
+    ]
+
+    def post(body: dict[str, Any]) -> requests.Response:
+        return requests.post(f"{base_url}/warranties", json=body, timeout=60)
+
+    with ThreadPoolExecutor(max_workers=REQUESTS) as pool:
+        responses = list(pool.map(post, bodies))
+
+    assert [response.status_code for response in responses] == [201] * REQUESTS, {
+        response.status_code: response.text for response in responses if response.status_code != 201
+    }
+    created = [response.json() for response in responses]
+    assert len({warranty["id"] for warranty in created}) == REQUESTS
+    for body, warranty in zip(bodies, created, strict=True):
+        assert warranty["store"]["uuid"] == body["store_uuid"]
+        assert warranty["item"] == {
+            "type": body["item_type"],
+            "sku": body["item_sku"],
+            "cost": body["item_cost"],
+            "title": body["item_title"],
+        }
+    # One creation time per store, however many requests raced to create it.
+    by_store: dict[str, set[str]] = {}
+    for warranty in created:
+        by_store.setdefault(warranty["store"]["uuid"], set()).add(warranty["store"]["created_at"])
+    assert all(len(times) == 1 for times in by_store.values())
+
+    dynamodb = aws("dynamodb", cloud.dynamodb_url)
+    stored_stores = [s for s in scan_all(dynamodb, TABLES["stores"]) if s["store_uuid"]["S"] in set(stores)]
+    stored_items = [i for i in scan_all(dynamodb, TABLES["items"]) if run in i["item_key"]["S"]]
+    stored_warranties = [w for w in scan_all(dynamodb, TABLES["warranties"]) if run in w["item_type"]["S"]]
+    assert len(stored_stores) == STORES
+    assert len(stored_items) == ITEMS
+    assert len(stored_warranties) == REQUESTS
+
+    s3 = aws("s3", cloud.moto_url)
+    for body, warranty in zip(bodies, created, strict=True):
+        key = archive_key(warranty)
+        document = eventually(partial(archived, s3, key), ARCHIVE_SECONDS, f"{key} archived")
+        assert document == {"payload": body, "response": warranty}
+
+
+def test_a_filtered_read_finds_that_store_and_item_only(http: requests.Session, base_url: str) -> None:
+    store = str(uuid.uuid4())
+    body = {
+        "store_uuid": store,
+        "item_type": "tools",
+        "item_sku": "DRILL",
+        "item_cost": 89.9,
+        "item_title": "Drill",
+    }
+    ids = {http.post(f"{base_url}/warranties", json=body).json()["id"] for _ in range(3)}
+    http.post(f"{base_url}/warranties", json={**body, "item_sku": "SAW"})
+
+    found = http.get(
+        f"{base_url}/warranties/", params={"sku": "DRILL", "item_type": "tools", "store_uuid": store}
+    )
+
+    assert found.status_code == 200
+    assert {warranty["id"] for warranty in found.json()} == ids
+    partial = http.get(f"{base_url}/warranties", params={"sku": "DRILL"})
+    assert partial.status_code == 400
+    assert partial.json() == {
+        "message": "Filter by all of sku, item_type and store_uuid; missing: item_type, store_uuid."
+    }
+
+
+def test_an_idempotent_replay_creates_nothing(http: requests.Session, base_url: str) -> None:
+    body: dict[str, Any] = {
+        "store_uuid": str(uuid.uuid4()),
+        "item_type": "jewelry",
+        "item_sku": "RING",
+        "item_cost": 450,
+        "item_title": "Ring",
+    }
+    headers = {"Idempotency-Key": str(uuid.uuid4())}
+
+    first = http.post(f"{base_url}/warranties", json=body, headers=headers)
+    again = http.post(f"{base_url}/warranties", json=body, headers=headers)
+
+    assert first.status_code == again.status_code == 201
+    assert again.json() == first.json()
+    listed = http.get(
+        f"{base_url}/warranties",
+        params={"sku": "RING", "item_type": "jewelry", "store_uuid": body["store_uuid"]},
+    )
+    assert [warranty["id"] for warranty in listed.json()] == [first.json()["id"]]
+
+
+def test_when_s3_is_unavailable_the_record_is_retried_then_sent_to_the_dlq(
+    cloud: LocalCloud, http: requests.Session, base_url: str
+) -> None:
+    s3, sqs = aws("s3", cloud.moto_url), aws("sqs", cloud.moto_url)
+    failures = f"{cloud.moto_url}/{resources.ACCOUNT_ID}/{resources.stream_failures_name(ARCHIVER)}"
+    # Records are delivered in order: once this one is archived, every earlier one is too.
+    sentinel = http.post(f"{base_url}/warranties", json=_sold("SENTINEL")).json()
+    eventually(partial(archived, s3, archive_key(sentinel)), ARCHIVE_SECONDS, "the stream drained")
+    _empty_and_delete(s3)
+    try:
+        warranty = http.post(f"{base_url}/warranties", json=_sold("KITE")).json()
+        sequence = int(_sequence_number_of(cloud, warranty["id"]))
+
+        def covering_failure() -> dict[str, Any] | None:
+            for message in sqs.receive_message(QueueUrl=failures, WaitTimeSeconds=1).get("Messages", []):
+                sqs.delete_message(QueueUrl=failures, ReceiptHandle=message["ReceiptHandle"])
+                info: dict[str, Any] = json.loads(message["Body"])
+                batch = info["DDBStreamBatchInfo"]
+                if int(batch["startSequenceNumber"]) <= sequence <= int(batch["endSequenceNumber"]):
+                    return info
+            return None
+
+        info = eventually(covering_failure, ARCHIVE_SECONDS, "the failed record in the on-failure queue")
+    finally:
+        resources.create_bucket(s3, BUCKET)
+    assert info["requestContext"]["condition"] == "RetryAttemptsExhausted"
+    assert info["requestContext"]["approximateInvokeCount"] == RETRY_ATTEMPTS + 1
+    assert f":table/{TABLES['warranties']}/stream/" in info["DDBStreamBatchInfo"]["streamArn"]
+    assert archived(s3, archive_key(warranty)) is None
+
+
+def _sold(sku: str) -> dict[str, Any]:
+    return {
+        "store_uuid": str(uuid.uuid4()),
+        "item_type": "toys",
+        "item_sku": sku,
+        "item_cost": 12,
+        "item_title": "Toy",
+    }
+
+
+def _empty_and_delete(s3: Any) -> None:
+    for page in s3.get_paginator("list_object_versions").paginate(Bucket=BUCKET):
+        versions = page.get("Versions", []) + page.get("DeleteMarkers", [])
+        if versions:
+            s3.delete_objects(
+                Bucket=BUCKET,
+                Delete={"Objects": [{"Key": v["Key"], "VersionId": v["VersionId"]} for v in versions]},
+            )
+    s3.delete_bucket(Bucket=BUCKET)
+
+
+def _sequence_number_of(cloud: LocalCloud, warranty_id: int) -> str:
+    """The stream sequence number of the warranty's INSERT, read from DynamoDB Local's stream."""
+    dynamodb, streams = aws("dynamodb", cloud.dynamodb_url), aws("dynamodbstreams", cloud.dynamodb_url)
+    arn = dynamodb.describe_table(TableName=TABLES["warranties"])["Table"]["LatestStreamArn"]
+    for shard in streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"]:
+        iterator = streams.get_shard_iterator(
+            StreamArn=arn, ShardId=shard["ShardId"], ShardIteratorType="TRIM_HORIZON"
+        )["ShardIterator"]
+        while iterator:
+            page = streams.get_records(ShardIterator=iterator, Limit=1000)
+            for record in page["Records"]:
+                if record["dynamodb"]["Keys"]["id"]["N"] == str(warranty_id):
+                    return str(record["dynamodb"]["SequenceNumber"])
+            iterator = page.get("NextShardIterator") if page["Records"] else None
+    pytest.fail(f"warranty {warranty_id} is not in the stream")

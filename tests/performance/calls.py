@@ -1,0 +1,379 @@
+"""AWS calls per request, for every route and event of the API, counted with botocore's event hooks.
+
+Every function's real handler runs in this process as one warm container each, against DynamoDB
+Local, moto server and the local offers service, with the environment the local cloud gives it.
+A scenario sends a realistic series of requests; its row is the calls it made divided by the
+requests (or pages, or records) it served, so amortised costs (an id block every 50 ids, a store
+first seen by this container) show as the fractions they are.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from collections import Counter
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from functools import partial
+from types import ModuleType
+from typing import Any
+
+from infra.topology import all_routes
+from tests.helpers.aws_calls import counting_aws_calls
+from tests.helpers.events import api_event, scheduled_event, sqs_event, stream_event
+from tests.helpers.handlers import load_handler
+from tests.helpers.lambda_context import FakeLambdaContext
+
+STORES, ITEMS, WARRANTIES = 50, 20, 200
+
+
+@dataclass
+class Row:
+    label: str
+    unit: str
+    served: int
+    calls: Counter[str]
+    target: str = ""
+    met: bool | None = None
+
+    def per_unit(self) -> str:
+        if not self.calls:
+            return "none"
+        return ", ".join(f"{name} {count / self.served:.2f}" for name, count in sorted(self.calls.items()))
+
+    def total(self) -> float:
+        return sum(self.calls.values()) / self.served
+
+
+@dataclass
+class Bench:
+    handlers: dict[str, ModuleType] = field(default_factory=dict)
+    rows: list[Row] = field(default_factory=list)
+    covered: set[tuple[str, str]] = field(default_factory=set)
+
+    def handler(self, function: str) -> ModuleType:
+        if function not in self.handlers:
+            self.handlers[function] = load_handler(function.replace("-", "_"))
+        return self.handlers[function]
+
+    def call(self, function: str, event: dict[str, Any]) -> Any:
+        return self.handler(function).lambda_handler(event, FakeLambdaContext(function_name=function))
+
+    def http(self, function: str, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
+        answer: dict[str, Any] = self.call(function, api_event(method, path, **kwargs))
+        if answer["statusCode"] >= 500:
+            raise RuntimeError(f"{method} {path}: {answer['statusCode']} {answer.get('body')}")
+        return answer
+
+    def measure(
+        self,
+        label: str,
+        unit: str,
+        run: Callable[[], int],
+        *,
+        routes: tuple[tuple[str, str], ...] = (),
+        target: str = "",
+        check: Callable[[Counter[str], int], bool] | None = None,
+    ) -> None:
+        with counting_aws_calls() as calls:
+            served = run()
+        self.covered.update(routes)
+        met = None if check is None else check(calls, served)
+        self.rows.append(Row(label, unit, served, Counter(calls), target, met))
+
+
+def _json(answer: Mapping[str, Any]) -> Any:
+    return json.loads(answer["body"])
+
+
+def _repeat(count: int, send: Callable[[int], object]) -> Callable[[], int]:
+    def run() -> int:
+        for index in range(count):
+            send(index)
+        return count
+
+    return run
+
+
+def products_and_offers(bench: Bench) -> None:
+    created: list[int] = []
+
+    def create(index: int) -> None:
+        created.append(
+            _json(bench.http("products", "POST", "/products", body={"name": f"Kettle {index}"}))["id"]
+        )
+
+    bench.measure(
+        "POST /products",
+        "request",
+        _repeat(20, create),
+        routes=(("POST", "/products"),),
+        target="1 PutItem + an id block per 50",
+    )
+    bench.measure(
+        "GET /products/{id}",
+        "request",
+        _repeat(20, lambda i: bench.http("products", "GET", f"/products/{created[i]}")),
+        routes=(("GET", "/products/{id}"),),
+        target="1 GetItem",
+        check=lambda calls, served: calls == Counter({"dynamodb.GetItem": served}),
+    )
+    bench.measure(
+        "GET /products (page of 10)",
+        "page",
+        _pages(bench, "products", "/products?limit=10", 2),
+        routes=(("GET", "/products"),),
+        target="1 Scan per page",
+        check=lambda calls, served: calls == Counter({"dynamodb.Scan": served}),
+    )
+    bench.measure(
+        "PATCH /products/{id}",
+        "request",
+        _repeat(
+            5, lambda i: bench.http("products", "PATCH", f"/products/{created[i]}", body={"name": "New"})
+        ),
+        routes=(("PATCH", "/products/{id}"),),
+    )
+    bench.measure(
+        "PUT /products/{id}",
+        "request",
+        _repeat(5, lambda i: bench.http("products", "PUT", f"/products/{created[i]}", body={"name": "New"})),
+        routes=(("PUT", "/products/{id}"),),
+    )
+    for path, label in (
+        ("/products/{id}/offers", "GET /products/{id}/offers"),
+        ("/products/{id}/offers/history", "GET /products/{id}/offers/history"),
+        ("/products/{id}/price-trend", "GET /products/{id}/price-trend"),
+    ):
+        bench.measure(
+            label,
+            "request",
+            _repeat(5, partial(_get_product_path, bench, "offers", path, created)),
+            routes=(("GET", path),),
+        )
+    bench.measure(
+        "offers-dispatch (20 products)",
+        "cycle",
+        _repeat(1, lambda _: bench.call("offers-dispatch", scheduled_event())),
+    )
+    messages = [_sync_message(bench, product_id) for product_id in created[:10]]
+    bench.measure(
+        "offers-worker (first sync)",
+        "message",
+        lambda: _served(len(messages), bench.call("offers-worker", sqs_event(*messages))),
+    )
+    bench.measure(
+        "offers-worker (nothing changed)",
+        "message",
+        lambda: _served(len(messages), bench.call("offers-worker", sqs_event(*messages))),
+        target="no write",
+        check=lambda calls, _: not any(name.endswith(("Write", "PutItem", "UpdateItem")) for name in calls),
+    )
+    bench.measure(
+        "DELETE /products/{id}",
+        "request",
+        _repeat(5, lambda i: bench.http("products", "DELETE", f"/products/{created[i]}")),
+        routes=(("DELETE", "/products/{id}"),),
+    )
+
+
+def _get_product_path(bench: Bench, function: str, path: str, ids: list[int], index: int) -> None:
+    bench.http(function, "GET", path.format(id=ids[index]))
+
+
+def _sync_message(bench: Bench, product_id: int) -> str:
+    from shopfloor.platform import aws
+
+    item = aws.client("dynamodb").get_item(
+        TableName=os.environ["PRODUCTS_TABLE_NAME"], Key={"id": {"N": str(product_id)}}
+    )["Item"]
+    return json.dumps({"product_id": product_id, "offers_id": item["offers_id"]["S"], "registered": True})
+
+
+def _served(count: int, answer: Mapping[str, Any]) -> int:
+    if answer.get("batchItemFailures"):
+        raise RuntimeError(f"failed: {answer}")
+    return count
+
+
+def _pages(bench: Bench, function: str, first: str, pages: int) -> Callable[[], int]:
+    """Follows the Link header for `pages` pages."""
+
+    def run() -> int:
+        path = first
+        for served in range(1, pages + 1):
+            answer = bench.http(function, "GET", path)
+            link = (answer.get("headers") or {}).get("Link") or (answer.get("multiValueHeaders") or {}).get(
+                "Link"
+            )
+            if isinstance(link, list):
+                link = link[0]
+            if served == pages or not link:
+                return served
+            path = "/" + link.split(";")[0].strip("<>").split("/", 4)[-1]
+        return pages
+
+    return run
+
+
+def warranties(bench: Bench) -> None:
+    run = uuid.uuid4().hex[:8]
+    stores = [str(uuid.uuid4()) for _ in range(STORES)]
+
+    def sold(index: int) -> dict[str, Any]:
+        return {
+            "store_uuid": stores[index % STORES],
+            "item_type": "electronics",
+            "item_sku": f"SKU-{run}-{index % ITEMS}",
+            "item_cost": 100 + index,
+            "item_title": "Television",
+        }
+
+    created: list[dict[str, Any]] = []
+    bench.measure(
+        f"POST /warranties ({STORES} stores, {ITEMS} items)",
+        "request",
+        _repeat(
+            WARRANTIES,
+            lambda i: created.append(_json(bench.http("warranties", "POST", "/warranties", body=sold(i)))),
+        ),
+        routes=(("POST", "/warranties"),),
+        target="1 TransactWriteItems + ids/50",
+        check=lambda calls, served: (
+            calls["dynamodb.TransactWriteItems"] == served
+            and calls["dynamodb.UpdateItem"] <= -(-served // 50)
+            and sum(calls.values()) == calls["dynamodb.TransactWriteItems"] + calls["dynamodb.UpdateItem"]
+        ),
+    )
+    bench.handler("warranties").warranties.cache_clear()  # a new container: stores it never saw
+    bench.handlers.pop("warranties")
+    bench.measure(
+        "POST /warranties (new container, known stores)",
+        "request",
+        _repeat(WARRANTIES, lambda i: bench.http("warranties", "POST", "/warranties", body=sold(i))),
+        target="+1 transaction per store it meets first",
+    )
+    bench.measure(
+        "POST /warranties + Idempotency-Key (first)",
+        "request",
+        _repeat(
+            20,
+            lambda i: bench.http(
+                "warranties", "POST", "/warranties", body=sold(i), headers={"Idempotency-Key": f"{run}-{i}"}
+            ),
+        ),
+    )
+    bench.measure(
+        "POST /warranties + Idempotency-Key (replay)",
+        "request",
+        _repeat(
+            20,
+            lambda i: bench.http(
+                "warranties", "POST", "/warranties", body=sold(i), headers={"Idempotency-Key": f"{run}-{i}"}
+            ),
+        ),
+        target="no transaction",
+        check=lambda calls, _: calls["dynamodb.TransactWriteItems"] == 0,
+    )
+    store, sku = stores[0], f"SKU-{run}-0"
+    bench.measure(
+        "GET /warranties?sku&item_type&store_uuid",
+        "page",
+        _pages(
+            bench, "warranties", f"/warranties?sku={sku}&item_type=electronics&store_uuid={store}&limit=2", 2
+        ),
+        routes=(("GET", "/warranties"),),
+        target="1 Query per page",
+        check=lambda calls, served: calls == Counter({"dynamodb.Query": served}),
+    )
+    bench.measure(
+        "GET /warranties (page of 50)",
+        "page",
+        _pages(bench, "warranties", "/warranties?limit=50", 2),
+        target="1 Scan per page",
+        check=lambda calls, served: calls == Counter({"dynamodb.Scan": served}),
+    )
+    bench.measure(
+        "GET /warranties/{id}",
+        "request",
+        _repeat(20, lambda i: bench.http("warranties", "GET", f"/warranties/{created[i]['id']}")),
+        routes=(("GET", "/warranties/{id}"),),
+        target="1 GetItem",
+        check=lambda calls, served: calls == Counter({"dynamodb.GetItem": served}),
+    )
+    bench.measure(
+        "GET /warranty-plans",
+        "request",
+        _repeat(5, lambda _: bench.http("warranties", "GET", "/warranty-plans")),
+        routes=(("GET", "/warranty-plans"),),
+        target="none",
+        check=lambda calls, _: not calls,
+    )
+    images = _warranty_images(created[:20])
+    bench.measure(
+        "warranty-archiver (stream batch of 20)",
+        "record",
+        lambda: _served(len(images), bench.call("warranty-archiver", stream_event(images))),
+        target="1 PutObject",
+        check=lambda calls, served: calls == Counter({"s3.PutObject": served}),
+    )
+
+
+def _warranty_images(created: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    from shopfloor.platform import aws
+
+    table = os.environ["WARRANTIES_TABLE_NAME"]
+    client = aws.client("dynamodb")
+    return [client.get_item(TableName=table, Key={"id": {"N": str(w["id"])}})["Item"] for w in created]
+
+
+def platform(bench: Bench) -> None:
+    bench.measure(
+        "GET /health",
+        "request",
+        _repeat(5, lambda _: bench.http("health", "GET", "/health")),
+        routes=(("GET", "/health"),),
+    )
+    bench.measure(
+        "GET /openapi.json, GET /docs",
+        "request",
+        lambda: (
+            _repeat(1, lambda _: bench.http("docs", "GET", "/openapi.json"))()
+            + _repeat(1, lambda _: bench.http("docs", "GET", "/docs"))()
+        ),
+        routes=(("GET", "/openapi.json"), ("GET", "/docs")),
+        target="none",
+        check=lambda calls, _: not calls,
+    )
+
+
+SCENARIOS: tuple[Callable[[Bench], None], ...] = (products_and_offers, warranties, platform)
+
+
+def run(environments: Mapping[str, Mapping[str, str]]) -> str:
+    """Runs every scenario in this process with the union of the functions' environments."""
+    for environment in environments.values():
+        os.environ.update({name: value for name, value in environment.items() if name != "PYTHONPATH"})
+    os.environ["POWERTOOLS_LOG_LEVEL"] = "ERROR"
+    bench = Bench()
+    for scenario in SCENARIOS:
+        scenario(bench)
+    return table(bench)
+
+
+def table(bench: Bench) -> str:
+    lines = [
+        "AWS calls per request (botocore before-call hooks; one warm container per function)",
+        f"{'route or event':<48} {'per':<8} {'n':>4} {'calls':>6}  {'by operation':<58} target",
+    ]
+    for row in bench.rows:
+        verdict = "" if row.met is None else ("ok" if row.met else "MISSED")
+        lines.append(
+            f"{row.label:<48} {row.unit:<8} {row.served:>4} {row.total():>6.2f}  {row.per_unit():<58} "
+            f"{row.target} {verdict}".rstrip()
+        )
+    missing = sorted({(route.method, route.path) for route, _ in all_routes()} - bench.covered)
+    if missing:
+        lines.append("not measured: " + ", ".join(f"{method} {path}" for method, path in missing))
+    return "\n".join(lines)
