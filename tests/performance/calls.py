@@ -328,6 +328,81 @@ def _warranty_images(created: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [client.get_item(TableName=table, Key={"id": {"N": str(w["id"])}})["Item"] for w in created]
 
 
+def factories(bench: Bench) -> None:
+    sprocket = {"teeth": 12, "pitch_diameter": 49.07, "outside_diameter": 55.02, "pitch": 12.7}
+    made: list[int] = []
+
+    def create_sprocket(_: int) -> None:
+        made.append(_json(bench.http("sprockets", "POST", "/v1/sprockets", body=sprocket))["id"])
+
+    bench.measure(
+        "POST /v1/sprockets", "request", _repeat(10, create_sprocket), routes=(("POST", "/v1/sprockets"),)
+    )
+    bench.measure(
+        "GET /v1/sprockets/{id}",
+        "request",
+        _repeat(10, lambda i: bench.http("sprockets", "GET", f"/v1/sprockets/{made[i]}")),
+        routes=(("GET", "/v1/sprockets/{id}"),),
+        target="1 GetItem",
+        check=lambda calls, served: calls == Counter({"dynamodb.GetItem": served}),
+    )
+    bench.measure(
+        "PUT /v1/sprockets/{id}",
+        "request",
+        _repeat(5, lambda i: bench.http("sprockets", "PUT", f"/v1/sprockets/{made[i]}", body=sprocket)),
+        routes=(("PUT", "/v1/sprockets/{id}"),),
+    )
+    bench.measure(
+        "GET /v1/sprockets (page of 5)",
+        "page",
+        _pages(bench, "sprockets", "/v1/sprockets?limit=5", 2),
+        routes=(("GET", "/v1/sprockets"),),
+    )
+    start = 1_795_075_200
+    points = 2_500  # three chunks of points
+    chart = {
+        "sprocket_production_actual": [30 + i % 5 for i in range(points)],
+        "sprocket_production_goal": [30] * points,
+        "time": [start + 60 * i for i in range(points)],
+    }
+    factory: list[int] = []
+    bench.measure(
+        f"POST /v1/factories ({points} points)",
+        "request",
+        _repeat(
+            2,
+            lambda _: factory.append(
+                _json(bench.http("factories", "POST", "/v1/factories", body={"chart_data": chart}))["id"]
+            ),
+        ),
+        routes=(("POST", "/v1/factories"),),
+    )
+    bench.measure(
+        "GET /v1/factories/{id} (all points)",
+        "request",
+        _repeat(5, lambda _: bench.http("factories", "GET", f"/v1/factories/{factory[0]}")),
+        routes=(("GET", "/v1/factories/{id}"),),
+    )
+    middle = f"from={start + 60 * 1000}&to={start + 60 * 1100}"
+    bench.measure(
+        "GET /v1/factories/{id}?from&to (100 points)",
+        "request",
+        _repeat(5, lambda _: bench.http("factories", "GET", f"/v1/factories/{factory[0]}?{middle}")),
+    )
+    bench.measure(
+        "GET /v1/factories/{id}/chart.svg",
+        "request",
+        _repeat(2, lambda _: bench.http("factories", "GET", f"/v1/factories/{factory[0]}/chart.svg")),
+        routes=(("GET", "/v1/factories/{id}/chart.svg"),),
+    )
+    bench.measure(
+        "GET /v1/factories (page of 2)",
+        "page",
+        _pages(bench, "factories", "/v1/factories?limit=2", 2),
+        routes=(("GET", "/v1/factories"),),
+    )
+
+
 def platform(bench: Bench) -> None:
     bench.measure(
         "GET /health",
@@ -348,7 +423,7 @@ def platform(bench: Bench) -> None:
     )
 
 
-SCENARIOS: tuple[Callable[[Bench], None], ...] = (products_and_offers, warranties, platform)
+SCENARIOS: tuple[Callable[[Bench], None], ...] = (products_and_offers, warranties, factories, platform)
 
 
 def run(environments: Mapping[str, Mapping[str, str]]) -> str:
