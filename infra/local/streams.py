@@ -283,7 +283,7 @@ class StreamPoller:
                 "approximateArrivalOfFirstRecord": _iso(first.get("ApproximateCreationDateTime")),
                 "approximateArrivalOfLastRecord": _iso(last.get("ApproximateCreationDateTime")),
                 "batchSize": len(records),
-                "streamArn": self._stream_arn,
+                "streamArn": records[0]["eventSourceARN"],
             },
         }
         logger.error(
