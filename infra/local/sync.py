@@ -132,10 +132,16 @@ def snapshot(settings: LocalSettings) -> Snapshot:
             for raw in page.get("Items", []):
                 item = {name: deserializer.deserialize(value) for name, value in raw.items()}
                 product = _plain(item.get(keys[0]))
-                offer = str(item.get(keys[-1]))
-                found.setdefault(product, {})[offer] = {
-                    k: _plain(v) for k, v in item.items() if k not in keys
-                }
+                held = found.setdefault(product, {})
+                if isinstance(item.get("offers"), dict):  # all of a product's offers in one item
+                    held.update(
+                        {
+                            str(offer): {k: _plain(v) for k, v in values.items()}
+                            for offer, values in item["offers"].items()
+                        }
+                    )
+                else:
+                    held[str(item.get(keys[-1]))] = {k: _plain(v) for k, v in item.items() if k not in keys}
             if "LastEvaluatedKey" not in page:
                 return found
             request["ExclusiveStartKey"] = page["LastEvaluatedKey"]

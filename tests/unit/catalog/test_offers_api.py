@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from shopfloor.catalog.models import OfferModel, PriceHistoryModel, ProductModel
-from shopfloor.catalog.offers_store import cheapest_entry, offer_entry
+from shopfloor.catalog.models import ALL_OFFERS, OfferModel, PriceHistoryModel, ProductModel
+from shopfloor.catalog.offers_store import cheapest_entry, offer_entry, offers_entry, to_offers
 from shopfloor.platform.clock import iso
 from shopfloor.platform.tables import bind
 from tests.helpers.handlers import HandlerClient, load_handler
@@ -26,12 +26,33 @@ def add_product(product_id: int = 1) -> None:
 
 
 def add_offer(product_id: int, offer_id: str, price: int, stock: int) -> None:
-    bind(OfferModel, TABLE_NAMES["offers"])(
-        product_id, offer_id, price=price, items_in_stock=stock, updated_at=iso(T0)
-    ).save()
+    """Adds the offer to the product's one offers item, as a sync would store it."""
+    model = bind(OfferModel, TABLE_NAMES["offers"])
+    try:
+        held = {
+            offer.id: {"price": offer.price, "items_in_stock": offer.items_in_stock}
+            for offer in to_offers(model.get(product_id, ALL_OFFERS))
+        }
+    except model.DoesNotExist:
+        held = {}
+    held[offer_id] = {"price": price, "items_in_stock": stock}
+    model(product_id, ALL_OFFERS, offers=held, updated_at=iso(T0)).save()
 
 
 def observe(product_id: int, minutes: int, offer_id: str, price: int, stock: int = 1) -> None:
+    """Records the offer's change as a sync at that minute does: in that sync's one history item."""
+    moment = T0 + timedelta(minutes=minutes)
+    history = bind(PriceHistoryModel, TABLE_NAMES["price-history"])
+    try:
+        changes = list(history.get(product_id, offers_entry(moment)).changes or [])
+    except history.DoesNotExist:
+        changes = []
+    changes.append({"offer_id": offer_id, "price": price, "items_in_stock": stock})
+    history(product_id, offers_entry(moment), changes=changes, observed_at=iso(moment), expires_at=0).save()
+
+
+def observe_as_before(product_id: int, minutes: int, offer_id: str, price: int, stock: int = 1) -> None:
+    """Records the offer's change as earlier versions did: an item of its own."""
     moment = T0 + timedelta(minutes=minutes)
     bind(PriceHistoryModel, TABLE_NAMES["price-history"])(
         product_id,
@@ -116,6 +137,41 @@ def test_history_pages_with_link_headers(offers: HandlerClient) -> None:
         path = link.split(">")[0].removeprefix("<https://api.example.com/prod") if link else None
 
     assert prices == [100, 101, 102, 103, 104]
+
+
+def test_history_pages_within_the_changes_of_one_sync(offers: HandlerClient) -> None:
+    add_product()
+    for offer_id, price in (("c", 300), ("a", 100), ("b", 200)):
+        observe(1, 1, offer_id, price)
+    observe(1, 2, "a", 110)
+    path: str | None = f"/products/1/offers/history?from={at(0)}&to={at(10)}&limit=2"
+    pages: list[list[tuple[str, int]]] = []
+
+    while path:
+        reply = offers.get(path)
+        pages.append([(entry["offer_id"], entry["price"]) for entry in reply.json()])
+        link = reply.headers.get("Link")
+        path = link.split(">")[0].removeprefix("<https://api.example.com/prod") if link else None
+
+    assert pages == [[("a", 100), ("b", 200)], [("c", 300), ("a", 110)]]
+
+
+def test_history_recorded_as_before_is_listed_with_the_rest(offers: HandlerClient) -> None:
+    add_product()
+    observe_as_before(1, 1, "b", 90)
+    observe_as_before(1, 1, "a", 80)
+    observe(1, 2, "a", 100)
+    observe(1, 2, "a", 105)  # the same offer twice in one sync's item: the last
+    path: str | None = f"/products/1/offers/history?from={at(0)}&to={at(10)}&limit=1"
+    seen: list[tuple[str, int, str]] = []
+
+    while path:
+        reply = offers.get(path)
+        seen += [(entry["offer_id"], entry["price"], entry["observed_at"]) for entry in reply.json()]
+        link = reply.headers.get("Link")
+        path = link.split(">")[0].removeprefix("<https://api.example.com/prod") if link else None
+
+    assert seen == [("a", 80, at(1)), ("b", 90, at(1)), ("a", 105, at(2))]
 
 
 def test_history_defaults_to_the_last_24_hours(offers: HandlerClient) -> None:

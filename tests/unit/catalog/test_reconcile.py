@@ -16,6 +16,7 @@ def test_new_offers_are_inserted_changed_ones_updated_vanished_ones_deleted() ->
     assert changes.inserted == [offer("d", 400)]
     assert changes.updated == [offer("b", 250)]
     assert changes.deleted == [offer("c", 300)]
+    assert changes.current == reported
 
 
 def test_a_change_of_stock_alone_is_an_update() -> None:

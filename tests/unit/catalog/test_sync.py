@@ -9,13 +9,16 @@ from typing import Any
 
 import boto3
 import pytest
+from botocore.exceptions import ClientError
 
+from shopfloor.catalog import offers_store
 from shopfloor.catalog.dispatch import Dispatcher
 from shopfloor.catalog.dynamodb import DynamoProductRepository
 from shopfloor.catalog.errors import NotRegisteredError, OffersServiceError
-from shopfloor.catalog.models import OfferModel, PriceHistoryModel, ProductModel
+from shopfloor.catalog.models import ALL_OFFERS, OfferModel, PriceHistoryModel, ProductModel
 from shopfloor.catalog.offers_client import RemoteOffer
-from shopfloor.catalog.offers_store import OffersStore
+from shopfloor.catalog.offers_store import OffersStore, to_offers
+from shopfloor.catalog.reconcile import Offer
 from shopfloor.catalog.sync import OffersWorker
 from shopfloor.platform import aws
 from shopfloor.platform.tables import bind
@@ -54,15 +57,18 @@ def service() -> FakeOffersService:
     return FakeOffersService()
 
 
-def build_worker(service: FakeOffersService) -> OffersWorker:
-    products = bind(ProductModel, TABLE_NAMES["products"])
-    store = OffersStore(
-        products,
+def build_store() -> OffersStore:
+    return OffersStore(
+        bind(ProductModel, TABLE_NAMES["products"]),
         bind(OfferModel, TABLE_NAMES["offers"]),
         bind(PriceHistoryModel, TABLE_NAMES["price-history"]),
         history_days=30,
     )
-    return OffersWorker(store, service, DynamoProductRepository(products).name_and_description, lambda: NOW)
+
+
+def build_worker(service: FakeOffersService) -> OffersWorker:
+    names = DynamoProductRepository(bind(ProductModel, TABLE_NAMES["products"])).name_and_description
+    return OffersWorker(build_store(), service, names, lambda: NOW)
 
 
 @pytest.fixture
@@ -87,17 +93,23 @@ def sync_message(product_id: int, offers_id: uuid.UUID, registered: bool = True)
 
 
 def held(product_id: int) -> dict[str, tuple[int, int]]:
-    return {
-        item.offer_id: (int(item.price), int(item.items_in_stock))
-        for item in bind(OfferModel, TABLE_NAMES["offers"]).query(product_id)
-    }
+    """Every offer stored for the product (all in its one offers item)."""
+    offers = {}
+    for item in bind(OfferModel, TABLE_NAMES["offers"]).query(product_id):
+        assert item.offer_id == ALL_OFFERS
+        offers.update({offer.id: (offer.price, offer.items_in_stock) for offer in to_offers(item)})
+    return offers
 
 
 def history(product_id: int) -> list[tuple[str, Any, Any]]:
-    return [
-        (item.entry.split("#")[0], item.price, item.items_in_stock)
-        for item in bind(PriceHistoryModel, TABLE_NAMES["price-history"]).query(product_id)
-    ]
+    """Every change recorded for the product: (kind, price, items in stock)."""
+    recorded: list[tuple[str, Any, Any]] = []
+    for item in bind(PriceHistoryModel, TABLE_NAMES["price-history"]).query(product_id):
+        if item.changes is None:
+            recorded.append((item.entry.split("#")[0], item.price, item.items_in_stock))
+        else:
+            recorded += [("offer", change["price"], change["items_in_stock"]) for change in item.changes]
+    return recorded
 
 
 def test_a_first_sync_caches_the_offers_and_records_their_history(
@@ -123,7 +135,7 @@ def test_a_sync_with_nothing_changed_writes_nothing(service: FakeOffersService) 
     with counting_aws_calls() as calls:
         build_worker(service).handle(batch(sync_message(1, offers_id)))
 
-    assert calls["dynamodb.Query"] == 1
+    assert calls["dynamodb.BatchGetItem"] == 1
     assert dynamodb_writes(calls) == 0
 
 
@@ -153,6 +165,156 @@ def test_a_product_deleted_while_its_message_was_in_flight_keeps_no_offers(
     assert response == {"batchItemFailures": []}
     assert held(1) == {}
     assert history(1) == []
+
+
+def test_a_batch_reads_its_held_offers_once_and_writes_its_changes_in_one_transaction(
+    worker: OffersWorker, service: FakeOffersService
+) -> None:
+    ids = {product_id: add_product(product_id) for product_id in (1, 2, 3)}
+    for product_id, offers_id in ids.items():
+        service.set(offers_id, (OFFER_A, 100 * product_id, product_id))
+
+    with counting_aws_calls() as calls:
+        response = worker.handle(batch(*(sync_message(n, offers_id) for n, offers_id in ids.items())))
+
+    assert response == {"batchItemFailures": []}
+    assert (calls["dynamodb.BatchGetItem"], calls["dynamodb.TransactWriteItems"]) == (1, 1)
+    assert dynamodb_writes(calls) == 1
+    assert {n: held(n) for n in ids} == {n: {OFFER_A: (100 * n, n)} for n in ids}
+    assert all(("offer", 100 * n, n) in history(n) for n in ids)
+
+
+def test_a_product_deleted_in_flight_keeps_no_offers_and_the_rest_of_its_batch_is_written(
+    worker: OffersWorker, service: FakeOffersService
+) -> None:
+    ids = {product_id: add_product(product_id) for product_id in (1, 2, 3)}
+    for offers_id in ids.values():
+        service.set(offers_id, (OFFER_A, 100, 3))
+    bind(ProductModel, TABLE_NAMES["products"])(2).delete()
+
+    response = worker.handle(batch(*(sync_message(n, offers_id) for n, offers_id in ids.items())))
+
+    assert response == {"batchItemFailures": []}
+    assert (held(1), held(2), held(3)) == ({OFFER_A: (100, 3)}, {}, {OFFER_A: (100, 3)})
+    assert history(2) == []
+
+
+def test_a_write_refused_for_one_product_fails_that_product_alone(
+    worker: OffersWorker, service: FakeOffersService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first, second = add_product(1), add_product(2)
+    service.set(first, (OFFER_A, 100, 3))
+    service.set(second, (OFFER_B, 50, 1))
+    client = aws.client("dynamodb")
+    transact_write_items = client.transact_write_items
+
+    def refusing_product_2(**request: Any) -> Any:
+        written = [
+            action.get("Put", {}).get("Item", {}).get("product_id") for action in request["TransactItems"]
+        ]
+        if {"N": "2"} in written:
+            raise ClientError(
+                {"Error": {"Code": "ValidationException", "Message": "no"}}, "TransactWriteItems"
+            )
+        return transact_write_items(**request)
+
+    monkeypatch.setattr(client, "transact_write_items", refusing_product_2)
+
+    response = worker.handle(batch(sync_message(1, first), sync_message(2, second)))
+
+    assert response == {"batchItemFailures": [{"itemIdentifier": "m1"}]}
+    assert (held(1), held(2)) == ({OFFER_A: (100, 3)}, {})
+
+
+def test_a_batch_whose_write_is_throttled_fails_whole_and_is_not_retried_product_by_product(
+    worker: OffersWorker, service: FakeOffersService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first, second = add_product(1), add_product(2)
+    service.set(first, (OFFER_A, 100, 3))
+    service.set(second, (OFFER_B, 50, 1))
+    calls: list[Any] = []
+
+    def throttled(**request: Any) -> Any:
+        calls.append(request)
+        raise ClientError(
+            {"Error": {"Code": "ThrottlingException", "Message": "slow down"}}, "TransactWriteItems"
+        )
+
+    monkeypatch.setattr(aws.client("dynamodb"), "transact_write_items", throttled)
+
+    response = worker.handle(batch(sync_message(1, first), sync_message(2, second)))
+
+    assert response == {"batchItemFailures": [{"itemIdentifier": "m0"}, {"itemIdentifier": "m1"}]}
+    assert len(calls) == 1
+    assert (held(1), held(2)) == ({}, {})
+
+
+def test_a_product_twice_in_a_batch_is_synced_once_then_found_unchanged(
+    worker: OffersWorker, service: FakeOffersService
+) -> None:
+    offers_id = add_product(1)
+    service.set(offers_id, (OFFER_A, 100, 3))
+
+    response = worker.handle(batch(sync_message(1, offers_id), sync_message(1, offers_id)))
+
+    assert response == {"batchItemFailures": []}
+    assert held(1) == {OFFER_A: (100, 3)}
+    assert sorted(history(1), key=str) == sorted([("offer", 100, 3), ("cheapest", 100, None)], key=str)
+
+
+def test_a_product_with_more_offers_than_its_item_may_hold_fails_alone(
+    worker: OffersWorker, service: FakeOffersService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(offers_store, "MAX_OFFERS", 2)
+    first, second = add_product(1), add_product(2)
+    service.set(first, (OFFER_A, 100, 3), (OFFER_B, 90, 1), (OFFER_C, 80, 2))
+    service.set(second, (OFFER_A, 100, 3))
+
+    response = worker.handle(batch(sync_message(1, first), sync_message(2, second)))
+
+    assert response == {"batchItemFailures": [{"itemIdentifier": "m0"}]}
+    assert (held(1), held(2)) == ({}, {OFFER_A: (100, 3)})
+
+
+def test_held_offers_are_read_a_hundred_products_to_a_call() -> None:
+    offers = bind(OfferModel, TABLE_NAMES["offers"])
+    for product_id in range(1, 151):
+        offers(
+            product_id,
+            ALL_OFFERS,
+            offers={OFFER_A: {"price": product_id, "items_in_stock": 1}},
+            updated_at="",
+        ).save()
+    store = build_store()
+
+    with counting_aws_calls() as calls:
+        found = store.held_offers(range(1, 152))
+
+    assert calls["dynamodb.BatchGetItem"] == 2
+    assert found[150] == [Offer(id=OFFER_A, price=150, items_in_stock=1)]
+    assert found[151] == []
+    assert len(found) == 151
+
+
+def test_held_offers_left_unread_by_dynamodb_are_read_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    bind(OfferModel, TABLE_NAMES["offers"])(
+        1, ALL_OFFERS, offers={OFFER_A: {"price": 100, "items_in_stock": 3}}, updated_at=""
+    ).save()
+    monkeypatch.setattr(offers_store, "UNPROCESSED_BACKOFF_SECONDS", 0)
+    client = aws.client("dynamodb")
+    batch_get_item = client.batch_get_item
+    requests: list[Any] = []
+
+    def throttled_once(**request: Any) -> Any:
+        requests.append(request)
+        if len(requests) == 1:
+            return {"Responses": {}, "UnprocessedKeys": request["RequestItems"]}
+        return batch_get_item(**request)
+
+    monkeypatch.setattr(client, "batch_get_item", throttled_once)
+
+    assert build_store().held_offers([1]) == {1: [Offer(id=OFFER_A, price=100, items_in_stock=3)]}
+    assert len(requests) == 2
 
 
 def test_a_failing_product_fails_alone_and_keeps_its_cached_offers(

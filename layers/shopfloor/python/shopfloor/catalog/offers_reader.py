@@ -7,9 +7,9 @@ from datetime import datetime
 
 from aws_lambda_powertools.event_handler.exceptions import BadRequestError
 
-from shopfloor.catalog.models import OfferModel, PriceHistoryModel, ProductModel
+from shopfloor.catalog.models import ALL_OFFERS, OfferModel, PriceHistoryModel, ProductModel
 from shopfloor.catalog.offers_schemas import HistoryEntry, PriceTrend
-from shopfloor.catalog.offers_store import CHEAPEST_ENTRY, OFFER_ENTRY, to_offer
+from shopfloor.catalog.offers_store import CHEAPEST_ENTRY, OFFER_ENTRY, to_offers
 from shopfloor.catalog.reconcile import Offer
 from shopfloor.platform.clock import iso
 from shopfloor.platform.errors import INVALID_CURSOR
@@ -34,38 +34,37 @@ class OffersReader:
         return True
 
     def offers(self, product_id: int) -> list[Offer]:
-        held = [to_offer(item) for item in self._offers.query(product_id)]
-        return sorted(held, key=lambda offer: (offer.price, offer.id))
+        try:
+            item = self._offers.get(product_id, ALL_OFFERS)  # all of them, in one item
+        except self._offers.DoesNotExist:
+            return []
+        return sorted(to_offers(item), key=lambda offer: (offer.price, offer.id))
 
     def history(
         self, product_id: int, start: datetime, end: datetime, limit: int, cursor: str | None
     ) -> Page[HistoryEntry]:
         first = f"{OFFER_ENTRY}{iso(start)}"
         last = f"{OFFER_ENTRY}{iso(end)}{_AFTER_ALL}"
-        resume = decode_cursor(cursor, ["product_id", "entry"]) if cursor else None
-        if resume and resume["product_id"]["N"] != str(product_id):
-            raise BadRequestError(INVALID_CURSOR)  # another product's cursor
-        results = self._history.query(
-            product_id,
-            self._history.entry.between(first, last),
-            limit=limit + 1,
-            page_size=limit + 1,
-            last_evaluated_key=resume,
-        )
-        items = list(results)
-        entries = [
-            HistoryEntry(
-                offer_id=str(item.offer_id),
-                price=int(item.price or 0),
-                items_in_stock=int(item.items_in_stock or 0),
-                observed_at=item.observed_at,
-            )
-            for item in items[:limit]
-        ]
-        if len(items) <= limit:
+        after = None
+        if cursor:
+            resume = decode_cursor(cursor, ["product_id", "entry"])
+            after = resume["entry"]["S"]
+            if resume["product_id"]["N"] != str(product_id) or not after.startswith(OFFER_ENTRY):
+                raise BadRequestError(INVALID_CURSOR)  # another product's cursor, or none of ours
+            # The last entry served is one change of the item `offer#<time>`: read again from it.
+            first = max(first, "#".join(after.split("#", 2)[:2]))
+        # An item holds one change or more: pages of limit + 2 items usually hold limit + 1 entries
+        # past the cursor, enough to tell whether another page follows.
+        items = self._history.query(product_id, self._history.entry.between(first, last), page_size=limit + 2)
+        found: list[tuple[str, HistoryEntry]] = []
+        for item in items:
+            found += [(key, entry) for key, entry in _entries(item) if after is None or key > after]
+            if len(found) > limit:
+                break
+        entries = [entry for _, entry in found[:limit]]
+        if len(found) <= limit:
             return Page(items=entries, next_cursor=None)
-        last_item = items[limit - 1]
-        key = {"product_id": {"N": str(product_id)}, "entry": {"S": last_item.entry}}
+        key = {"product_id": {"N": str(product_id)}, "entry": {"S": found[limit - 1][0]}}
         return Page(items=entries, next_cursor=encode_cursor(key))
 
     def trend(self, product_id: int, start: datetime, end: datetime) -> PriceTrend:
@@ -87,6 +86,31 @@ class OffersReader:
             )
         ]
         return price_trend(start, end, before[0].price if before else None, bool(before), within)
+
+
+def _entries(item: PriceHistoryModel) -> list[tuple[str, HistoryEntry]]:
+    """The changes a history item records, in order, each with the key it sorts by (its cursor)."""
+    if item.changes is None:  # one offer's change, as earlier versions recorded it
+        entry = HistoryEntry(
+            offer_id=str(item.offer_id),
+            price=int(item.price or 0),
+            items_in_stock=int(item.items_in_stock or 0),
+            observed_at=item.observed_at,
+        )
+        return [(item.entry, entry)]
+    latest = {str(change["offer_id"]): change for change in item.changes}  # recorded twice: the last
+    return [
+        (
+            f"{item.entry}#{offer_id}",
+            HistoryEntry(
+                offer_id=offer_id,
+                price=int(change["price"]),
+                items_in_stock=int(change["items_in_stock"]),
+                observed_at=item.observed_at,
+            ),
+        )
+        for offer_id, change in sorted(latest.items())
+    ]
 
 
 def price_trend(

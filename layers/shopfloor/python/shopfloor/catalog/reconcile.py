@@ -20,6 +20,7 @@ class OfferChanges:
     inserted: list[Offer] = field(default_factory=list)
     updated: list[Offer] = field(default_factory=list)
     deleted: list[Offer] = field(default_factory=list)
+    current: list[Offer] = field(default_factory=list)  # every offer after the changes
     cheapest_before: int | None = None
     cheapest_after: int | None = None
 
@@ -50,10 +51,12 @@ def reconcile(held: list[Offer], reported: list[Offer]) -> OfferChanges:
         if offer_id in held_by_id and offer != held_by_id[offer_id]
     ]
     deleted = [offer for offer_id, offer in held_by_id.items() if offer_id not in reported_by_id]
+    current = list(reported_by_id.values())
     return OfferChanges(
         inserted=inserted,
         updated=updated,
         deleted=deleted,
+        current=current,
         cheapest_before=cheapest_in_stock(held),
-        cheapest_after=cheapest_in_stock(list(reported_by_id.values())),
+        cheapest_after=cheapest_in_stock(current),
     )
