@@ -71,16 +71,26 @@ def test_swagger_ui_is_served_with_its_assets_inline() -> None:
 
 
 # What a function's cold start must not pay for: it never uses these (make bench measures the rest).
+# The event functions never load Powertools' HTTP resolver (its package also loads asyncio).
 NOT_LOADED = {
     "docs": {"pynamodb", "botocore.session", "requests", "pygal"},
     "products": {"requests", "boto3"},
     "offers": {"requests", "boto3"},
-    "offers-dispatch": {"requests", "boto3", "aws_lambda_powertools.utilities.batch"},
+    "offers-dispatch": {
+        "requests",
+        "boto3",
+        "aws_lambda_powertools.utilities.batch",
+        "aws_lambda_powertools.event_handler",
+    },
     "health": {"requests", "boto3"},
-    "offers-worker": {"boto3", "aws_lambda_powertools.utilities.batch"},
+    "offers-worker": {
+        "boto3",
+        "aws_lambda_powertools.utilities.batch",
+        "aws_lambda_powertools.event_handler",
+    },
     # Idempotency (and the boto3 it imports) loads with the first request carrying a key.
     "warranties": {"requests", "boto3", "aws_lambda_powertools.utilities.idempotency"},
-    "warranty-archiver": {"requests", "boto3", "pynamodb"},
+    "warranty-archiver": {"requests", "boto3", "pynamodb", "aws_lambda_powertools.event_handler"},
     # pygal is the chart route's alone: loaded by the first chart request, not during init.
     "factories": {"requests", "boto3", "pygal"},
     "sprockets": {"requests", "boto3", "pygal"},

@@ -5,15 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from aws_lambda_powertools.event_handler.exceptions import BadRequestError
-
 from shopfloor.catalog.models import ALL_OFFERS, OfferModel, PriceHistoryModel, ProductModel
 from shopfloor.catalog.offers_schemas import HistoryEntry, PriceTrend
 from shopfloor.catalog.offers_store import CHEAPEST_ENTRY, OFFER_ENTRY, to_offers
 from shopfloor.catalog.reconcile import Offer
 from shopfloor.platform.clock import iso
-from shopfloor.platform.errors import INVALID_CURSOR
-from shopfloor.platform.pagination import Page, decode_cursor, encode_cursor
+from shopfloor.platform.pagination import InvalidCursorError, Page, decode_cursor, encode_cursor
 
 _AFTER_ALL = "~"  # sorts after every character an entry's time or offer id uses
 
@@ -50,7 +47,7 @@ class OffersReader:
             resume = decode_cursor(cursor, ["product_id", "entry"])
             after = resume["entry"]["S"]
             if resume["product_id"]["N"] != str(product_id) or not after.startswith(OFFER_ENTRY):
-                raise BadRequestError(INVALID_CURSOR)  # another product's cursor, or none of ours
+                raise InvalidCursorError(cursor)  # another product's cursor, or none of ours
             # The last entry served is one change of the item `offer#<time>`: read again from it.
             first = max(first, "#".join(after.split("#", 2)[:2]))
         # An item holds one change or more: pages of limit + 2 items usually hold limit + 1 entries

@@ -18,7 +18,7 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
 
 from shopfloor.platform import errors
-from shopfloor.platform.pagination import next_link
+from shopfloor.platform.pagination import InvalidCursorError, next_link
 
 logger = Logger(child=True)
 
@@ -37,6 +37,7 @@ def create_resolver() -> APIGatewayRestResolver:
     app.exception_handler(RequestValidationError)(invalid_request)
     app.exception_handler(RequestUnsupportedContentType)(_unsupported_content_type)
     app.exception_handler(ServiceError)(_service_error)
+    app.exception_handler(InvalidCursorError)(_invalid_cursor)
     app.not_found(_not_found)
     app.exception_handler(Exception)(_unexpected)
     return app
@@ -44,6 +45,10 @@ def create_resolver() -> APIGatewayRestResolver:
 
 def _service_error(error: ServiceError) -> Response[Any]:
     return json_response(error.status_code, errors.envelope(str(error.msg)))
+
+
+def _invalid_cursor(_: InvalidCursorError) -> Response[Any]:
+    return json_response(HTTPStatus.BAD_REQUEST, errors.envelope(errors.INVALID_CURSOR))
 
 
 def _unsupported_content_type(_: RequestUnsupportedContentType) -> Response[Any]:

@@ -5,12 +5,14 @@ from __future__ import annotations
 import gc
 import warnings
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools import Logger, Metrics
-from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
+
+if TYPE_CHECKING:  # the event functions (worker, dispatcher, archiver) never load the HTTP resolver
+    from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 
 # Routes that publish no business metric are normal; Powertools would warn on every such request.
 warnings.filterwarnings("ignore", message="No application metrics to publish")

@@ -10,16 +10,16 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 from urllib.parse import urlencode
 
-from aws_lambda_powertools.event_handler.exceptions import BadRequestError
-
-from shopfloor.platform.errors import INVALID_CURSOR
-
 T = TypeVar("T")
 
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 1000
 
 RawKey = dict[str, dict[str, str]]
+
+
+class InvalidCursorError(ValueError):
+    """A cursor this API did not hand out (the HTTP resolver answers 400)."""
 
 
 @dataclass(frozen=True)
@@ -34,13 +34,13 @@ def encode_cursor(key: RawKey) -> str:
 
 
 def decode_cursor(cursor: str, key_names: Collection[str]) -> RawKey:
-    """The DynamoDB key a cursor stands for; 400 for anything this API did not hand out."""
+    """The DynamoDB key a cursor stands for; InvalidCursorError for anything this API did not hand out."""
     try:
         decoded: Any = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
     except (binascii.Error, ValueError, UnicodeDecodeError) as error:
-        raise BadRequestError(INVALID_CURSOR) from error
+        raise InvalidCursorError(cursor) from error
     if not _is_raw_key(decoded, key_names):
-        raise BadRequestError(INVALID_CURSOR)
+        raise InvalidCursorError(cursor)
     return dict(decoded)
 
 
