@@ -14,7 +14,8 @@ import statistics
 import subprocess
 import sys
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -106,15 +107,19 @@ def measure(
     samples: dict[str, list[float]] = {"floor": []}
     for function in FUNCTIONS:
         samples[function.name] = []
+    probes: list[tuple[str, Callable[[], float]]] = [
+        ("floor", lambda: _floor_run(floor_environment, products_table))
+    ]
+    for function in FUNCTIONS:
+        event = events[function.name][1]
+        probes.append((function.name, partial(_handler_run, function, environments[function.name], event)))
     for round_number in range(runs + 1):
-        floor = _floor_run(floor_environment, products_table)
-        measured = {
-            function.name: _handler_run(function, environments[function.name], events[function.name][1])
-            for function in FUNCTIONS
-        }
+        # Each round starts one probe later: whatever the first probe after a pause pays falls on
+        # every column alike, not always on the same one.
+        shift = round_number % len(probes)
+        measured = {name: probe() for name, probe in probes[shift:] + probes[:shift]}
         if round_number == 0:
             continue  # the warm-up writes bytecode caches for every side alike
-        samples["floor"].append(floor)
         for name, milliseconds in measured.items():
             samples[name].append(milliseconds)
     return samples
