@@ -124,53 +124,6 @@ def test_200_concurrent_posts_from_50_stores_over_20_items(cloud: LocalCloud, ba
         assert document == {"payload": body, "response": warranty}
 
 
-def test_a_filtered_read_finds_that_store_and_item_only(http: requests.Session, base_url: str) -> None:
-    store = str(uuid.uuid4())
-    body = {
-        "store_uuid": store,
-        "item_type": "tools",
-        "item_sku": "DRILL",
-        "item_cost": 89.9,
-        "item_title": "Drill",
-    }
-    ids = {http.post(f"{base_url}/warranties", json=body).json()["id"] for _ in range(3)}
-    http.post(f"{base_url}/warranties", json={**body, "item_sku": "SAW"})
-
-    found = http.get(
-        f"{base_url}/warranties/", params={"sku": "DRILL", "item_type": "tools", "store_uuid": store}
-    )
-
-    assert found.status_code == 200
-    assert {warranty["id"] for warranty in found.json()} == ids
-    partial = http.get(f"{base_url}/warranties", params={"sku": "DRILL"})
-    assert partial.status_code == 400
-    assert partial.json() == {
-        "message": "Filter by all of sku, item_type and store_uuid; missing: item_type, store_uuid."
-    }
-
-
-def test_an_idempotent_replay_creates_nothing(http: requests.Session, base_url: str) -> None:
-    body: dict[str, Any] = {
-        "store_uuid": str(uuid.uuid4()),
-        "item_type": "jewelry",
-        "item_sku": "RING",
-        "item_cost": 450,
-        "item_title": "Ring",
-    }
-    headers = {"Idempotency-Key": str(uuid.uuid4())}
-
-    first = http.post(f"{base_url}/warranties", json=body, headers=headers)
-    again = http.post(f"{base_url}/warranties", json=body, headers=headers)
-
-    assert first.status_code == again.status_code == 201
-    assert again.json() == first.json()
-    listed = http.get(
-        f"{base_url}/warranties",
-        params={"sku": "RING", "item_type": "jewelry", "store_uuid": body["store_uuid"]},
-    )
-    assert [warranty["id"] for warranty in listed.json()] == [first.json()["id"]]
-
-
 def test_when_s3_is_unavailable_the_record_is_retried_then_sent_to_the_dlq(
     cloud: LocalCloud, http: requests.Session, base_url: str
 ) -> None:
