@@ -23,6 +23,8 @@ TRANSACTION_CONFLICT = "TransactionConflict"
 # Transactions on the same store or item at once conflict; each retry waits a little longer.
 MAX_ATTEMPTS = 8
 BACKOFF_SECONDS = 0.02
+# Stores whose creation time a container remembers (about 150 bytes each).
+MAX_KNOWN_STORES = 100_000
 
 
 def store_item_key(store_uuid: str, item_type: str, sku: str) -> str:
@@ -71,6 +73,8 @@ class DynamoWarrantyRepository:
                     continue
                 raise
             with self._lock:
+                if len(self._store_created) >= MAX_KNOWN_STORES:
+                    self._store_created.clear()  # a bound on memory; forgotten stores cost one more call
                 self._store_created[warranty.store_uuid] = store_created_at
             return warranty.response(store_created_at)
         raise WarrantyConflictError(f"warranty {warranty.id}: {MAX_ATTEMPTS} conflicting attempts")
