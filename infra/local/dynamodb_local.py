@@ -10,11 +10,11 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
 from infra.dynamodb import create_tables, local_table_names
+from infra.local import resources
 from infra.local.errors import LocalCloudError
 from infra.local.processes import Child
 from infra.local.settings import LocalSettings
@@ -66,14 +66,7 @@ def start(settings: LocalSettings, java: str, jar: Path) -> Child:
 
 
 def client(settings: LocalSettings) -> Any:
-    return boto3.client(
-        "dynamodb",
-        endpoint_url=settings.dynamodb_url,
-        region_name="us-east-1",
-        aws_access_key_id="local",
-        aws_secret_access_key="local",
-        config=_PROBE_CONFIG,
-    )
+    return resources.local_client("dynamodb", settings.dynamodb_url, _PROBE_CONFIG)
 
 
 def wait_and_create_tables(child: Child, settings: LocalSettings) -> None:

@@ -81,13 +81,19 @@ def visibility_timeout(queue: Queue, settings: LocalSettings) -> int:
 
 
 def client(service: str, settings: LocalSettings) -> Any:
+    """A client of moto server."""
+    return local_client(service, settings.moto_url)
+
+
+def local_client(service: str, endpoint_url: str, config: Config = _CONFIG) -> Any:
+    """A boto3 client of a local stand-in (moto server, DynamoDB Local), with dummy credentials."""
     return boto3.client(
         service,
-        endpoint_url=settings.moto_url,
+        endpoint_url=endpoint_url,
         region_name=REGION,
         aws_access_key_id="local",
         aws_secret_access_key="local",
-        config=_CONFIG,
+        config=config,
     )
 
 

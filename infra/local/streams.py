@@ -29,7 +29,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
@@ -100,8 +99,8 @@ class StreamPoller:
         self._stream = stream
         self._invoker = invoker
         self._table_name = table_name or local_table_names()[stream.table]
-        self._streams = _client("dynamodbstreams", settings.dynamodb_url)
-        self._dynamodb = _client("dynamodb", settings.dynamodb_url)
+        self._streams = resources.local_client("dynamodbstreams", settings.dynamodb_url, _CONFIG)
+        self._dynamodb = resources.local_client("dynamodb", settings.dynamodb_url, _CONFIG)
         self._sqs = resources.client("sqs", settings)
         self._failures_url = resources.queue_url(settings, resources.stream_failures_name(function))
         directory = checkpoint_dir or settings.data_dir / "streams"
@@ -342,17 +341,6 @@ def _iso(epoch: Any) -> str | None:
     if not isinstance(epoch, int | float):
         return None
     return datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
-
-
-def _client(service: str, endpoint_url: str) -> Any:
-    return boto3.client(
-        service,
-        endpoint_url=endpoint_url,
-        region_name=resources.REGION,
-        aws_access_key_id="local",
-        aws_secret_access_key="local",
-        config=_CONFIG,
-    )
 
 
 def stream_pollers(

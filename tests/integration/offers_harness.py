@@ -17,9 +17,8 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-import boto3
 import requests
 from botocore.config import Config
 
@@ -83,12 +82,17 @@ def service_offers(product: Product, tick: int) -> list[OfferJson]:
     return sorted((offer.to_json() for offer in offers), key=lambda offer: (offer["price"], offer["id"]))
 
 
-def wait_until(condition: Callable[[], bool], what: str, timeout: float = WAIT_SECONDS) -> None:
+T = TypeVar("T")
+
+
+def wait_until(condition: Callable[[], T | None], what: str, timeout: float = WAIT_SECONDS) -> T:
+    """The condition's first truthy answer; an AssertionError when none comes within the timeout."""
     deadline = time.monotonic() + timeout
-    while not condition():
+    while not (answer := condition()):
         if time.monotonic() > deadline:
             raise AssertionError(f"not within {timeout:.0f} s: {what}")
         time.sleep(0.1)
+    return answer
 
 
 class OffersCloud:
@@ -98,14 +102,7 @@ class OffersCloud:
         settings = LocalSettings.from_environ(self.environment)
         self.http = requests.Session()
         self.sqs = resources.client("sqs", settings)
-        self.dynamodb = boto3.client(
-            "dynamodb",
-            endpoint_url=cloud.dynamodb_url,
-            region_name=resources.REGION,
-            aws_access_key_id="local",
-            aws_secret_access_key="local",
-            config=_BOTO_CONFIG,
-        )
+        self.dynamodb = resources.local_client("dynamodb", cloud.dynamodb_url, _BOTO_CONFIG)
         self.queue_url = resources.queue_url(settings, QUEUE_NAME)
         self.dlq_url = resources.queue_url(settings, DLQ_NAME)
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-import boto3
 import pytest
 import requests
 
 from infra.dynamodb import local_table_names
+from infra.local import resources
 from shopfloor.factories.points import POINTS_PER_CHUNK
 from tests.integration.cloud import LocalCloud
 from tests.integration.test_factories import chart
@@ -24,13 +24,7 @@ def test_a_chart_of_100000_points_is_100_items_each_far_below_dynamodbs_item_lim
     points = 100_000
     created = http.post(f"{cloud.base_url}/v1/factories", json={"chart_data": chart(points)})
     assert created.status_code == 201
-    dynamodb = boto3.client(
-        "dynamodb",
-        endpoint_url=cloud.dynamodb_url,
-        region_name="us-east-1",
-        aws_access_key_id="local",
-        aws_secret_access_key="local",
-    )
+    dynamodb = resources.local_client("dynamodb", cloud.dynamodb_url)
     request: dict[str, Any] = {
         "TableName": local_table_names()["factory-points"],
         "KeyConditionExpression": "factory_id = :id",

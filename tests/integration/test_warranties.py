@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import json
-import time
 import uuid
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from typing import Any
 
-import boto3
 import pytest
 import requests
 
@@ -18,6 +15,7 @@ from infra.dynamodb import local_table_names
 from infra.local import resources
 from infra.topology import FUNCTIONS, WARRANTY_ARCHIVE
 from tests.integration.cloud import LocalCloud
+from tests.integration.offers_harness import wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -28,27 +26,6 @@ ARCHIVE_SECONDS = 60
 ARCHIVER = next(function for function in FUNCTIONS if function.name == "warranty-archiver")
 assert ARCHIVER.streams_from is not None
 RETRY_ATTEMPTS = ARCHIVER.streams_from.retry_attempts
-
-
-def aws(service: str, endpoint: str) -> Any:
-    return boto3.client(
-        service,
-        endpoint_url=endpoint,
-        region_name="us-east-1",
-        aws_access_key_id="local",
-        aws_secret_access_key="local",
-    )
-
-
-def eventually(check: Callable[[], Any], seconds: float, what: str) -> Any:
-    deadline = time.monotonic() + seconds
-    while True:
-        result = check()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            pytest.fail(f"not within {seconds} s: {what}")
-        time.sleep(0.25)
 
 
 def archive_key(warranty: dict[str, Any]) -> str:
@@ -109,7 +86,7 @@ def test_200_concurrent_posts_from_50_stores_over_20_items(cloud: LocalCloud, ba
         by_store.setdefault(warranty["store"]["uuid"], set()).add(warranty["store"]["created_at"])
     assert all(len(times) == 1 for times in by_store.values())
 
-    dynamodb = aws("dynamodb", cloud.dynamodb_url)
+    dynamodb = resources.local_client("dynamodb", cloud.dynamodb_url)
     stored_stores = [s for s in scan_all(dynamodb, TABLES["stores"]) if s["store_uuid"]["S"] in set(stores)]
     stored_items = [i for i in scan_all(dynamodb, TABLES["items"]) if run in i["item_key"]["S"]]
     stored_warranties = [w for w in scan_all(dynamodb, TABLES["warranties"]) if run in w["item_type"]["S"]]
@@ -117,21 +94,21 @@ def test_200_concurrent_posts_from_50_stores_over_20_items(cloud: LocalCloud, ba
     assert len(stored_items) == ITEMS
     assert len(stored_warranties) == REQUESTS
 
-    s3 = aws("s3", cloud.moto_url)
+    s3 = resources.local_client("s3", cloud.moto_url)
     for body, warranty in zip(bodies, created, strict=True):
         key = archive_key(warranty)
-        document = eventually(partial(archived, s3, key), ARCHIVE_SECONDS, f"{key} archived")
+        document = wait_until(partial(archived, s3, key), f"{key} archived", ARCHIVE_SECONDS)
         assert document == {"payload": body, "response": warranty}
 
 
 def test_when_s3_is_unavailable_the_record_is_retried_then_sent_to_the_dlq(
     cloud: LocalCloud, http: requests.Session, base_url: str
 ) -> None:
-    s3, sqs = aws("s3", cloud.moto_url), aws("sqs", cloud.moto_url)
+    s3, sqs = resources.local_client("s3", cloud.moto_url), resources.local_client("sqs", cloud.moto_url)
     failures = f"{cloud.moto_url}/{resources.ACCOUNT_ID}/{resources.stream_failures_name(ARCHIVER)}"
     # Records are delivered in order: once this one is archived, every earlier one is too.
     sentinel = http.post(f"{base_url}/warranties", json=_sold("SENTINEL")).json()
-    eventually(partial(archived, s3, archive_key(sentinel)), ARCHIVE_SECONDS, "the stream drained")
+    wait_until(partial(archived, s3, archive_key(sentinel)), "the stream drained", ARCHIVE_SECONDS)
     _empty_and_delete(s3)
     try:
         warranty = http.post(f"{base_url}/warranties", json=_sold("KITE")).json()
@@ -146,7 +123,7 @@ def test_when_s3_is_unavailable_the_record_is_retried_then_sent_to_the_dlq(
                     return info
             return None
 
-        info = eventually(covering_failure, ARCHIVE_SECONDS, "the failed record in the on-failure queue")
+        info = wait_until(covering_failure, "the failed record in the on-failure queue", ARCHIVE_SECONDS)
     finally:
         resources.create_bucket(s3, BUCKET)
     assert info["requestContext"]["condition"] == "RetryAttemptsExhausted"
@@ -178,7 +155,10 @@ def _empty_and_delete(s3: Any) -> None:
 
 def _sequence_number_of(cloud: LocalCloud, warranty_id: int) -> str:
     """The stream sequence number of the warranty's INSERT, read from DynamoDB Local's stream."""
-    dynamodb, streams = aws("dynamodb", cloud.dynamodb_url), aws("dynamodbstreams", cloud.dynamodb_url)
+    dynamodb, streams = (
+        resources.local_client("dynamodb", cloud.dynamodb_url),
+        resources.local_client("dynamodbstreams", cloud.dynamodb_url),
+    )
     arn = dynamodb.describe_table(TableName=TABLES["warranties"])["Table"]["LatestStreamArn"]
     for shard in streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"]:
         iterator = streams.get_shard_iterator(

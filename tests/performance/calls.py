@@ -20,7 +20,7 @@ from types import ModuleType
 from typing import Any
 
 from infra.topology import all_routes
-from tests.helpers.aws_calls import counting_aws_calls
+from tests.helpers.aws_calls import counting_aws_calls, dynamodb_writes
 from tests.helpers.events import api_event, scheduled_event, sqs_event, stream_event
 from tests.helpers.handlers import load_handler
 from tests.helpers.lambda_context import FakeLambdaContext
@@ -74,13 +74,25 @@ class Bench:
         *,
         routes: tuple[tuple[str, str], ...] = (),
         target: str = "",
-        check: Callable[[Counter[str], int], bool] | None = None,
+        check: Check | None = None,
     ) -> None:
         with counting_aws_calls() as calls:
             served = run()
         self.covered.update(routes)
         met = None if check is None else check(calls, served)
         self.rows.append(Row(label, unit, served, Counter(calls), target, met))
+
+
+Check = Callable[[Counter[str], int], bool]
+
+
+def one_each(operation: str) -> Check:
+    """Exactly one call of `operation` per unit served, and no other call."""
+    return lambda calls, served: calls == Counter({operation: served})
+
+
+def no_calls(calls: Counter[str], _: int) -> bool:
+    return not calls
 
 
 def _json(answer: Mapping[str, Any]) -> Any:
@@ -117,7 +129,7 @@ def products_and_offers(bench: Bench) -> None:
         _repeat(20, lambda i: bench.http("products", "GET", f"/products/{created[i]}")),
         routes=(("GET", "/products/{id}"),),
         target="1 GetItem",
-        check=lambda calls, served: calls == Counter({"dynamodb.GetItem": served}),
+        check=one_each("dynamodb.GetItem"),
     )
     bench.measure(
         "GET /products (page of 10)",
@@ -125,7 +137,7 @@ def products_and_offers(bench: Bench) -> None:
         _pages(bench, "products", "/products?limit=10", 2),
         routes=(("GET", "/products"),),
         target="1 Scan per page",
-        check=lambda calls, served: calls == Counter({"dynamodb.Scan": served}),
+        check=one_each("dynamodb.Scan"),
     )
     bench.measure(
         "PATCH /products/{id}",
@@ -168,7 +180,7 @@ def products_and_offers(bench: Bench) -> None:
         "message",
         lambda: _served(len(messages), bench.call("offers-worker", sqs_event(*messages))),
         target="no write",
-        check=lambda calls, _: not any(name.endswith(("Write", "PutItem", "UpdateItem")) for name in calls),
+        check=lambda calls, _: dynamodb_writes(calls) == 0,
     )
     bench.measure(
         "DELETE /products/{id}",
@@ -285,14 +297,14 @@ def warranties(bench: Bench) -> None:
         ),
         routes=(("GET", "/warranties"),),
         target="1 Query per page",
-        check=lambda calls, served: calls == Counter({"dynamodb.Query": served}),
+        check=one_each("dynamodb.Query"),
     )
     bench.measure(
         "GET /warranties (page of 50)",
         "page",
         _pages(bench, "warranties", "/warranties?limit=50", 2),
         target="1 Scan per page",
-        check=lambda calls, served: calls == Counter({"dynamodb.Scan": served}),
+        check=one_each("dynamodb.Scan"),
     )
     bench.measure(
         "GET /warranties/{id}",
@@ -300,7 +312,7 @@ def warranties(bench: Bench) -> None:
         _repeat(20, lambda i: bench.http("warranties", "GET", f"/warranties/{created[i]['id']}")),
         routes=(("GET", "/warranties/{id}"),),
         target="1 GetItem",
-        check=lambda calls, served: calls == Counter({"dynamodb.GetItem": served}),
+        check=one_each("dynamodb.GetItem"),
     )
     bench.measure(
         "GET /warranty-plans",
@@ -308,7 +320,7 @@ def warranties(bench: Bench) -> None:
         _repeat(5, lambda _: bench.http("warranties", "GET", "/warranty-plans")),
         routes=(("GET", "/warranty-plans"),),
         target="none",
-        check=lambda calls, _: not calls,
+        check=no_calls,
     )
     images = _warranty_images(created[:20])
     bench.measure(
@@ -316,7 +328,7 @@ def warranties(bench: Bench) -> None:
         "record",
         lambda: _served(len(images), bench.call("warranty-archiver", stream_event(images))),
         target="1 PutObject",
-        check=lambda calls, served: calls == Counter({"s3.PutObject": served}),
+        check=one_each("s3.PutObject"),
     )
 
 
@@ -344,7 +356,7 @@ def factories(bench: Bench) -> None:
         _repeat(10, lambda i: bench.http("sprockets", "GET", f"/v1/sprockets/{made[i]}")),
         routes=(("GET", "/v1/sprockets/{id}"),),
         target="1 GetItem",
-        check=lambda calls, served: calls == Counter({"dynamodb.GetItem": served}),
+        check=one_each("dynamodb.GetItem"),
     )
     bench.measure(
         "PUT /v1/sprockets/{id}",
@@ -419,7 +431,7 @@ def platform(bench: Bench) -> None:
         ),
         routes=(("GET", "/openapi.json"), ("GET", "/docs")),
         target="none",
-        check=lambda calls, _: not calls,
+        check=no_calls,
     )
 
 

@@ -9,7 +9,7 @@ from pynamodb.exceptions import DeleteError, UpdateError
 from shopfloor.catalog.models import ProductModel
 from shopfloor.catalog.repository import Changes
 from shopfloor.catalog.schemas import Product
-from shopfloor.platform.pagination import Page, decode_cursor, encode_cursor
+from shopfloor.platform.pagination import Page, decode_cursor, id_key, page_of
 from shopfloor.platform.tables import is_conditional_check_failure
 
 
@@ -33,13 +33,8 @@ class DynamoProductRepository:
 
     def list(self, limit: int, cursor: str | None) -> Page[Product]:
         start = decode_cursor(cursor, ["id"]) if cursor else None
-        # One item more than a page tells whether another page follows, without an empty last page.
         results = self._model.scan(limit=limit + 1, page_size=limit + 1, last_evaluated_key=start)
-        items = [_to_product(item) for item in results]
-        if len(items) <= limit:
-            return Page(items=items, next_cursor=None)
-        items = items[:limit]
-        return Page(items=items, next_cursor=encode_cursor({"id": {"N": str(items[-1].id)}}))
+        return page_of([_to_product(item) for item in results], limit, id_key)
 
     def update(self, product_id: int, changes: Changes) -> Product | None:
         item = self._model(product_id)

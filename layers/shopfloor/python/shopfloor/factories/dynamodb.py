@@ -17,7 +17,7 @@ from shopfloor.factories.points import POINTS_PER_CHUNK, Points, concatenate, pa
 from shopfloor.factories.repository import FactorySummary
 from shopfloor.factories.schemas import Sprocket
 from shopfloor.platform.clock import iso, utc_now
-from shopfloor.platform.pagination import Page, decode_cursor, encode_cursor
+from shopfloor.platform.pagination import Page, decode_cursor, encode_cursor, id_key, page_of
 from shopfloor.platform.tables import is_conditional_check_failure, shared_connection
 
 logger = Logger(child=True)
@@ -187,13 +187,8 @@ class DynamoSprocketRepository:
 
     def list(self, limit: int, cursor: str | None) -> Page[Sprocket]:
         start = decode_cursor(cursor, ["id"]) if cursor else None
-        # One item more than a page tells whether another page follows, without an empty last page.
         results = self._model.scan(limit=limit + 1, page_size=limit + 1, last_evaluated_key=start)
-        items = [_to_sprocket(item) for item in results]
-        if len(items) <= limit:
-            return Page(items=items, next_cursor=None)
-        items = items[:limit]
-        return Page(items=items, next_cursor=encode_cursor({"id": {"N": str(items[-1].id)}}))
+        return page_of([_to_sprocket(item) for item in results], limit, id_key)
 
     def replace(self, sprocket: Sprocket) -> bool:
         try:

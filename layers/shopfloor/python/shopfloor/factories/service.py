@@ -7,8 +7,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Final
 
-from aws_lambda_powertools.event_handler.exceptions import BadRequestError
-
 from shopfloor.factories.idempotency import (
     Created,
     KeyTakenError,
@@ -20,8 +18,7 @@ from shopfloor.factories.idempotency import (
 from shopfloor.factories.points import Points, pack
 from shopfloor.factories.repository import FactoryRepository, FactorySummary, SprocketRepository
 from shopfloor.factories.schemas import MAX_POINTS, MAX_TIME, FactoryIn, Sprocket, SprocketIn
-from shopfloor.platform.errors import INVALID_CURSOR
-from shopfloor.platform.pagination import Page, decode_cursor, encode_cursor
+from shopfloor.platform.pagination import InvalidCursorError, Page, decode_cursor, encode_cursor
 
 FACTORIES: Final = "factories"
 SPROCKETS: Final = "sprockets"
@@ -86,7 +83,7 @@ class FactoryService:
         if cursor is not None:
             resume = decode_cursor(cursor, ["factory_id", "time"])
             if resume["factory_id"]["N"] != str(factory_id) or not 0 <= int(resume["time"]["N"]) <= MAX_TIME:
-                raise BadRequestError(INVALID_CURSOR)  # another factory's, or not one we handed out
+                raise InvalidCursorError(cursor)  # another factory's, or not one we handed out
             after = int(resume["time"]["N"]) + 1
             start = after if start is None else max(start, after)
         if self._repository.get(factory_id) is None:

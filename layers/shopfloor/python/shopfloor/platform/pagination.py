@@ -5,9 +5,9 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Collection
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 from urllib.parse import urlencode
 
 T = TypeVar("T")
@@ -26,6 +26,25 @@ class InvalidCursorError(ValueError):
 class Page(Generic[T]):
     items: list[T]
     next_cursor: str | None
+
+
+def page_of(found: Sequence[T], limit: int, key_of: Callable[[T], RawKey]) -> Page[T]:
+    """A page from up to `limit + 1` items read: the extra one only tells that another page
+    follows (so there is never an empty last page); the cursor is the key of the page's last item."""
+    if len(found) <= limit:
+        return Page(items=list(found), next_cursor=None)
+    items = list(found[:limit])
+    return Page(items=items, next_cursor=encode_cursor(key_of(items[-1])))
+
+
+class _Identified(Protocol):
+    @property
+    def id(self) -> int: ...
+
+
+def id_key(item: _Identified) -> RawKey:
+    """The key of an item in a table keyed by a number `id` (products, warranties, sprockets)."""
+    return {"id": {"N": str(item.id)}}
 
 
 def encode_cursor(key: RawKey) -> str:

@@ -5,14 +5,13 @@ from __future__ import annotations
 import json
 import random
 import time
-from collections.abc import Callable, Iterable
 from threading import Lock
 
 from pynamodb.connection import Connection
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from shopfloor.platform.pagination import Page, RawKey, decode_cursor, encode_cursor
+from shopfloor.platform.pagination import Page, decode_cursor, id_key, page_of
 from shopfloor.warranties.errors import WarrantyConflictError
 from shopfloor.warranties.models import ItemModel, StoreModel, WarrantyModel
 from shopfloor.warranties.schemas import Warranty
@@ -140,7 +139,7 @@ class DynamoWarrantyRepository:
             last_evaluated_key=start,
             attributes_to_get=["id", "response"],
         )
-        return _page(results, limit, lambda last: {"id": {"N": str(last.id)}})
+        return page_of([_to_warranty(item) for item in results], limit, id_key)
 
     def for_store_item(
         self, store_uuid: str, item_type: str, sku: str, limit: int, cursor: str | None
@@ -150,18 +149,11 @@ class DynamoWarrantyRepository:
         results = self._warranties.by_store_item.query(
             key, limit=limit + 1, page_size=limit + 1, last_evaluated_key=start
         )
-        return _page(results, limit, lambda last: {"id": {"N": str(last.id)}, "store_item": {"S": key}})
-
-
-def _page(
-    results: Iterable[WarrantyModel], limit: int, key_of: Callable[[Warranty], RawKey]
-) -> Page[Warranty]:
-    # One item more than a page tells whether another page follows, without an empty last page.
-    warranties = [_to_warranty(item) for item in results]
-    if len(warranties) <= limit:
-        return Page(items=warranties, next_cursor=None)
-    warranties = warranties[:limit]
-    return Page(items=warranties, next_cursor=encode_cursor(key_of(warranties[-1])))
+        return page_of(
+            [_to_warranty(item) for item in results],
+            limit,
+            lambda last: {"id": {"N": str(last.id)}, "store_item": {"S": key}},
+        )
 
 
 def _to_warranty(item: WarrantyModel) -> Warranty:
