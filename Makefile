@@ -9,7 +9,7 @@ VENV_READY := $(VENV)/.requirements-installed
 NODE_READY := node_modules/.package-lock-installed
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
-.PHONY: help run test lint unit integration e2e infra-test bench build synth deploy destroy openapi clean
+.PHONY: help run test lint unit integration e2e infra-test bench build synth deploy destroy openapi docs clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -87,6 +87,9 @@ destroy: bootstrap ## destroy the deployed stack
 
 openapi: $(VENV_READY) ## print the merged OpenAPI document
 	$(PY) -m infra.openapi
+
+docs: $(VENV_READY) ## regenerate the topology diagram in docs/architecture.md
+	$(PY) -m infra.diagram --write
 
 clean: ## remove build output (keeps .venv, node_modules and local data)
 	rm -rf build cdk.out .pytest_cache .mypy_cache .ruff_cache

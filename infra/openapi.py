@@ -10,7 +10,7 @@ from infra.topology import SHARED_LAYER_DIR
 
 def main() -> None:
     sys.path.insert(0, str(SHARED_LAYER_DIR / "python"))
-    from shopfloor.api import docs_resolver, openapi_document
+    from shopfloor.operations.docs import docs_resolver, openapi_document
 
     print(json.dumps(openapi_document(docs_resolver()), indent=2))
 

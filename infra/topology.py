@@ -211,7 +211,8 @@ WARRANTIES = Table(
     indexes=(WARRANTIES_BY_STORE_ITEM,),
     stream=True,
 )
-# Powertools idempotency records (Idempotency-Key), expiring through a TTL.
+# Idempotency-Key records of every POST that takes one (shopfloor.platform.idempotency), written in
+# the transaction that creates; a route's keys expire through the TTL, or never (factories, sprockets).
 IDEMPOTENCY = Table(name="idempotency", partition_key=Key("id", KeyType.STRING), ttl_attribute="expiration")
 # Factories: a factory's summary, and its chart in chunks of points by the time of their first.
 FACTORIES = Table(name="factories", partition_key=Key("id", KeyType.NUMBER))
@@ -221,8 +222,6 @@ FACTORY_POINTS = Table(
     sort_key=Key("start", KeyType.NUMBER),
 )
 SPROCKETS = Table(name="sprockets", partition_key=Key("id", KeyType.NUMBER))
-# Idempotency-Keys of POSTs to factories and sprockets, never expiring: seed loading stays idempotent.
-FACTORIES_IDEMPOTENCY = Table(name="factories-idempotency", partition_key=Key("key", KeyType.STRING))
 
 TABLES: tuple[Table, ...] = (
     IDS,
@@ -237,7 +236,6 @@ TABLES: tuple[Table, ...] = (
     FACTORIES,
     FACTORY_POINTS,
     SPROCKETS,
-    FACTORIES_IDEMPOTENCY,
 )
 
 # Visibility at 6x the worker's timeout, as AWS advises for SQS event sources (throttled retries).
@@ -368,7 +366,7 @@ FUNCTIONS: tuple[Function, ...] = (
                 "factories": Access.READ_WRITE,
                 "factory-points": Access.READ_WRITE,
                 "ids": Access.READ_WRITE,
-                "factories-idempotency": Access.READ_WRITE,
+                "idempotency": Access.READ_WRITE,
             }
         ),
         settings=MappingProxyType({"ID_BLOCK_SIZE": str(ID_BLOCK_SIZE)}),
@@ -386,7 +384,7 @@ FUNCTIONS: tuple[Function, ...] = (
             {
                 "sprockets": Access.READ_WRITE,
                 "ids": Access.READ_WRITE,
-                "factories-idempotency": Access.READ_WRITE,
+                "idempotency": Access.READ_WRITE,
             }
         ),
         settings=MappingProxyType({"ID_BLOCK_SIZE": str(ID_BLOCK_SIZE)}),

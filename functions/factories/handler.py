@@ -1,16 +1,14 @@
 """Lambda function `factories`: factories' chart data by time range, and a chart of it (SVG)."""
 
-import gc
+from shopfloor.platform import coldstart
 
-gc.disable()  # until the end of init: see shopfloor.platform.observability.end_init
+with coldstart.init():
+    from shopfloor.factories.routes import router
+    from shopfloor.factories.wiring import factory_service
+    from shopfloor.platform.http import create_resolver
+    from shopfloor.platform.observability import http_handler
 
-from shopfloor.factories.dependencies import factory_service
-from shopfloor.factories.routes import router
-from shopfloor.platform.http import create_resolver
-from shopfloor.platform.observability import http_handler
-
-app = create_resolver()
-app.include_router(router)
-factory_service()  # connect during the init phase, not the first request
-
-lambda_handler = http_handler(app)
+    app = create_resolver()
+    app.include_router(router)
+    factory_service()  # connect during the init phase, not the first request
+    lambda_handler = http_handler(app)

@@ -1,15 +1,14 @@
 """Lambda function `health`: `GET /health`."""
 
-import gc
+from shopfloor.platform import coldstart
 
-gc.disable()  # until the end of init: see shopfloor.platform.observability.end_init
+with coldstart.init():
+    from shopfloor.operations.health import router
+    from shopfloor.operations.wiring import database_probe
+    from shopfloor.platform.http import create_resolver
+    from shopfloor.platform.observability import http_handler
 
-from shopfloor.platform.health import database_probe, router
-from shopfloor.platform.http import create_resolver
-from shopfloor.platform.observability import http_handler
-
-app = create_resolver()
-app.include_router(router)
-database_probe()
-
-lambda_handler = http_handler(app)
+    app = create_resolver()
+    app.include_router(router)
+    database_probe()  # connect during the init phase, not the first request
+    lambda_handler = http_handler(app)

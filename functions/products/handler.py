@@ -1,16 +1,14 @@
 """Lambda function `products`: the product catalogue's HTTP routes."""
 
-import gc
+from shopfloor.platform import coldstart
 
-gc.disable()  # until the end of init: see shopfloor.platform.observability.end_init
+with coldstart.init():
+    from shopfloor.catalog.products.routes import router
+    from shopfloor.catalog.wiring import product_service
+    from shopfloor.platform.http import create_resolver
+    from shopfloor.platform.observability import http_handler
 
-from shopfloor.catalog.dependencies import product_service
-from shopfloor.catalog.routes import router
-from shopfloor.platform.http import create_resolver
-from shopfloor.platform.observability import http_handler
-
-app = create_resolver()
-app.include_router(router)
-product_service()  # connect during the init phase, not the first request
-
-lambda_handler = http_handler(app)
+    app = create_resolver()
+    app.include_router(router)
+    product_service()  # connect during the init phase, not the first request
+    lambda_handler = http_handler(app)

@@ -1,16 +1,14 @@
-"""Lambda function `sprockets`: sprockets, created, read and replaced."""
+"""Lambda function `sprockets`: sprockets, created, read, replaced and listed."""
 
-import gc
+from shopfloor.platform import coldstart
 
-gc.disable()  # until the end of init: see shopfloor.platform.observability.end_init
+with coldstart.init():
+    from shopfloor.platform.http import create_resolver
+    from shopfloor.platform.observability import http_handler
+    from shopfloor.sprockets.routes import router
+    from shopfloor.sprockets.wiring import sprocket_service
 
-from shopfloor.factories.dependencies import sprocket_service
-from shopfloor.factories.sprocket_routes import router
-from shopfloor.platform.http import create_resolver
-from shopfloor.platform.observability import http_handler
-
-app = create_resolver()
-app.include_router(router)
-sprocket_service()  # connect during the init phase, not the first request
-
-lambda_handler = http_handler(app)
+    app = create_resolver()
+    app.include_router(router)
+    sprocket_service()  # connect during the init phase, not the first request
+    lambda_handler = http_handler(app)

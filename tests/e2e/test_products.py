@@ -1,3 +1,3 @@
 """The products API suite of tests/integration, against the deployed API."""
 
-from tests.integration.test_products import *  # noqa: F403 - the same tests, another base_url
+from tests.integration.catalog.products.test_products import *  # noqa: F403 - the same tests, another base_url

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from infra.stack import ShopfloorStack
-from infra.topology import FACTORIES_IDEMPOTENCY, FACTORY_POINTS
+from infra.topology import FACTORY_POINTS, IDEMPOTENCY
 from tests.infra.template import PROXY, actions_on, function_logical_ids, methods
 
 pytestmark = pytest.mark.infra
@@ -36,11 +36,12 @@ def test_chart_points_are_keyed_by_factory_and_time(
     ]
 
 
-def test_idempotency_keys_of_factories_never_expire(
+def test_idempotency_keys_expire_only_by_the_ttl_each_route_sets(
     template_dict: dict[str, Any], stack: ShopfloorStack
 ) -> None:
-    """Seed loading relies on them: a seed file loaded a year later still creates nothing."""
-    assert "TimeToLiveSpecification" not in _table(template_dict, stack, FACTORIES_IDEMPOTENCY.name)
+    """Factories' and sprockets' records carry no expiration, so seed loading stays idempotent."""
+    ttl = _table(template_dict, stack, IDEMPOTENCY.name)["TimeToLiveSpecification"]
+    assert ttl == {"AttributeName": "expiration", "Enabled": True}
 
 
 def test_only_the_factories_function_touches_factories_and_only_sprockets_touches_sprockets(
@@ -52,9 +53,7 @@ def test_only_the_factories_function_touches_factories_and_only_sprockets_touche
     assert not actions_on(template_dict, "factories", _arn(stack, "sprockets"))
     assert "dynamodb:PutItem" in actions_on(template_dict, "sprockets", _arn(stack, "sprockets"))
     for function in ("factories", "sprockets"):
-        assert "dynamodb:PutItem" in actions_on(
-            template_dict, function, _arn(stack, FACTORIES_IDEMPOTENCY.name)
-        )
+        assert "dynamodb:PutItem" in actions_on(template_dict, function, _arn(stack, IDEMPOTENCY.name))
 
 
 def test_the_chart_is_served_by_the_factories_function(template_dict: dict[str, Any]) -> None:

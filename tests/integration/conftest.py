@@ -5,8 +5,8 @@ from collections.abc import Iterator
 import pytest
 import requests
 
+from tests.integration.catalog.offers_harness import Catalogue, OffersCloud
 from tests.integration.cloud import LocalCloud, Ports, start_cloud
-from tests.integration.offers_harness import Catalogue, OffersCloud
 
 
 @pytest.fixture(scope="session")
@@ -43,7 +43,7 @@ def http() -> Iterator[requests.Session]:
 @pytest.fixture(scope="module")
 def offers_cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OffersCloud]:
     """A local cloud of the module's own, for the offers sync: schedule off, offers change only
-    when a test advances them, fast retries (tests/integration/offers_harness.py)."""
+    when a test advances them, fast retries (tests/integration/catalog/offers_harness.py)."""
     cloud = OffersCloud.start(tmp_path_factory.mktemp("offers-cloud"))
     yield cloud
     assert cloud.stop() == 0, cloud.cloud.output()

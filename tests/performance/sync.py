@@ -22,13 +22,13 @@ from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 from pynamodb.models import Model
 
 from infra.local.offers_service import Faults, OffersServer, OffersService
-from shopfloor.catalog.dispatch import SQS_BATCH, SyncMessage
-from shopfloor.catalog.dynamodb import DynamoProductRepository
 from shopfloor.catalog.models import OfferModel, PriceHistoryModel, ProductModel
-from shopfloor.catalog.offers_client import OffersServiceClient, new_session, request_access_token
-from shopfloor.catalog.offers_store import OffersStore
-from shopfloor.catalog.sync import OffersWorker
-from shopfloor.catalog.tokens import SharedAccessToken, TokenModel
+from shopfloor.catalog.offers_service.client import OffersServiceClient, new_session, request_access_token
+from shopfloor.catalog.offers_service.tokens import SharedAccessToken, TokenModel
+from shopfloor.catalog.products.dynamodb import DynamoProductRepository
+from shopfloor.catalog.sync.messages import SQS_BATCH, SyncMessage
+from shopfloor.catalog.sync.store import OffersStore
+from shopfloor.catalog.sync.worker import OffersWorker
 from shopfloor.platform import aws
 from shopfloor.platform.clock import utc_now
 from shopfloor.platform.tables import bind

@@ -8,12 +8,11 @@ from moto import mock_aws
 
 from infra.dynamodb import create_tables, local_table_names
 from infra.topology import OFFERS_REFRESH_TOKEN, OFFERS_SERVICE, OFFERS_SYNC, TABLES, WARRANTY_ARCHIVE
-from shopfloor.catalog.dependencies import product_service
-from shopfloor.catalog.offers_dependencies import offers_reader
-from shopfloor.catalog.service import ProductService
+from shopfloor.catalog.products.service import ProductService
+from shopfloor.catalog.wiring import offers_reader, product_service
+from shopfloor.operations.wiring import database_probe
 from shopfloor.platform import aws as platform_aws
-from shopfloor.platform.health import database_probe
-from shopfloor.warranties.dependencies import warranties
+from shopfloor.warranties.wiring import warranty_service
 from tests.helpers.handlers import HandlerClient, load_handler
 from tests.unit.catalog.fakes import FakeRegistrar
 
@@ -27,7 +26,7 @@ def _clear_caches() -> None:
     product_service.cache_clear()
     offers_reader.cache_clear()
     database_probe.cache_clear()
-    warranties.cache_clear()
+    warranty_service.cache_clear()
     platform_aws.forget_clients()
 
 

@@ -88,9 +88,14 @@ NOT_LOADED = {
         "aws_lambda_powertools.utilities.batch",
         "aws_lambda_powertools.event_handler",
     },
-    # Idempotency (and the boto3 it imports) loads with the first request carrying a key.
     "warranties": {"requests", "boto3", "aws_lambda_powertools.utilities.idempotency"},
-    "warranty-archiver": {"requests", "boto3", "pynamodb", "aws_lambda_powertools.event_handler"},
+    "warranty-archiver": {
+        "requests",
+        "boto3",
+        "pynamodb",
+        "aws_lambda_powertools.event_handler",
+        "aws_lambda_powertools.utilities.batch",
+    },
     # pygal is the chart route's alone: loaded by the first chart request, not during init.
     "factories": {"requests", "boto3", "pygal"},
     "sprockets": {"requests", "boto3", "pygal"},

@@ -5,8 +5,8 @@ from __future__ import annotations
 import uuid
 
 from shopfloor.catalog.errors import OffersServiceError
-from shopfloor.catalog.repository import Changes
-from shopfloor.catalog.schemas import Product
+from shopfloor.catalog.products.schemas import Product
+from shopfloor.catalog.products.service import Changes
 from shopfloor.platform.pagination import Page
 
 

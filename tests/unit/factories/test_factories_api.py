@@ -368,7 +368,7 @@ def test_the_same_idempotency_key_with_another_chart_is_422(factories: HandlerCl
     reply = factories.post("/v1/factories", body={"chart_data": chart(21)}, headers={"Idempotency-Key": "k"})
 
     assert reply.status == 422
-    assert reply.json() == {"message": ["idempotency-key: already used for a different request"]}
+    assert reply.json() == {"message": ["Idempotency-Key: already used for a different request"]}
 
 
 def chart_svg(factories: HandlerClient, path: str) -> ET.Element:

@@ -33,7 +33,7 @@ class OfferModel(Model):
     """A product's offers as last synchronised, all in one item (sort key ALL_OFFERS): `offers` maps
     each offer's id to `{"price", "items_in_stock"}`. A sync reads and writes this one item, not one
     per offer; a product has a handful of offers, far from DynamoDB's 400 KB item limit (the worker
-    refuses more than offers_store.MAX_OFFERS)."""
+    refuses more than sync/store.MAX_OFFERS)."""
 
     class Meta:
         table_name = "offers"

@@ -1,2 +1,2 @@
-"""Factories and sprockets: factories' production chart data (stored in chunks of points, read by
-time range, drawn as an SVG chart) and sprockets, behind the versioned /v1 API."""
+"""Factories: production chart data (stored in chunks of points, read by time range, drawn as an
+SVG chart), behind the versioned /v1 API."""

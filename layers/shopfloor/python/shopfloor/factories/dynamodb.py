@@ -1,4 +1,4 @@
-"""Factories, their chart chunks, sprockets and Idempotency-Keys in DynamoDB, through pynamodb."""
+"""Factories and their chart chunks in DynamoDB, through pynamodb."""
 
 from __future__ import annotations
 
@@ -6,60 +6,19 @@ from collections.abc import Iterator
 from math import ceil
 
 from aws_lambda_powertools import Logger
-from pynamodb.exceptions import PutError, PynamoDBException, TransactWriteError
+from pynamodb.connection import Connection
+from pynamodb.exceptions import PynamoDBException, TransactWriteError
 from pynamodb.expressions.condition import Condition
-from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
-from shopfloor.factories.idempotency import KeyTakenError, Recorded, RequestKey
-from shopfloor.factories.models import ChartChunkModel, FactoryModel, RequestKeyModel, SprocketModel
+from shopfloor.factories.models import ChartChunkModel, FactoryModel
 from shopfloor.factories.points import POINTS_PER_CHUNK, Points, concatenate, pack, unpack
-from shopfloor.factories.repository import FactorySummary
-from shopfloor.factories.schemas import Sprocket
-from shopfloor.platform.clock import iso, utc_now
-from shopfloor.platform.pagination import Page, decode_cursor, encode_cursor, id_key, page_of
-from shopfloor.platform.tables import is_conditional_check_failure, shared_connection
+from shopfloor.factories.service import FactorySummary
+from shopfloor.platform.idempotency import IdempotentRequest
+from shopfloor.platform.idempotency_records import IdempotencyRecords
+from shopfloor.platform.pagination import decode_cursor, encode_cursor
 
 logger = Logger(child=True)
-
-CONDITIONAL_CHECK_FAILED = "ConditionalCheckFailed"
-
-
-class DynamoRequestKeys:
-    def __init__(self, model: type[RequestKeyModel]) -> None:
-        self.model = model
-
-    def find(self, request: RequestKey) -> Recorded | None:
-        try:
-            item = self.model.get(request.record_key, consistent_read=True)
-        except self.model.DoesNotExist:
-            return None
-        return Recorded(int(item.resource_id), item.fingerprint, item.response)
-
-    def record(self, request: RequestKey, resource_id: int, response: str | None = None) -> RequestKeyModel:
-        return self.model(
-            request.record_key,
-            resource_id=resource_id,
-            fingerprint=request.fingerprint,
-            response=response,
-            created_at=iso(utc_now()),
-        )
-
-
-def _save_with_key(
-    keys: DynamoRequestKeys, item: Model, new_item: Condition, request: RequestKey, record: RequestKeyModel
-) -> None:
-    """The item and its key's record in one transaction, each only if new: KeyTakenError when the
-    key was recorded first (by a concurrent request)."""
-    try:
-        with TransactWrite(connection=shared_connection()) as transaction:
-            transaction.save(item, condition=new_item)
-            transaction.save(record, condition=keys.model.key.does_not_exist())
-    except TransactWriteError as error:
-        reasons = error.cancellation_reasons or []
-        if len(reasons) > 1 and reasons[1] is not None and reasons[1].code == CONDITIONAL_CHECK_FAILED:
-            raise KeyTakenError(request.key) from error
-        raise
 
 
 class DynamoFactoryRepository:
@@ -68,28 +27,43 @@ class DynamoFactoryRepository:
     and its id is never handed out again."""
 
     def __init__(
-        self, factories: type[FactoryModel], chunks: type[ChartChunkModel], keys: DynamoRequestKeys
+        self,
+        factories: type[FactoryModel],
+        chunks: type[ChartChunkModel],
+        records: IdempotencyRecords,
+        connection: Connection,
     ) -> None:
         self._factories = factories
         self._chunks = chunks
-        self._keys = keys
+        self._records = records
+        self._connection = connection
 
-    def add(self, factory_id: int, points: Points, request: RequestKey | None) -> None:
+    def add(self, factory_id: int, points: Points, idempotency: IdempotentRequest | None) -> int | None:
         with self._chunks.batch_write() as batch:
             for chunk in points.chunks():
                 batch.save(self._chunk_item(factory_id, chunk))
         factory = self._factories(
             factory_id, points=len(points), first_time=points.time[0], last_time=points.time[-1]
         )
-        if request is None:
-            factory.save(condition=self._factories.id.does_not_exist())
-            return
+        new_factory = self._factories.id.does_not_exist()
+        if idempotency is None:
+            factory.save(condition=new_factory)
+            return None
         try:
-            record = self._keys.record(request, factory_id)
-            _save_with_key(self._keys, factory, self._factories.id.does_not_exist(), request, record)
-        except KeyTakenError:
+            with TransactWrite(connection=self._connection) as transaction:
+                transaction.save(factory, condition=new_factory)
+                self._records.add_to(transaction, idempotency, factory_id, body=None)
+        except TransactWriteError as error:
+            recorded = self._records.taken(error, idempotency)
+            if recorded is None:
+                raise
             self._discard_chunks(factory_id, points)
-            raise
+            return recorded.resource_id
+        return None
+
+    def recorded(self, idempotency: IdempotentRequest) -> int | None:
+        recorded = self._records.find(idempotency)
+        return None if recorded is None else recorded.resource_id
 
     def get(self, factory_id: int) -> FactorySummary | None:
         try:
@@ -162,52 +136,3 @@ class DynamoFactoryRepository:
 
 def _to_points(item: ChartChunkModel) -> Points:
     return Points(time=unpack(item.time), actual=unpack(item.actual), goal=unpack(item.goal))
-
-
-class DynamoSprocketRepository:
-    """A sprocket is one item; every write is conditional on (non-)existence."""
-
-    def __init__(self, model: type[SprocketModel], keys: DynamoRequestKeys) -> None:
-        self._model = model
-        self._keys = keys
-
-    def add(self, sprocket: Sprocket, request: RequestKey | None) -> None:
-        item = self._to_item(sprocket)
-        if request is None:
-            item.save(condition=self._model.id.does_not_exist())
-            return
-        record = self._keys.record(request, sprocket.id, response=sprocket.model_dump_json())
-        _save_with_key(self._keys, item, self._model.id.does_not_exist(), request, record)
-
-    def get(self, sprocket_id: int) -> Sprocket | None:
-        try:
-            return _to_sprocket(self._model.get(sprocket_id))
-        except self._model.DoesNotExist:
-            return None
-
-    def list(self, limit: int, cursor: str | None) -> Page[Sprocket]:
-        start = decode_cursor(cursor, ["id"]) if cursor else None
-        results = self._model.scan(limit=limit + 1, page_size=limit + 1, last_evaluated_key=start)
-        return page_of([_to_sprocket(item) for item in results], limit, id_key)
-
-    def replace(self, sprocket: Sprocket) -> bool:
-        try:
-            self._to_item(sprocket).save(condition=self._model.id.exists())
-        except PutError as error:
-            if is_conditional_check_failure(error):
-                return False
-            raise
-        return True
-
-    def _to_item(self, sprocket: Sprocket) -> SprocketModel:
-        return self._model(sprocket.id, **sprocket.model_dump(exclude={"id"}))
-
-
-def _to_sprocket(item: SprocketModel) -> Sprocket:
-    return Sprocket(
-        id=int(item.id),
-        teeth=int(item.teeth),
-        pitch_diameter=item.pitch_diameter,
-        outside_diameter=item.outside_diameter,
-        pitch=item.pitch,
-    )

@@ -1,9 +1,8 @@
-"""How factories and sprockets are stored: a factory's summary, its chart in chunks of points, the
-sprockets, and the Idempotency-Keys of the POSTs that created them."""
+"""How factories are stored: a factory's summary, and its chart in chunks of points."""
 
 from __future__ import annotations
 
-from pynamodb.attributes import BinaryAttribute, NumberAttribute, UnicodeAttribute
+from pynamodb.attributes import BinaryAttribute, NumberAttribute
 from pynamodb.models import Model
 
 
@@ -32,29 +31,3 @@ class ChartChunkModel(Model):
     time = BinaryAttribute(legacy_encoding=False)
     actual = BinaryAttribute(legacy_encoding=False)
     goal = BinaryAttribute(legacy_encoding=False)
-
-
-class SprocketModel(Model):
-    class Meta:
-        table_name = "sprockets"
-
-    id = NumberAttribute(hash_key=True)
-    teeth = NumberAttribute()
-    pitch_diameter = NumberAttribute()
-    outside_diameter = NumberAttribute()
-    pitch = NumberAttribute()
-
-
-class RequestKeyModel(Model):
-    """A POST that carried an Idempotency-Key: what it created, and a fingerprint of what it sent.
-    `key` is `<resource>#<Idempotency-Key>`. Kept as long as what it created (nothing is deleted)."""
-
-    class Meta:
-        table_name = "factories-idempotency"
-
-    key = UnicodeAttribute(hash_key=True)
-    resource_id = NumberAttribute()
-    fingerprint = UnicodeAttribute()
-    # The first response's body, where the resource may change later (a sprocket, by PUT).
-    response = UnicodeAttribute(null=True)
-    created_at = UnicodeAttribute()

@@ -1,4 +1,4 @@
-"""HTTP routes of factories: their chart data, by time range, and a picture of it."""
+"""HTTP routes of the `factories` function: chart data by time range, and a picture of it."""
 
 from __future__ import annotations
 
@@ -7,17 +7,21 @@ from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.depends import Depends
-from aws_lambda_powertools.event_handler.exceptions import BadRequestError
 from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
-from shopfloor.factories.dependencies import factory_service
-from shopfloor.factories.http import IdempotencyKey, created_response, replay_or_create
 from shopfloor.factories.schemas import MAX_POINTS, MAX_TIME, FactoryIn
 from shopfloor.factories.service import ChartPage, FactoryService
+from shopfloor.factories.wiring import factory_service
 from shopfloor.platform import errors
-from shopfloor.platform.http import json_response, next_page_headers, parse_id
+from shopfloor.platform.http import (
+    IdempotencyKey,
+    created_response,
+    json_response,
+    next_page_headers,
+    parse_id,
+)
 
 router = APIGatewayRouter()
 
@@ -25,7 +29,7 @@ MAX_FACTORIES_PER_PAGE = 100
 DEFAULT_FACTORIES_PER_PAGE = 20
 SVG = "image/svg+xml"
 
-Service = Annotated[FactoryService, Depends(factory_service)]
+Factories = Annotated[FactoryService, Depends(factory_service)]
 Limit = Annotated[int, Query(ge=1, le=MAX_FACTORIES_PER_PAGE, description="Factories per page.")]
 PointsLimit = Annotated[int, Query(ge=1, le=MAX_POINTS, description="Points per page (default: all).")]
 Cursor = Annotated[str | None, Query(description="Opaque cursor from the previous page's Link header.")]
@@ -46,9 +50,9 @@ NOT_FOUND_RESPONSE: dict[int, OpenAPIResponse] = {404: {"description": "No such 
     tags=["factories"],
 )
 def list_factories(
-    service: Service, limit: Limit = DEFAULT_FACTORIES_PER_PAGE, cursor: Cursor = None
+    factories: Factories, limit: Limit = DEFAULT_FACTORIES_PER_PAGE, cursor: Cursor = None
 ) -> Response[Any]:
-    page = service.list(limit, cursor)
+    page = factories.list(limit, cursor)
     body = {"factories": [factory.as_json() for factory in page.items]}
     headers = next_page_headers(router.current_event, page.next_cursor, {"limit": str(limit)})
     return json_response(HTTPStatus.OK, body, headers)
@@ -60,13 +64,14 @@ def list_factories(
     description='Send `{"chart_data": {...}}`, or `{"factory": {"chart_data": {...}}}` as in the sprocket '
     "challenge's seed file: three equally long series of 1 to "
     f"{MAX_POINTS} points. With an `Idempotency-Key`, a repeat of the request answers what the first "
-    "created (with `Idempotent-Replayed: true`) and creates nothing.",
+    "created (with `Idempotent-Replayed: true`) and creates nothing; the same key with another request "
+    "is 422. Keys are kept as long as the factories they created.",
     tags=["factories"],
 )
 def create_factory(
-    factory: FactoryIn, service: Service, idempotency_key: IdempotencyKey = None
+    factory: FactoryIn, factories: Factories, idempotency_key: IdempotencyKey = None
 ) -> Response[Any]:
-    created = replay_or_create(lambda key: service.create(factory, key), idempotency_key)
+    created = factories.create(factory, idempotency_key)
     path = f"/v1/factories/{created.resource.id}"
     return created_response(router.current_event, path, created.resource.as_json(), created.replayed)
 
@@ -82,13 +87,13 @@ def create_factory(
 def get_factory(
     id: str,
     *,
-    service: Service,
+    factories: Factories,
     start: From = None,
     end: To = None,
     limit: PointsLimit = MAX_POINTS,
     cursor: Cursor = None,
 ) -> Response[Any]:
-    page = _chart(service, id, start=start, end=end, limit=limit, cursor=cursor)
+    page = _chart(factories, id, start=start, end=end, limit=limit, cursor=cursor)
     query = {name: str(value) for name, value in (("from", start), ("to", end)) if value is not None}
     headers = next_page_headers(router.current_event, page.next_cursor, {**query, "limit": str(limit)})
     return json_response(HTTPStatus.OK, page.factory.as_json(), headers)
@@ -102,8 +107,8 @@ def get_factory(
     tags=["factories"],
     responses={200: {"description": "The chart.", "content": {SVG: {}}}, **NOT_FOUND_RESPONSE},
 )
-def get_factory_chart(id: str, *, service: Service, start: From = None, end: To = None) -> Response[str]:
-    page = _chart(service, id, start=start, end=end)
+def get_factory_chart(id: str, *, factories: Factories, start: From = None, end: To = None) -> Response[str]:
+    page = _chart(factories, id, start=start, end=end)
     # Only this route draws: the others do not pay for loading the charting library.
     from shopfloor.factories.chart import render_svg
 
@@ -111,7 +116,7 @@ def get_factory_chart(id: str, *, service: Service, start: From = None, end: To 
 
 
 def _chart(
-    service: FactoryService,
+    factories: FactoryService,
     raw_id: str,
     *,
     start: int | None,
@@ -121,8 +126,8 @@ def _chart(
 ) -> ChartPage:
     factory_id = parse_id(raw_id)
     if start is not None and end is not None and start > end:
-        raise BadRequestError("`from` must not be after `to`.")
-    page = service.chart(factory_id, start, end, limit, cursor)
+        raise errors.BadRequestError("`from` must not be after `to`.")
+    page = factories.chart(factory_id, start, end, limit, cursor)
     if page is None:
         raise errors.not_found()
     return page

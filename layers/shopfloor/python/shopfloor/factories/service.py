@@ -1,27 +1,18 @@
-"""Factories and sprockets logic, over the repository interfaces."""
+"""Factories logic, over the repository interface."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any, Final, Protocol
 
-from shopfloor.factories.idempotency import (
-    Created,
-    KeyTakenError,
-    RequestKey,
-    RequestKeys,
-    fingerprint,
-    recorded_for,
-)
-from shopfloor.factories.points import Points, pack
-from shopfloor.factories.repository import FactoryRepository, FactorySummary, SprocketRepository
-from shopfloor.factories.schemas import MAX_POINTS, MAX_TIME, FactoryIn, Sprocket, SprocketIn
+from shopfloor.factories.points import Points
+from shopfloor.factories.schemas import MAX_POINTS, MAX_TIME, FactoryIn
+from shopfloor.platform.idempotency import Created, IdempotentRequest, idempotent_request
 from shopfloor.platform.pagination import InvalidCursorError, Page, decode_cursor, encode_cursor
 
 FACTORIES: Final = "factories"
-SPROCKETS: Final = "sprockets"
+ROUTE: Final = "POST /v1/factories"
 # A page of factories holds at most as many points as the largest factory: it stays well inside
 # Lambda's 6 MB response, like one factory's whole chart.
 MAX_PAGE_POINTS: Final = MAX_POINTS
@@ -37,6 +28,35 @@ class Factory:
 
 
 @dataclass(frozen=True)
+class FactorySummary:
+    id: int
+    points: int
+
+
+class FactoryRepository(Protocol):
+    def add(self, factory_id: int, points: Points, idempotency: IdempotentRequest | None) -> int | None:
+        """Store a factory and its chart, with its key's record in the same transaction; when the key
+        was recorded first (by a concurrent request), store nothing and answer that factory's id."""
+        ...
+
+    def recorded(self, idempotency: IdempotentRequest) -> int | None:
+        """The id of the factory the key created, if any."""
+        ...
+
+    def get(self, factory_id: int) -> FactorySummary | None: ...
+
+    def points(self, factory_id: int, start: int | None, end: int | None, limit: int) -> Points:
+        """At most `limit` points of the chart with start <= time <= end, oldest first."""
+        ...
+
+    def summaries(self, limit: int, cursor: str | None) -> list[FactorySummary]:
+        """Up to `limit` factories in the table's order, from after the cursor's."""
+        ...
+
+    def cursor_after(self, factory_id: int) -> str: ...
+
+
+@dataclass(frozen=True)
 class ChartPage:
     """A factory with some of its chart's points, and where the next page of points starts."""
 
@@ -45,30 +65,23 @@ class ChartPage:
 
 
 class FactoryService:
-    def __init__(self, repository: FactoryRepository, next_id: Callable[[], int], keys: RequestKeys) -> None:
+    def __init__(self, repository: FactoryRepository, next_id: Callable[[], int]) -> None:
         self._repository = repository
         self._next_id = next_id
-        self._keys = keys
 
     def create(self, data: FactoryIn, idempotency_key: str | None = None) -> Created[Factory]:
+        """A new factory. Its chart is written before the transaction that makes it visible, so with a
+        key the record is read first (one read): a replay, as every reload of the seeds is, must
+        not write the chart again. Keys are kept as long as the factories (no TTL)."""
+        idempotency = idempotent_request(ROUTE, idempotency_key, data, ttl=None)
+        if idempotency is not None:
+            recorded = self._repository.recorded(idempotency)
+            if recorded is not None:
+                return self._replay(recorded)
         points = data.chart_data.points()
-        request = None
-        if idempotency_key is not None:
-            digest = fingerprint(pack(points.time), pack(points.actual), pack(points.goal))
-            request = RequestKey(FACTORIES, idempotency_key, digest)
-            replayed = self._replay(request)
-            if replayed is not None:
-                return replayed
         factory = Factory(self._next_id(), points)
-        try:
-            self._repository.add(factory.id, points, request)
-        except KeyTakenError:
-            assert request is not None
-            replayed = self._replay(request)
-            if replayed is None:
-                raise
-            return replayed
-        return Created(factory, replayed=False)
+        first = self._repository.add(factory.id, points, idempotency)
+        return Created(factory) if first is None else self._replay(first)
 
     def chart(
         self,
@@ -113,54 +126,8 @@ class FactoryService:
         more = len(found) > len(page)
         return Page(factories, self._repository.cursor_after(page[-1].id) if more else None)
 
-    def _replay(self, request: RequestKey) -> Created[Factory] | None:
-        recorded = recorded_for(self._keys, request)
-        if recorded is None:
-            return None
-        page = self.chart(recorded.resource_id)
-        if page is None:
-            return None
+    def _replay(self, factory_id: int) -> Created[Factory]:
+        page = self.chart(factory_id)
+        if page is None:  # a key's record is written with its factory: never the one without the other
+            raise LookupError(f"factory {factory_id} of a recorded Idempotency-Key is missing")
         return Created(page.factory, replayed=True)
-
-
-class SprocketService:
-    def __init__(self, repository: SprocketRepository, next_id: Callable[[], int], keys: RequestKeys) -> None:
-        self._repository = repository
-        self._next_id = next_id
-        self._keys = keys
-
-    def create(self, data: SprocketIn, idempotency_key: str | None = None) -> Created[Sprocket]:
-        request = None
-        if idempotency_key is not None:
-            sent = json.dumps(data.model_dump(), sort_keys=True).encode()
-            request = RequestKey(SPROCKETS, idempotency_key, fingerprint(sent))
-            replayed = self._replay(request)
-            if replayed is not None:
-                return replayed
-        sprocket = Sprocket(id=self._next_id(), **data.model_dump())
-        try:
-            self._repository.add(sprocket, request)
-        except KeyTakenError:
-            assert request is not None
-            replayed = self._replay(request)
-            if replayed is None:
-                raise
-            return replayed
-        return Created(sprocket, replayed=False)
-
-    def get(self, sprocket_id: int) -> Sprocket | None:
-        return self._repository.get(sprocket_id)
-
-    def list(self, limit: int, cursor: str | None) -> Page[Sprocket]:
-        return self._repository.list(limit, cursor)
-
-    def replace(self, sprocket_id: int, data: SprocketIn) -> Sprocket | None:
-        sprocket = Sprocket(id=sprocket_id, **data.model_dump())
-        return sprocket if self._repository.replace(sprocket) else None
-
-    def _replay(self, request: RequestKey) -> Created[Sprocket] | None:
-        """The first response: the sprocket as it was created, whatever PUTs did to it since."""
-        recorded = recorded_for(self._keys, request)
-        if recorded is None or recorded.response is None:
-            return None
-        return Created(Sprocket.model_validate_json(recorded.response), replayed=True)

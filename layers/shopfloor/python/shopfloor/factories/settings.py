@@ -5,16 +5,9 @@ from pydantic import Field
 from shopfloor.platform.settings import Settings
 
 
-class _CreatesSettings(Settings):
-    ids_table_name: str = Field(alias="IDS_TABLE_NAME", min_length=1)
-    id_block_size: int = Field(default=50, alias="ID_BLOCK_SIZE", ge=1, le=10_000)
-    idempotency_table_name: str = Field(alias="FACTORIES_IDEMPOTENCY_TABLE_NAME", min_length=1)
-
-
-class FactoriesSettings(_CreatesSettings):
+class FactoriesSettings(Settings):
     factories_table_name: str = Field(alias="FACTORIES_TABLE_NAME", min_length=1)
     factory_points_table_name: str = Field(alias="FACTORY_POINTS_TABLE_NAME", min_length=1)
-
-
-class SprocketsSettings(_CreatesSettings):
-    sprockets_table_name: str = Field(alias="SPROCKETS_TABLE_NAME", min_length=1)
+    ids_table_name: str = Field(alias="IDS_TABLE_NAME", min_length=1)
+    id_block_size: int = Field(default=50, alias="ID_BLOCK_SIZE", ge=1, le=10_000)
+    idempotency_table_name: str = Field(alias="IDEMPOTENCY_TABLE_NAME", min_length=1)

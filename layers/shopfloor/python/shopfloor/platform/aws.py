@@ -1,9 +1,9 @@
 """AWS clients, from one botocore session per container (no boto3 import on the path).
 
 One session matters: a client from a session that already loaded botocore's data costs about
-4 ms, one from a new session over 100 ms of a cold start. The DynamoDB client is also the one
-every pynamodb model uses (platform/tables.py). Endpoints and region come from botocore's own
-configuration (AWS_REGION, AWS_ENDPOINT_URL_<SERVICE>, AWS_DATA_PATH).
+4 ms, one from a new session over 100 ms of a cold start (platform/coldstart.py). The DynamoDB
+client is also the one every pynamodb model uses (platform/tables.py). Endpoints and region come
+from botocore's own configuration (AWS_REGION, AWS_ENDPOINT_URL_<SERVICE>, AWS_DATA_PATH).
 """
 
 from __future__ import annotations
@@ -14,7 +14,8 @@ from typing import Any
 
 import botocore.session
 from botocore.config import Config
-from botocore.loaders import Loader
+
+from shopfloor.platform import coldstart
 
 _CONFIG = Config(connect_timeout=2, read_timeout=10, retries={"mode": "standard", "max_attempts": 3})
 # DynamoDB on request paths answers quickly or fails: a client waits on it.
@@ -29,31 +30,12 @@ _DYNAMODB_CONFIG = Config(
 )
 
 
-class _CalledServicesLoader(Loader):  # type: ignore[misc]  # botocore ships no types
-    """botocore's data loader, for a container that knows which services it calls.
-
-    Before it loads a service's model, botocore's `Loader.load_service_model` lists every service
-    it has data for (`list_available_services`: a `listdir` and a file check in each of some 400
-    folders, once for the service model and once for its endpoint rules) only to check that the
-    one asked for is among them. That is about 20 ms of every cold start. Here the list is the
-    services this container has asked for a client of: the model is still loaded from the same
-    search paths, and a service botocore has no data for still fails (`DataNotFoundError`).
-    """
-
-    def __init__(self, extra_search_paths: list[str]) -> None:
-        super().__init__(extra_search_paths=extra_search_paths)
-        self.called: set[str] = set()
-
-    def list_available_services(self, type_name: str) -> list[str]:
-        return sorted(self.called)
-
-
 def _new_session() -> botocore.session.Session:
     session = botocore.session.get_session()
     # As botocore.loaders.create_loader reads AWS_DATA_PATH (the session's `data_path`).
     data_path = session.get_config_variable("data_path") or ""
     paths = [os.path.expanduser(os.path.expandvars(path)) for path in data_path.split(os.pathsep) if path]
-    session.register_component("data_loader", _CalledServicesLoader(paths))
+    session.register_component("data_loader", coldstart.called_services_loader(paths))
     return session
 
 

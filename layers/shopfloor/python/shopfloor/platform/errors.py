@@ -1,10 +1,15 @@
-"""The error envelope: `{"message": str}`, or `{"message": [str, ...]}` for validation (422)."""
+"""The error envelope, and the errors every bounded context raises to answer a client.
+
+The envelope is `{"message": str}`, or `{"message": [str, ...]}` for validation (422). A context's
+own errors live in `<context>/errors.py` as subclasses of `DomainError`, each declaring the HTTP
+answer it stands for; the resolver (platform/http.py) answers every one of them in one exception
+handler, so no route catches a domain error to build a response by hand. This module imports
+nothing from Powertools: event functions (queue and stream consumers) raise and import it too.
+"""
 
 from __future__ import annotations
 
-from typing import Final
-
-from aws_lambda_powertools.event_handler.exceptions import BadRequestError, NotFoundError
+from typing import ClassVar, Final
 
 NO_INPUT: Final = "No input data provided"
 NOT_FOUND: Final = "Not found."
@@ -16,14 +21,85 @@ INVALID_CURSOR: Final = "Invalid cursor."
 EXTERNAL_SERVICE_FAILED: Final = "Call to external service failed."
 UNSUPPORTED_CONTENT_TYPE: Final = "Unsupported content type: send application/json."
 
+Message = str | list[str]
 
-def envelope(message: str | list[str]) -> dict[str, str | list[str]]:
+
+def envelope(message: Message) -> dict[str, Message]:
     return {"message": message}
 
 
+class DomainError(Exception):
+    """An error a client is answered with: `status`, the envelope's `message` (the class's, unless
+    one is given) and, for a condition that passes, `retry_after` seconds."""
+
+    status: ClassVar[int] = 400
+    message: ClassVar[str] = "Bad request."
+    retry_after: ClassVar[int | None] = None
+
+    def __init__(self, message: Message | None = None) -> None:
+        self.answer: Message = type(self).message if message is None else message
+        super().__init__(self.answer)
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {} if self.retry_after is None else {"Retry-After": str(self.retry_after)}
+
+
+class BadRequestError(DomainError):
+    """400 with a message that says what to change."""
+
+
+class NoInputError(DomainError):
+    message = NO_INPUT
+
+
+class NotFoundError(DomainError):
+    """404: no such resource, or an id that names none (existence is not disclosed)."""
+
+    status = 404
+    message = NOT_FOUND
+
+
+class ConflictError(DomainError):
+    status = 409
+    message = "Conflict."
+
+
+class TooLargeError(DomainError):
+    status = 413
+    message = "Request body is too large."
+
+
+class InvalidFieldError(DomainError):
+    """422 `{"message": ["<field>: <reason>", ...]}`: a value the route's schema cannot express."""
+
+    status = 422
+
+    def __init__(self, field: str, reason: str) -> None:
+        super().__init__([f"{field}: {reason}"])
+
+
+class UnavailableError(DomainError):
+    """503: a dependency failed or is overloaded; the client may retry (after `retry_after`
+    seconds, where the error says)."""
+
+    status = 503
+    message = EXTERNAL_SERVICE_FAILED
+
+
+class InvalidCursorError(BadRequestError):
+    """A cursor this API did not hand out (the cursor is kept for logs, never echoed)."""
+
+    message = INVALID_CURSOR
+
+    def __init__(self, cursor: str = "") -> None:
+        super().__init__()
+        self.cursor = cursor
+
+
 def not_found() -> NotFoundError:
-    return NotFoundError(NOT_FOUND)
+    return NotFoundError()
 
 
-def no_input() -> BadRequestError:
-    return BadRequestError(NO_INPUT)
+def no_input() -> NoInputError:
+    return NoInputError()

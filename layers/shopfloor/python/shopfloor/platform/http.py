@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 from http import HTTPStatus
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import parse_qs
 
 from aws_lambda_powertools import Logger
@@ -15,16 +15,33 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
     RequestUnsupportedContentType,
     RequestValidationError,
 )
+from aws_lambda_powertools.event_handler.openapi.params import Header
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
 
 from shopfloor.platform import errors
-from shopfloor.platform.pagination import InvalidCursorError, next_link
+from shopfloor.platform.idempotency import HEADER, KEY_PATTERN, MAX_KEY_LENGTH, REPLAYED_HEADER
+from shopfloor.platform.pagination import next_link
 
 logger = Logger(child=True)
 
 FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
 _ID = re.compile(r"[1-9][0-9]{0,17}")
 _LOCATIONS = {"body", "query", "path", "header", "cookie"}
+
+
+# The Idempotency-Key header of a POST that creates (shopfloor.platform.idempotency).
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias=HEADER,
+        min_length=1,
+        max_length=MAX_KEY_LENGTH,
+        pattern=KEY_PATTERN,
+        description="1 to 255 printable ASCII characters. Makes a retried POST safe: a repeat with the "
+        "same key and request answers the first response (with `Idempotent-Replayed: true`) and "
+        "creates nothing; the same key with another request is 422.",
+    ),
+]
 
 
 def create_resolver() -> APIGatewayRestResolver:
@@ -37,7 +54,7 @@ def create_resolver() -> APIGatewayRestResolver:
     app.exception_handler(RequestValidationError)(invalid_request)
     app.exception_handler(RequestUnsupportedContentType)(_unsupported_content_type)
     app.exception_handler(ServiceError)(_service_error)
-    app.exception_handler(InvalidCursorError)(_invalid_cursor)
+    app.exception_handler(errors.DomainError)(_domain_error)
     app.not_found(_not_found)
     app.exception_handler(Exception)(_unexpected)
     return app
@@ -47,8 +64,8 @@ def _service_error(error: ServiceError) -> Response[Any]:
     return json_response(error.status_code, errors.envelope(str(error.msg)))
 
 
-def _invalid_cursor(_: InvalidCursorError) -> Response[Any]:
-    return json_response(HTTPStatus.BAD_REQUEST, errors.envelope(errors.INVALID_CURSOR))
+def _domain_error(error: errors.DomainError) -> Response[Any]:
+    return json_response(error.status, errors.envelope(error.answer), error.headers or None)
 
 
 def _unsupported_content_type(_: RequestUnsupportedContentType) -> Response[Any]:
@@ -71,6 +88,16 @@ def json_response(status: int, body: Any, headers: dict[str, str] | None = None)
         body=json.dumps(body, separators=(",", ":")),
         headers=headers,
     )
+
+
+def created_response(
+    event: APIGatewayProxyEvent, path: str, body: dict[str, Any], replayed: bool = False
+) -> Response[Any]:
+    """201 with `Location`, and `Idempotent-Replayed: true` when it answers a replayed Idempotency-Key."""
+    headers = {"Location": resource_url(event, path)}
+    if replayed:
+        headers[REPLAYED_HEADER] = "true"
+    return json_response(HTTPStatus.CREATED, body, headers)
 
 
 def no_content() -> Response[Any]:
@@ -141,6 +168,9 @@ def _location(problem: dict[str, Any]) -> str:
 
 def _field(problem: dict[str, Any]) -> str:
     location = [str(part) for part in problem.get("loc") or ()]
+    if location[:1] == ["header"] and len(location) > 1:
+        # As clients write it (Idempotency-Key), not as Powertools looks it up (idempotency-key).
+        return "-".join(word.capitalize() for word in location[1].split("-"))
     if location and location[0] in _LOCATIONS:
         location = location[1:]
     return ".".join(location) or "body"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import warnings
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -23,23 +22,8 @@ metrics = Metrics()
 LambdaHandler = Callable[[dict[str, Any], LambdaContext], dict[str, Any]]
 
 
-def end_init() -> None:
-    """End a function's init phase: the handler module paused the cyclic garbage collector first
-    thing (`gc.disable()`), since a full collection over a growing heap of freshly imported, never
-    garbage objects is wasted work. Everything init created lives as long as the container, so it
-    is frozen out of the collector's sight before collection resumes: otherwise the first
-    request's allocations (the botocore client and its service model) set off a full collection
-    over all of it. Together these measured about 40 ms of a cold start (`make bench`)."""
-    gc.freeze()
-    gc.enable()
-
-
 def http_handler(app: APIGatewayRestResolver) -> LambdaHandler:
-    """The Lambda entry point of an HTTP function: logging context, metrics, then the resolver.
-
-    Call it last in the handler module: it ends the container's init phase.
-    """
-    end_init()
+    """The Lambda entry point of an HTTP function: logging context, metrics, then the resolver."""
 
     def handle(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         response: dict[str, Any] = app.resolve(event, context)

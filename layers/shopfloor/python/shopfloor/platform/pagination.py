@@ -10,16 +10,16 @@ from dataclasses import dataclass
 from typing import Any, Generic, Protocol, TypeVar
 from urllib.parse import urlencode
 
+from shopfloor.platform.errors import InvalidCursorError
+
+__all__ = ["InvalidCursorError", "Page", "decode_cursor", "encode_cursor", "id_key", "next_link", "page_of"]
+
 T = TypeVar("T")
 
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 1000
 
 RawKey = dict[str, dict[str, str]]
-
-
-class InvalidCursorError(ValueError):
-    """A cursor this API did not hand out (the HTTP resolver answers 400)."""
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from pynamodb.connection import Connection
 from pynamodb.exceptions import PynamoDBException
 from pynamodb.models import Model
 
-from shopfloor.platform import aws
+from shopfloor.platform import aws, coldstart
 
 M = TypeVar("M", bound=Model)
 
@@ -47,11 +47,7 @@ def shared_connection() -> Connection:
 
 
 def share_client(connection: Connection) -> None:
-    # pynamodb gives every model class a botocore session and client of its own, and creates the
-    # client on first use unless `_client` is set (pynamodb/connection/base.py, Connection.client).
-    # Setting it is the only way in; its one other use of the client, a `before-send` hook for
-    # `extra_headers`, is not needed here.
-    connection._client = aws.client("dynamodb")
+    coldstart.share_client(connection, aws.client("dynamodb"))
 
 
 def is_conditional_check_failure(error: PynamoDBException) -> bool:

@@ -11,6 +11,8 @@ from pynamodb.connection import Connection
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
+from shopfloor.platform.idempotency import Created, IdempotentRequest
+from shopfloor.platform.idempotency_records import IdempotencyRecords
 from shopfloor.platform.pagination import Page, decode_cursor, id_key, page_of
 from shopfloor.warranties.errors import WarrantyConflictError
 from shopfloor.warranties.models import ItemModel, StoreModel, WarrantyModel
@@ -37,31 +39,37 @@ def item_key(item_type: str, sku: str) -> str:
 
 class DynamoWarrantyRepository:
     """One transaction per warranty: the store (created if new, else checked), the item (created if
-    new, never changed) and the warranty. A store's creation time, once known, is remembered by the
-    container, so a request from a known store is exactly one TransactWriteItems."""
+    new, never changed), the warranty and, with an Idempotency-Key, the key's record. A store's
+    creation time, once known, is remembered by the container, so a request from a known store is
+    exactly one TransactWriteItems, with a key or without."""
 
     def __init__(
         self,
         warranties: type[WarrantyModel],
         stores: type[StoreModel],
         items: type[ItemModel],
+        records: IdempotencyRecords,
         connection: Connection,
     ) -> None:
         self._warranties = warranties
         self._stores = stores
         self._items = items
+        self._records = records
         self._connection = connection
         self._store_created: dict[str, str] = {}
         self._lock = Lock()
 
-    def add(self, warranty: NewWarranty) -> Warranty:
+    def add(self, warranty: NewWarranty, idempotency: IdempotentRequest | None) -> Created[Warranty]:
         with self._lock:
             known = self._store_created.get(warranty.store_uuid)
         for attempt in range(MAX_ATTEMPTS):
             store_created_at = known or warranty.created_at
             try:
-                self._write(warranty, known, warranty.response(store_created_at))
+                self._write(warranty, known, warranty.response(store_created_at), idempotency)
             except TransactWriteError as error:
+                recorded = None if idempotency is None else self._records.taken(error, idempotency)
+                if recorded is not None and recorded.body is not None:
+                    return Created(Warranty.model_validate_json(recorded.body), replayed=True)
                 reasons = list(error.cancellation_reasons or [])
                 store_reason = reasons[0] if reasons else None
                 if store_reason is not None and store_reason.code == CONDITION_FAILED:
@@ -75,13 +83,21 @@ class DynamoWarrantyRepository:
                 if len(self._store_created) >= MAX_KNOWN_STORES:
                     self._store_created.clear()  # a bound on memory; forgotten stores cost one more call
                 self._store_created[warranty.store_uuid] = store_created_at
-            return warranty.response(store_created_at)
+            return Created(warranty.response(store_created_at))
         raise WarrantyConflictError(f"warranty {warranty.id}: {MAX_ATTEMPTS} conflicting attempts")
 
-    def _write(self, warranty: NewWarranty, store_created_at: str | None, response: Warranty) -> None:
+    def _write(
+        self,
+        warranty: NewWarranty,
+        store_created_at: str | None,
+        response: Warranty,
+        idempotency: IdempotentRequest | None,
+    ) -> None:
         stores, items, warranties = self._stores, self._items, self._warranties
         item = warranty.item
+        body = response.model_dump_json()
         with TransactWrite(connection=self._connection) as transaction:
+            # The store first: a cancellation's first reason is the store's (see `add`).
             if store_created_at is None:
                 transaction.save(
                     stores(warranty.store_uuid, created_at=warranty.created_at),
@@ -92,6 +108,8 @@ class DynamoWarrantyRepository:
                 transaction.condition_check(
                     stores, warranty.store_uuid, condition=stores.created_at == store_created_at
                 )
+            if idempotency is not None:
+                self._records.add_to(transaction, idempotency, warranty.id, body)
             transaction.update(
                 items(item_key(item.type, item.sku)),
                 actions=[
@@ -115,7 +133,7 @@ class DynamoWarrantyRepository:
                     warranty_duration_months=warranty.warranty_duration_months,
                     created_at=warranty.created_at,
                     request=warranty.request,
-                    response=response.model_dump_json(),
+                    response=body,
                 ),
                 condition=warranties.id.does_not_exist(),
             )

@@ -1,15 +1,12 @@
-"""What can go wrong creating a warranty, in the domain's words (routes.py answers each)."""
+"""What can go wrong with a warranty, in the domain's words; the resolver answers each."""
 
 from __future__ import annotations
 
+from shopfloor.platform.errors import UnavailableError
 
-class WarrantyConflictError(Exception):
+
+class WarrantyConflictError(UnavailableError):
     """The transaction kept conflicting with others on the same store or item."""
 
-
-class IdempotencyKeyReusedError(Exception):
-    """The Idempotency-Key was already used with a different request."""
-
-
-class RequestInProgressError(Exception):
-    """A request with the same Idempotency-Key is still being handled."""
+    message = "Too many concurrent requests for this store or item; retry."
+    retry_after = 1

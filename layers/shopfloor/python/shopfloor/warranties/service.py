@@ -5,13 +5,16 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from shopfloor.platform.clock import iso, utc_now
+from shopfloor.platform.idempotency import Created, IdempotentRequest, idempotent_request
 from shopfloor.platform.pagination import Page
 from shopfloor.warranties.plans import quote
 from shopfloor.warranties.schemas import Item, Store, Warranty, WarrantyIn
+
+ROUTE = "POST /warranties"
 
 
 @dataclass(frozen=True)
@@ -39,8 +42,9 @@ class NewWarranty:
 
 
 class WarrantyRepository(Protocol):
-    def add(self, warranty: NewWarranty) -> Warranty:
-        """Stores the warranty with its store and item (created if new) in one transaction."""
+    def add(self, warranty: NewWarranty, idempotency: IdempotentRequest | None) -> Created[Warranty]:
+        """Stores the warranty with its store and item (created if new), and the request's key, in
+        one transaction; or, when the key was recorded first, answers what that request created."""
         ...
 
     def get(self, warranty_id: int) -> Warranty | None: ...
@@ -57,13 +61,18 @@ class WarrantyService:
         self,
         repository: WarrantyRepository,
         next_id: Callable[[], int],
+        *,
+        idempotency_ttl: timedelta = timedelta(days=1),
         now: Callable[[], datetime] = utc_now,
     ) -> None:
         self._repository = repository
         self._next_id = next_id
+        self._idempotency_ttl = idempotency_ttl
         self._now = now
 
-    def create(self, data: WarrantyIn, request: str) -> Warranty:
+    def create(self, data: WarrantyIn, request: str, idempotency_key: str | None = None) -> Created[Warranty]:
+        """A new warranty; with an Idempotency-Key already used for this request, the first one."""
+        idempotency = idempotent_request(ROUTE, idempotency_key, data, self._idempotency_ttl)
         priced = quote(data.item_type, data.item_cost)
         warranty = NewWarranty(
             id=self._next_id(),
@@ -76,7 +85,7 @@ class WarrantyService:
             created_at=iso(self._now()),
             request=request,
         )
-        return self._repository.add(warranty)
+        return self._repository.add(warranty, idempotency)
 
     def get(self, warranty_id: int) -> Warranty | None:
         return self._repository.get(warranty_id)

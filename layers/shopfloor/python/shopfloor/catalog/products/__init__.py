@@ -1,0 +1,1 @@
+"""The `products` function: products over HTTP, registered with the offers service."""

@@ -1,0 +1,1 @@
+"""The offers sync: `offers-dispatch` queues every product, `offers-worker` reconciles their offers."""

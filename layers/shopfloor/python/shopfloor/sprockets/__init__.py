@@ -1,0 +1,1 @@
+"""Sprockets: created, read, replaced and listed, behind the versioned /v1 API."""
