@@ -1,5 +1,6 @@
-"""The local offers service: the external service of ARCHITECTURE.md §7, faithful to its contract
-(../shared/contracts/offers-service.openapi.json), with offers that evolve and injectable faults.
+"""The local offers service: the external service of docs/architecture.md, faithful to its published
+contract (the integration tests check it against that document), with offers that evolve and
+injectable faults.
 
     python -m infra.local.offers_service --port 8080 [--tick-seconds 60] [--latency-ms 20] ...
 

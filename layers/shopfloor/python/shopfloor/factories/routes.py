@@ -18,8 +18,7 @@ from shopfloor.platform import errors
 from shopfloor.platform.http import (
     IdempotencyKey,
     created_response,
-    json_response,
-    next_page_headers,
+    page_response,
     parse_id,
 )
 
@@ -54,8 +53,7 @@ def list_factories(
 ) -> Response[Any]:
     page = factories.list(limit, cursor)
     body = {"factories": [factory.as_json() for factory in page.items]}
-    headers = next_page_headers(router.current_event, page.next_cursor, {"limit": str(limit)})
-    return json_response(HTTPStatus.OK, body, headers)
+    return page_response(router.current_event, body, page.next_cursor, {"limit": str(limit)})
 
 
 @router.post(
@@ -95,8 +93,8 @@ def get_factory(
 ) -> Response[Any]:
     page = _chart(factories, id, start=start, end=end, limit=limit, cursor=cursor)
     query = {name: str(value) for name, value in (("from", start), ("to", end)) if value is not None}
-    headers = next_page_headers(router.current_event, page.next_cursor, {**query, "limit": str(limit)})
-    return json_response(HTTPStatus.OK, page.factory.as_json(), headers)
+    query["limit"] = str(limit)
+    return page_response(router.current_event, page.factory.as_json(), page.next_cursor, query)
 
 
 @router.get(
@@ -129,5 +127,5 @@ def _chart(
         raise errors.BadRequestError("`from` must not be after `to`.")
     page = factories.chart(factory_id, start, end, limit, cursor)
     if page is None:
-        raise errors.not_found()
+        raise errors.NotFoundError()
     return page

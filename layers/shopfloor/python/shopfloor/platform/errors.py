@@ -95,11 +95,3 @@ class InvalidCursorError(BadRequestError):
     def __init__(self, cursor: str = "") -> None:
         super().__init__()
         self.cursor = cursor
-
-
-def not_found() -> NotFoundError:
-    return NotFoundError()
-
-
-def no_input() -> NoInputError:
-    return NoInputError()

@@ -107,7 +107,7 @@ def no_content() -> Response[Any]:
 def parse_id(raw: str) -> int:
     """A path id is a positive integer; anything else names no resource (404)."""
     if not _ID.fullmatch(raw):
-        raise errors.not_found()
+        raise errors.NotFoundError()
     return int(raw)
 
 
@@ -126,12 +126,15 @@ def resource_url(event: APIGatewayProxyEvent, path: str) -> str:
     return f"{base_url(event)}{path}"
 
 
-def next_page_headers(
-    event: APIGatewayProxyEvent, cursor: str | None, query: dict[str, str]
-) -> dict[str, str] | None:
-    if cursor is None:
-        return None
-    return {"Link": next_link(resource_url(event, event.path.rstrip("/") or "/"), query, cursor)}
+def page_response(
+    event: APIGatewayProxyEvent, body: Any, next_cursor: str | None, query: dict[str, str]
+) -> Response[Any]:
+    """200 with a page of a list, and an RFC 8288 `Link: <...>; rel="next"` while more remain
+    (the request's `query` carried over, with the cursor of the next page)."""
+    headers = None
+    if next_cursor is not None:
+        headers = {"Link": next_link(resource_url(event, event.path.rstrip("/") or "/"), query, next_cursor)}
+    return json_response(HTTPStatus.OK, body, headers)
 
 
 def _validation_response(event: APIGatewayProxyEvent, error: RequestValidationError) -> Response[Any]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from http import HTTPStatus
 from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import Response
@@ -15,8 +14,7 @@ from shopfloor.platform import errors
 from shopfloor.platform.http import (
     IdempotencyKey,
     created_response,
-    json_response,
-    next_page_headers,
+    page_response,
     parse_id,
 )
 from shopfloor.platform.pagination import DEFAULT_LIMIT, MAX_LIMIT
@@ -38,8 +36,7 @@ def list_sprockets(
 ) -> Response[Any]:
     page = sprockets.list(limit, cursor)
     body = {"sprockets": [sprocket.model_dump() for sprocket in page.items]}
-    headers = next_page_headers(router.current_event, page.next_cursor, {"limit": str(limit)})
-    return json_response(HTTPStatus.OK, body, headers)
+    return page_response(router.current_event, body, page.next_cursor, {"limit": str(limit)})
 
 
 @router.post(
@@ -62,7 +59,7 @@ def create_sprocket(
 def get_sprocket(id: str, sprockets: Sprockets) -> Sprocket:
     sprocket = sprockets.get(parse_id(id))
     if sprocket is None:
-        raise errors.not_found()
+        raise errors.NotFoundError()
     return sprocket
 
 
@@ -72,5 +69,5 @@ def get_sprocket(id: str, sprockets: Sprockets) -> Sprocket:
 def replace_sprocket(id: str, sprocket: SprocketIn, sprockets: Sprockets) -> Sprocket:
     replaced = sprockets.replace(parse_id(id), sprocket)
     if replaced is None:
-        raise errors.not_found()
+        raise errors.NotFoundError()
     return replaced

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from http import HTTPStatus
 from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import Response
@@ -15,8 +14,7 @@ from shopfloor.platform import errors
 from shopfloor.platform.http import (
     IdempotencyKey,
     created_response,
-    json_response,
-    next_page_headers,
+    page_response,
     parse_id,
 )
 from shopfloor.platform.pagination import DEFAULT_LIMIT, MAX_LIMIT
@@ -95,16 +93,14 @@ def list_warranties(
         page = warranties.for_store_item(store_uuid, item_type, sku, limit, cursor)
         query.update({"sku": sku, "item_type": item_type, "store_uuid": store_uuid})
     body = [warranty.model_dump(mode="json") for warranty in page.items]
-    return json_response(
-        HTTPStatus.OK, body, next_page_headers(router.current_event, page.next_cursor, query)
-    )
+    return page_response(router.current_event, body, page.next_cursor, query)
 
 
 @router.get("/warranties/<id>", summary="Get a warranty", tags=["warranties"], responses=NOT_FOUND_RESPONSE)
 def get_warranty(id: str, warranties: Warranties) -> Warranty:
     warranty = warranties.get(parse_id(id))
     if warranty is None:
-        raise errors.not_found()
+        raise errors.NotFoundError()
     return warranty
 
 

@@ -14,7 +14,7 @@ _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}
 
 
 def _a_uuid(value: object) -> object:
-    # Checked, then kept as sent: ids that come from elsewhere stay as they are (ARCHITECTURE §5).
+    # Checked, then kept as sent: ids that come from elsewhere stay as they are (docs/architecture.md).
     if not isinstance(value, str) or not _UUID.fullmatch(value):
         raise PydanticCustomError("uuid_parsing", "Input should be a valid UUID")
     return value

@@ -17,7 +17,7 @@ from shopfloor.catalog.sync.reconcile import Offer
 from shopfloor.catalog.wiring import offers_reader
 from shopfloor.platform import errors
 from shopfloor.platform.clock import as_utc, iso, utc_now
-from shopfloor.platform.http import json_response, next_page_headers, parse_id
+from shopfloor.platform.http import json_response, page_response, parse_id
 from shopfloor.platform.pagination import MAX_LIMIT, Page
 
 
@@ -84,8 +84,8 @@ def get_history(
     period_start, period_end = _period(start, end)
     page = reader.history(product_id, period_start, period_end, limit, cursor)
     query = {"from": iso(period_start), "to": iso(period_end), "limit": str(limit)}
-    headers = next_page_headers(router.current_event, page.next_cursor, query)
-    return json_response(HTTPStatus.OK, [entry.model_dump() for entry in page.items], headers)
+    body = [entry.model_dump() for entry in page.items]
+    return page_response(router.current_event, body, page.next_cursor, query)
 
 
 @router.get(

@@ -1,4 +1,4 @@
-"""The external offers service (ARCHITECTURE.md §7), over one requests Session.
+"""The external offers service (docs/architecture.md, The offers service), over one requests Session.
 
 Calls carry `Bearer: <access token>`. The access token is shared by every container through
 DynamoDB (offers_service/tokens.py). 5xx answers and timeouts are retried with jittered backoff by

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from http import HTTPStatus
 from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import Response
@@ -15,7 +14,7 @@ from shopfloor.catalog.products.schemas import Product, ProductIn, ProductPatch
 from shopfloor.catalog.products.service import ProductService
 from shopfloor.catalog.wiring import product_service
 from shopfloor.platform import errors
-from shopfloor.platform.http import json_response, next_page_headers, no_content, parse_id, resource_url
+from shopfloor.platform.http import created_response, no_content, page_response, parse_id
 from shopfloor.platform.pagination import DEFAULT_LIMIT, MAX_LIMIT
 
 router = APIGatewayRouter()
@@ -31,8 +30,7 @@ NOT_FOUND_RESPONSE: dict[int, OpenAPIResponse] = {404: {"description": "No such 
 def list_products(products: Products, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None) -> Response[Any]:
     page = products.list(limit, cursor)
     body = [product.model_dump() for product in page.items]
-    headers = next_page_headers(router.current_event, page.next_cursor, {"limit": str(limit)})
-    return json_response(HTTPStatus.OK, body, headers)
+    return page_response(router.current_event, body, page.next_cursor, {"limit": str(limit)})
 
 
 @router.post(
@@ -45,8 +43,7 @@ def list_products(products: Products, limit: Limit = DEFAULT_LIMIT, cursor: Curs
 )
 def create_product(product: ProductIn, products: Products) -> Response[Any]:
     created = products.create(product)
-    location = resource_url(router.current_event, f"/products/{created.id}")
-    return json_response(HTTPStatus.CREATED, created.model_dump(), {"Location": location})
+    return created_response(router.current_event, f"/products/{created.id}", created.model_dump())
 
 
 @router.get("/products/<id>", summary="Get a product", tags=["products"], responses=NOT_FOUND_RESPONSE)
