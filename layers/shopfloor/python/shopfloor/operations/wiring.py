@@ -29,4 +29,4 @@ def database_probe() -> DatabaseProbe:
     from shopfloor.platform.tables import bind
 
     settings = HealthSettings.from_environ()
-    return DatabaseProbe(bind(SequenceModel, settings.ids_table_name, max_retry_attempts=0))
+    return DatabaseProbe(bind(SequenceModel, settings.ids_table_name, fail_fast=True))

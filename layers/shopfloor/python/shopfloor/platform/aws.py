@@ -28,6 +28,11 @@ _DYNAMODB_CONFIG = Config(
     max_pool_connections=20,
     retries={"mode": "standard", "total_max_attempts": 4},
 )
+# A probe of DynamoDB (GET /health) tells at once: one attempt, short timeouts.
+_FAIL_FAST_CONFIG = _DYNAMODB_CONFIG.merge(
+    Config(connect_timeout=1, read_timeout=2, retries={"mode": "standard", "total_max_attempts": 1})
+)
+FAIL_FAST = "dynamodb (fail fast)"
 
 
 def _new_session() -> botocore.session.Session:
@@ -52,16 +57,18 @@ _container = _Clients()
 
 
 def client(service_name: str) -> Any:
+    """The container's client of `service_name` (or of FAIL_FAST: DynamoDB without retries)."""
     with _container.lock:
         if service_name not in _container.by_service:
             if _container.session is None:
                 _container.session = _new_session()
-            _container.session.get_component("data_loader").called.add(service_name)
-            config = _DYNAMODB_CONFIG if service_name == "dynamodb" else _CONFIG
-            _container.by_service[service_name] = _container.session.create_client(
-                service_name, config=config
-            )
+            service, config = _CONFIGS.get(service_name, (service_name, _CONFIG))
+            _container.session.get_component("data_loader").called.add(service)
+            _container.by_service[service_name] = _container.session.create_client(service, config=config)
         return _container.by_service[service_name]
+
+
+_CONFIGS = {"dynamodb": ("dynamodb", _DYNAMODB_CONFIG), FAIL_FAST: ("dynamodb", _FAIL_FAST_CONFIG)}
 
 
 def existing_clients() -> list[Any]:

@@ -41,7 +41,12 @@ class DynamoWarrantyRepository:
     """One transaction per warranty: the store (created if new, else checked), the item (created if
     new, never changed), the warranty and, with an Idempotency-Key, the key's record. A store's
     creation time, once known, is remembered by the container, so a request from a known store is
-    exactly one TransactWriteItems, with a key or without."""
+    exactly one TransactWriteItems, with a key or without.
+
+    A store the container has not met yet is read first (one consistent GetItem): stores call again
+    and again, so it almost always exists already, and the read costs a fraction of the transaction
+    it spares (one whose store condition would fail, in order to learn the store's creation time).
+    A store created between the read and the transaction is still caught by that condition."""
 
     def __init__(
         self,
@@ -62,6 +67,8 @@ class DynamoWarrantyRepository:
     def add(self, warranty: NewWarranty, idempotency: IdempotentRequest | None) -> Created[Warranty]:
         with self._lock:
             known = self._store_created.get(warranty.store_uuid)
+        if known is None:
+            known = self._stored_created_at(warranty.store_uuid)
         for attempt in range(MAX_ATTEMPTS):
             store_created_at = known or warranty.created_at
             try:
@@ -137,6 +144,13 @@ class DynamoWarrantyRepository:
                 ),
                 condition=warranties.id.does_not_exist(),
             )
+
+    def _stored_created_at(self, store_uuid: str) -> str | None:
+        try:
+            store = self._stores.get(store_uuid, consistent_read=True, attributes_to_get=["created_at"])
+        except self._stores.DoesNotExist:
+            return None
+        return str(store.created_at)
 
     def _existing_store_created_at(self, store_uuid: str, raw_item: dict[str, dict[str, str]] | None) -> str:
         if raw_item and "created_at" in raw_item:
