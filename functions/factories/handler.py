@@ -3,7 +3,7 @@
 from shopfloor.platform import coldstart
 
 with coldstart.init():
-    from shopfloor.factories.routes import router
+    from shopfloor.factories.routes import BODY_LIMITS, router
     from shopfloor.factories.wiring import factory_service
     from shopfloor.platform.http import create_resolver
     from shopfloor.platform.observability import http_handler
@@ -11,4 +11,4 @@ with coldstart.init():
     app = create_resolver()
     app.include_router(router)
     factory_service()  # connect during the init phase, not the first request
-    lambda_handler = http_handler(app)
+    lambda_handler = http_handler(app, BODY_LIMITS)

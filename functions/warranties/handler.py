@@ -5,10 +5,10 @@ from shopfloor.platform import coldstart
 with coldstart.init():
     from shopfloor.platform.http import create_resolver
     from shopfloor.platform.observability import http_handler
-    from shopfloor.warranties.routes import router
+    from shopfloor.warranties.routes import BODY_LIMITS, router
     from shopfloor.warranties.wiring import warranty_service
 
     app = create_resolver()
     app.include_router(router)
     warranty_service()  # connect during the init phase, not the first request
-    lambda_handler = http_handler(app)
+    lambda_handler = http_handler(app, BODY_LIMITS)

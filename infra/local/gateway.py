@@ -105,26 +105,12 @@ class _RequestHandler(BaseHTTPRequestHandler):
     def version_string(self) -> str:
         return "Shopfloor-local"
 
-    def do_GET(self) -> None:
-        self._handle()
-
-    def do_HEAD(self) -> None:
-        self._handle()
-
-    def do_POST(self) -> None:
-        self._handle()
-
-    def do_PUT(self) -> None:
-        self._handle()
-
-    def do_PATCH(self) -> None:
-        self._handle()
-
-    def do_DELETE(self) -> None:
-        self._handle()
-
-    def do_OPTIONS(self) -> None:
-        self._handle()
+    def __getattr__(self, name: str) -> Any:
+        # http.server answers a method without a `do_<METHOD>` with an HTML 501; API Gateway routes
+        # every method, so each one (TRACE, CONNECT, made-up ones) reaches the gateway's own rules.
+        if name.startswith("do_"):
+            return self._handle
+        raise AttributeError(name)
 
     def log_message(self, format: str, *args: object) -> None:
         """Silence http.server's own access log: the gateway writes one line per request."""

@@ -95,7 +95,8 @@ def test_no_input_is_a_400(warranties: HandlerClient, raw_body: str | None) -> N
 @pytest.mark.parametrize(
     ("changes", "field"),
     [
-        ({"store_uuid": "not-a-uuid"}, "store_uuid"),
+        ({"store_uuid": "not a store id"}, "store_uuid"),
+        ({"store_uuid": "s" * 65}, "store_uuid"),
         ({"store_uuid": None}, "store_uuid"),
         ({"item_type": ""}, "item_type"),
         ({"item_type": "   "}, "item_type"),

@@ -8,10 +8,9 @@ from typing import Annotated, Any
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.depends import Depends
 from aws_lambda_powertools.event_handler.openapi.params import Query
-from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
-from shopfloor.factories.schemas import MAX_POINTS, MAX_TIME, FactoryIn
+from shopfloor.factories.schemas import MAX_POINTS, MAX_TIME, FactoriesPage, FactoryIn, FactoryOut
 from shopfloor.factories.service import ChartPage, FactoryService
 from shopfloor.factories.wiring import factory_service
 from shopfloor.platform import errors
@@ -21,12 +20,16 @@ from shopfloor.platform.http import (
     page_response,
     parse_id,
 )
+from shopfloor.platform.openapi import BODY_ERRORS, LOCATION, NEXT_PAGE, REPLAYED, answers
 
 router = APIGatewayRouter()
 
 MAX_FACTORIES_PER_PAGE = 100
 DEFAULT_FACTORIES_PER_PAGE = 20
 SVG = "image/svg+xml"
+# A chart of MAX_POINTS points is about 3 MB of JSON as clients send it; Lambda takes 6 MB at most.
+MAX_BODY_BYTES = 5 * 1024 * 1024
+BODY_LIMITS = {"POST /v1/factories": MAX_BODY_BYTES}
 
 Factories = Annotated[FactoryService, Depends(factory_service)]
 Limit = Annotated[int, Query(ge=1, le=MAX_FACTORIES_PER_PAGE, description="Factories per page.")]
@@ -38,7 +41,6 @@ From = Annotated[
 To = Annotated[
     int | None, Query(alias="to", ge=0, le=MAX_TIME, description="Points at or before this epoch second.")
 ]
-NOT_FOUND_RESPONSE: dict[int, OpenAPIResponse] = {404: {"description": "No such factory."}}
 
 
 @router.get(
@@ -47,6 +49,9 @@ NOT_FOUND_RESPONSE: dict[int, OpenAPIResponse] = {404: {"description": "No such 
     description="A page holds up to `limit` factories, each with its whole chart, and at most "
     f"{MAX_POINTS} points between them (always at least one factory).",
     tags=["factories"],
+    responses=answers(
+        200, FactoriesPage, description="A page of factories.", headers=NEXT_PAGE, errors=(400, 422)
+    ),
 )
 def list_factories(
     factories: Factories, limit: Limit = DEFAULT_FACTORIES_PER_PAGE, cursor: Cursor = None
@@ -65,6 +70,13 @@ def list_factories(
     "created (with `Idempotent-Replayed: true`) and creates nothing; the same key with another request "
     "is 422. Keys are kept as long as the factories they created.",
     tags=["factories"],
+    responses=answers(
+        201,
+        FactoryOut,
+        description="The factory, or the first one created with this Idempotency-Key.",
+        headers={**LOCATION, **REPLAYED},
+        errors=BODY_ERRORS,
+    ),
 )
 def create_factory(
     factory: FactoryIn, factories: Factories, idempotency_key: IdempotencyKey = None
@@ -80,7 +92,14 @@ def create_factory(
     description="With `from` and/or `to` (epoch seconds, inclusive), only the points in that range. "
     'Paged by `limit` points, with a `Link: <...>; rel="next"` header while more remain.',
     tags=["factories"],
-    responses=NOT_FOUND_RESPONSE,
+    responses=answers(
+        200,
+        FactoryOut,
+        description="The factory with a page of its chart's points.",
+        headers=NEXT_PAGE,
+        errors=(400, 404, 422),
+        error_descriptions={400: "`from` after `to`, or an invalid cursor."},
+    ),
 )
 def get_factory(
     id: str,
@@ -103,7 +122,14 @@ def get_factory(
     description="Actual against goal production over time (UTC), as SVG. `from` and `to` as for the "
     "chart data. A long range is drawn from averages of consecutive points.",
     tags=["factories"],
-    responses={200: {"description": "The chart.", "content": {SVG: {}}}, **NOT_FOUND_RESPONSE},
+    responses=answers(
+        200,
+        {"type": "string"},
+        description="The chart.",
+        content_type=SVG,
+        errors=(400, 404, 422),
+        error_descriptions={400: "`from` after `to`."},
+    ),
 )
 def get_factory_chart(id: str, *, factories: Factories, start: From = None, end: To = None) -> Response[str]:
     page = _chart(factories, id, start=start, end=end)

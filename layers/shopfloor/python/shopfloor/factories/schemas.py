@@ -125,3 +125,21 @@ class FactoryIn(BaseModel):
         if isinstance(value, dict) and "chart_data" not in value and isinstance(value.get("factory"), dict):
             return value["factory"]
         return value
+
+
+class ChartSeries(BaseModel):
+    """A chart as answered: the i-th point is (time[i], actual[i], goal[i]); empty where a range
+    holds no point."""
+
+    sprocket_production_actual: list[int]
+    sprocket_production_goal: list[int]
+    time: list[int] = Field(description="Epoch seconds (UTC), increasing.")
+
+
+class FactoryOut(BaseModel):
+    id: int
+    chart_data: ChartSeries
+
+
+class FactoriesPage(BaseModel):
+    factories: list[FactoryOut]

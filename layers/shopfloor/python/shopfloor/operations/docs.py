@@ -3,6 +3,7 @@ Swagger UI."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver
@@ -42,4 +43,22 @@ def openapi_document(app: APIGatewayRestResolver, server_url: str = "/") -> dict
         title=TITLE, version=VERSION, description=DESCRIPTION, servers=[Server(url=server_url)]
     )
     document: dict[str, Any] = schema.model_dump(mode="json", by_alias=True, exclude_none=True)
+    return _only_what_is_answered(document)
+
+
+# Powertools documents a 422 `{"detail": [...]}` on every operation; the API answers its own 422 (in
+# the error envelope) where a route declares it (platform/openapi.py), and no other.
+_POWERTOOLS_ONLY = ("HTTPValidationError", "ValidationError", "ResponseValidationError")
+
+
+def _only_what_is_answered(document: dict[str, Any]) -> dict[str, Any]:
+    for operations in document.get("paths", {}).values():
+        for operation in operations.values():
+            responses = operation.get("responses", {})
+            for status in list(responses):
+                if any(name in json.dumps(responses[status]) for name in _POWERTOOLS_ONLY):
+                    del responses[status]
+    schemas = document.get("components", {}).get("schemas", {})
+    for name in _POWERTOOLS_ONLY:
+        schemas.pop(name, None)
     return document

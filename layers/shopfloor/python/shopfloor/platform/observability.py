@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from shopfloor.platform import bodies, errors
 
 if TYPE_CHECKING:  # the event functions (worker, dispatcher, archiver) never load the HTTP resolver
     from aws_lambda_powertools.event_handler import APIGatewayRestResolver
@@ -22,10 +25,17 @@ metrics = Metrics()
 LambdaHandler = Callable[[dict[str, Any], LambdaContext], dict[str, Any]]
 
 
-def http_handler(app: APIGatewayRestResolver) -> LambdaHandler:
-    """The Lambda entry point of an HTTP function: logging context, metrics, then the resolver."""
+def http_handler(app: APIGatewayRestResolver, body_limits: Mapping[str, int] | None = None) -> LambdaHandler:
+    """The Lambda entry point of an HTTP function: logging context, metrics, the body's checks
+    (platform/bodies.py: `body_limits` by `<METHOD> <resource>`, else the default), the resolver."""
+    limits = body_limits or {}
 
     def handle(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+        try:
+            event = bodies.checked(event, limits)
+        except bodies.BodyRefusedError as problem:
+            logger.info("Request body refused", extra={"status": problem.status, "reason": problem.message})
+            return _error_result(problem.status, problem.message)
         response: dict[str, Any] = app.resolve(event, context)
         return response
 
@@ -34,3 +44,13 @@ def http_handler(app: APIGatewayRestResolver) -> LambdaHandler:
         correlation_id_path=correlation_paths.API_GATEWAY_REST
     )(with_metrics)
     return instrumented
+
+
+def _error_result(status: int, message: str) -> dict[str, Any]:
+    """An API Gateway proxy result in the error envelope, for what never reaches the resolver."""
+    return {
+        "statusCode": status,
+        "headers": {"Content-Type": "application/json"},
+        "body": json.dumps(errors.envelope(message), separators=(",", ":")),
+        "isBase64Encoded": False,
+    }

@@ -7,7 +7,6 @@ from typing import Annotated, Any
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.depends import Depends
 from aws_lambda_powertools.event_handler.openapi.params import Query
-from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
 from shopfloor.platform import errors
@@ -17,8 +16,9 @@ from shopfloor.platform.http import (
     page_response,
     parse_id,
 )
+from shopfloor.platform.openapi import BODY_ERRORS, LOCATION, NEXT_PAGE, REPLAYED, answers
 from shopfloor.platform.pagination import DEFAULT_LIMIT, MAX_LIMIT
-from shopfloor.sprockets.schemas import Sprocket, SprocketIn
+from shopfloor.sprockets.schemas import Sprocket, SprocketIn, SprocketsPage
 from shopfloor.sprockets.service import SprocketService
 from shopfloor.sprockets.wiring import sprocket_service
 
@@ -27,10 +27,16 @@ router = APIGatewayRouter()
 Sprockets = Annotated[SprocketService, Depends(sprocket_service)]
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Sprockets per page.")]
 Cursor = Annotated[str | None, Query(description="Opaque cursor from the previous page's Link header.")]
-NOT_FOUND_RESPONSE: dict[int, OpenAPIResponse] = {404: {"description": "No such sprocket."}}
 
 
-@router.get("/v1/sprockets", summary="List sprockets", tags=["sprockets"])
+@router.get(
+    "/v1/sprockets",
+    summary="List sprockets",
+    tags=["sprockets"],
+    responses=answers(
+        200, SprocketsPage, description="A page of sprockets.", headers=NEXT_PAGE, errors=(400, 422)
+    ),
+)
 def list_sprockets(
     sprockets: Sprockets, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None
 ) -> Response[Any]:
@@ -46,6 +52,13 @@ def list_sprockets(
     "`Idempotent-Replayed: true`) and creates nothing; the same key with another request is 422. "
     "Keys are kept as long as the sprockets they created.",
     tags=["sprockets"],
+    responses=answers(
+        201,
+        Sprocket,
+        description="The sprocket, or the first one created with this Idempotency-Key, as created.",
+        headers={**LOCATION, **REPLAYED},
+        errors=BODY_ERRORS,
+    ),
 )
 def create_sprocket(
     sprocket: SprocketIn, sprockets: Sprockets, idempotency_key: IdempotencyKey = None
@@ -55,7 +68,12 @@ def create_sprocket(
     return created_response(router.current_event, path, created.resource.model_dump(), created.replayed)
 
 
-@router.get("/v1/sprockets/<id>", summary="Get a sprocket", tags=["sprockets"], responses=NOT_FOUND_RESPONSE)
+@router.get(
+    "/v1/sprockets/<id>",
+    summary="Get a sprocket",
+    tags=["sprockets"],
+    responses=answers(200, Sprocket, description="The sprocket.", errors=(404,)),
+)
 def get_sprocket(id: str, sprockets: Sprockets) -> Sprocket:
     sprocket = sprockets.get(parse_id(id))
     if sprocket is None:
@@ -64,7 +82,10 @@ def get_sprocket(id: str, sprockets: Sprockets) -> Sprocket:
 
 
 @router.put(
-    "/v1/sprockets/<id>", summary="Replace a sprocket", tags=["sprockets"], responses=NOT_FOUND_RESPONSE
+    "/v1/sprockets/<id>",
+    summary="Replace a sprocket",
+    tags=["sprockets"],
+    responses=answers(200, Sprocket, description="The sprocket as replaced.", errors=(*BODY_ERRORS, 404)),
 )
 def replace_sprocket(id: str, sprocket: SprocketIn, sprockets: Sprockets) -> Sprocket:
     replaced = sprockets.replace(parse_id(id), sprocket)

@@ -75,3 +75,7 @@ class _Identified(BaseModel):
 
 class Sprocket(SprocketIn, _Identified):
     """A stored sprocket: `id` first, then the fields of SprocketIn."""
+
+
+class SprocketsPage(BaseModel):
+    sprockets: list[Sprocket]

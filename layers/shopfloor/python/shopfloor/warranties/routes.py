@@ -7,7 +7,6 @@ from typing import Annotated, Any
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.depends import Depends
 from aws_lambda_powertools.event_handler.openapi.params import Query
-from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
 from shopfloor.platform import errors
@@ -17,6 +16,7 @@ from shopfloor.platform.http import (
     page_response,
     parse_id,
 )
+from shopfloor.platform.openapi import BODY_ERRORS, LOCATION, NEXT_PAGE, REPLAYED, answers
 from shopfloor.platform.pagination import DEFAULT_LIMIT, MAX_LIMIT
 from shopfloor.warranties.plans import PLANS
 from shopfloor.warranties.schemas import PlanBand, Warranty, WarrantyIn, WarrantyPlan
@@ -27,6 +27,7 @@ router = APIGatewayRouter()
 
 # A warranty keeps its request as received: a bounded one (the fields themselves are bounded).
 MAX_BODY_BYTES = 16 * 1024
+BODY_LIMITS = {"POST /warranties": MAX_BODY_BYTES}
 FILTERS = ("sku", "item_type", "store_uuid")
 
 Warranties = Annotated[WarrantyService, Depends(warranty_service)]
@@ -36,12 +37,6 @@ Filter = Annotated[
     str | None, Query(max_length=200, description="With the other two filters: one store's item.")
 ]
 
-NOT_FOUND_RESPONSE: dict[int, OpenAPIResponse] = {404: {"description": "No such warranty."}}
-CREATE_RESPONSES: dict[int, OpenAPIResponse] = {
-    413: {"description": f"The body is larger than {MAX_BODY_BYTES} bytes."},
-    503: {"description": "Too many concurrent requests for the same store or item, or storage failed."},
-}
-
 
 @router.post(
     "/warranties",
@@ -50,16 +45,22 @@ CREATE_RESPONSES: dict[int, OpenAPIResponse] = {
     "repeat of the request answers the first response (with `Idempotent-Replayed: true`) and "
     "creates nothing; the same key with another request is 422. Keys are kept for a day.",
     tags=["warranties"],
-    responses=CREATE_RESPONSES,
+    responses=answers(
+        201,
+        Warranty,
+        description="The warranty, or the first one created with this Idempotency-Key.",
+        headers={**LOCATION, **REPLAYED},
+        errors=(*BODY_ERRORS, 503),
+        error_descriptions={
+            503: "Too many concurrent requests for the same store or item, or storage failed.",
+        },
+    ),
 )
 def create_warranty(
     warranty: WarrantyIn, warranties: Warranties, idempotency_key: IdempotencyKey = None
 ) -> Response[Any]:
     event = router.current_event
-    raw = event.body or ""
-    if len(raw.encode()) > MAX_BODY_BYTES:
-        raise errors.TooLargeError(f"Request body is larger than {MAX_BODY_BYTES} bytes.")
-    created = warranties.create(warranty, raw, idempotency_key)
+    created = warranties.create(warranty, event.body or "", idempotency_key)
     body = created.resource.model_dump(mode="json")
     return created_response(event, f"/warranties/{created.resource.id}", body, created.replayed)
 
@@ -70,6 +71,14 @@ def create_warranty(
     description="Without filters: every warranty, paged. With `sku`, `item_type` and `store_uuid` "
     "(all three, or none): that store's warranties for that item, read through an index.",
     tags=["warranties"],
+    responses=answers(
+        200,
+        list[Warranty],
+        description="A page of warranties.",
+        headers=NEXT_PAGE,
+        errors=(400, 422),
+        error_descriptions={400: "Some but not all of the three filters, or an invalid cursor."},
+    ),
 )
 def list_warranties(
     warranties: Warranties,
@@ -96,7 +105,12 @@ def list_warranties(
     return page_response(router.current_event, body, page.next_cursor, query)
 
 
-@router.get("/warranties/<id>", summary="Get a warranty", tags=["warranties"], responses=NOT_FOUND_RESPONSE)
+@router.get(
+    "/warranties/<id>",
+    summary="Get a warranty",
+    tags=["warranties"],
+    responses=answers(200, Warranty, description="The warranty.", errors=(404,)),
+)
 def get_warranty(id: str, warranties: Warranties) -> Warranty:
     warranty = warranties.get(parse_id(id))
     if warranty is None:
@@ -112,6 +126,7 @@ def get_warranty(id: str, warranties: Warranties) -> Warranty:
     "less; the price is at least the plan's minimum, rounded to cents; the duration is that of the "
     "band the cost falls in.",
     tags=["warranties"],
+    responses=answers(200, list[WarrantyPlan], description="Every plan."),
 )
 def list_plans() -> list[WarrantyPlan]:
     return [

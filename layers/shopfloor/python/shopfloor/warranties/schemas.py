@@ -2,40 +2,19 @@
 
 from __future__ import annotations
 
-import re
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
-from pydantic_core import PydanticCustomError
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from shopfloor.platform.fields import Money, Text
 
 MAX_COST = Decimal("1000000")
-_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+# A store's own identifier, kept exactly as sent: a UUID in any case, or the store's own code.
+STORE_ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
 
 
-def _a_uuid(value: object) -> object:
-    # Checked, then kept as sent: ids that come from elsewhere stay as they are (docs/architecture.md).
-    if not isinstance(value, str) or not _UUID.fullmatch(value):
-        raise PydanticCustomError("uuid_parsing", "Input should be a valid UUID")
-    return value
-
-
-def _a_number(value: object) -> object:
-    # JSON numbers only: pydantic's lax Decimal would also take "12.5" and true.
-    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
-        raise PydanticCustomError("decimal_type", "Input should be a number")
-    return value
-
-
-def _text(max_length: int) -> object:
-    return StringConstraints(strip_whitespace=True, min_length=1, max_length=max_length)
-
-
-Cost = Annotated[
-    Decimal,
-    BeforeValidator(_a_number),
-    Field(gt=0, le=MAX_COST, decimal_places=2, description="The item's price, at most 2 decimals."),
-]
+Cost = Annotated[Decimal, Money(above=Decimal(0), at_most=MAX_COST), Field(description="The item's price.")]
 
 
 class WarrantyIn(BaseModel):
@@ -56,11 +35,15 @@ class WarrantyIn(BaseModel):
         },
     )
 
-    store_uuid: Annotated[str, BeforeValidator(_a_uuid)]
-    item_type: Annotated[str, _text(50)]
-    item_sku: Annotated[str, _text(100)]
+    store_uuid: Annotated[
+        str,
+        StringConstraints(pattern=STORE_ID_PATTERN),
+        Field(description="The store's own identifier: 1 to 64 letters, digits, `-` or `_`."),
+    ]
+    item_type: Annotated[str, Text(50)]
+    item_sku: Annotated[str, Text(100)]
     item_cost: Cost
-    item_title: Annotated[str, _text(200)]
+    item_title: Annotated[str, Text(200)]
 
 
 class Store(BaseModel):

@@ -9,7 +9,6 @@ from typing import Annotated, Any, Protocol
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.depends import Depends
 from aws_lambda_powertools.event_handler.openapi.params import Query
-from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
 from shopfloor.catalog.offers.schemas import HistoryEntry, PriceTrend
@@ -18,6 +17,7 @@ from shopfloor.catalog.wiring import offers_reader
 from shopfloor.platform import errors
 from shopfloor.platform.clock import as_utc, iso, utc_now
 from shopfloor.platform.http import json_response, page_response, parse_id
+from shopfloor.platform.openapi import NEXT_PAGE, answers
 from shopfloor.platform.pagination import MAX_LIMIT, Page
 
 
@@ -52,11 +52,13 @@ To = Annotated[
 ]
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Entries per page.")]
 Cursor = Annotated[str | None, Query(description="Opaque cursor from the previous page's Link header.")]
-NOT_FOUND_RESPONSE: dict[int, OpenAPIResponse] = {404: {"description": "No such product."}}
 
 
 @router.get(
-    "/products/<id>/offers", summary="A product's offers", tags=["offers"], responses=NOT_FOUND_RESPONSE
+    "/products/<id>/offers",
+    summary="A product's offers",
+    tags=["offers"],
+    responses=answers(200, list[Offer], description="The offers as last synchronised.", errors=(404,)),
 )
 def get_offers(id: str, reader: Reader) -> list[Offer]:
     product_id = _existing(reader, id)
@@ -69,7 +71,13 @@ def get_offers(id: str, reader: Reader) -> list[Offer]:
     description="Each entry is one offer's price and stock as a sync observed it; an offer that sold "
     "out and disappeared is recorded with 0 items in stock. Oldest first, paged.",
     tags=["offers"],
-    responses=NOT_FOUND_RESPONSE,
+    responses=answers(
+        200,
+        list[HistoryEntry],
+        description="A page of the period's changes.",
+        headers=NEXT_PAGE,
+        errors=(400, 404, 422),
+    ),
 )
 def get_history(
     id: str,
@@ -96,7 +104,7 @@ def get_history(
     "`end_price` the one in effect at `to`; `change_percent` = (end - start) / start * 100, rounded to "
     "2 decimals; `min_price` and `max_price` span the period. Prices are null while nothing is known.",
     tags=["offers"],
-    responses=NOT_FOUND_RESPONSE,
+    responses=answers(200, PriceTrend, description="The trend over the period.", errors=(400, 404, 422)),
 )
 def get_price_trend(id: str, *, reader: Reader, start: From = None, end: To = None) -> Response[Any]:
     product_id = _existing(reader, id)

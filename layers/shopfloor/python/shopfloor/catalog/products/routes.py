@@ -7,7 +7,6 @@ from typing import Annotated, Any
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.depends import Depends
 from aws_lambda_powertools.event_handler.openapi.params import Query
-from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
 from shopfloor.catalog.products.schemas import Product, ProductIn, ProductPatch
@@ -15,6 +14,7 @@ from shopfloor.catalog.products.service import ProductService
 from shopfloor.catalog.wiring import product_service
 from shopfloor.platform import errors
 from shopfloor.platform.http import created_response, no_content, page_response, parse_id
+from shopfloor.platform.openapi import BODY_ERRORS, LOCATION, NEXT_PAGE, answers
 from shopfloor.platform.pagination import DEFAULT_LIMIT, MAX_LIMIT
 
 router = APIGatewayRouter()
@@ -23,10 +23,15 @@ Products = Annotated[ProductService, Depends(product_service)]
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Products per page.")]
 Cursor = Annotated[str | None, Query(description="Opaque cursor from the previous page's Link header.")]
 
-NOT_FOUND_RESPONSE: dict[int, OpenAPIResponse] = {404: {"description": "No such product."}}
 
-
-@router.get("/products", summary="List products", tags=["products"])
+@router.get(
+    "/products",
+    summary="List products",
+    tags=["products"],
+    responses=answers(
+        200, list[Product], description="A page of products.", headers=NEXT_PAGE, errors=(400, 422)
+    ),
+)
 def list_products(products: Products, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None) -> Response[Any]:
     page = products.list(limit, cursor)
     body = [product.model_dump() for product in page.items]
@@ -39,14 +44,26 @@ def list_products(products: Products, limit: Limit = DEFAULT_LIMIT, cursor: Curs
     description="The product is registered with the offers service first; if that fails the answer "
     'is 503 `{"message": "Call to external service failed."}` and nothing is stored.',
     tags=["products"],
-    responses={503: {"description": "The offers service could not register the product."}},
+    responses=answers(
+        201,
+        Product,
+        description="The product, registered with the offers service.",
+        headers=LOCATION,
+        errors=(*BODY_ERRORS, 503),
+        error_descriptions={503: "The offers service could not register the product: nothing is stored."},
+    ),
 )
 def create_product(product: ProductIn, products: Products) -> Response[Any]:
     created = products.create(product)
     return created_response(router.current_event, f"/products/{created.id}", created.model_dump())
 
 
-@router.get("/products/<id>", summary="Get a product", tags=["products"], responses=NOT_FOUND_RESPONSE)
+@router.get(
+    "/products/<id>",
+    summary="Get a product",
+    tags=["products"],
+    responses=answers(200, Product, description="The product.", errors=(404,)),
+)
 def get_product(id: str, products: Products) -> Product:
     product = products.get(parse_id(id))
     if product is None:
@@ -54,7 +71,12 @@ def get_product(id: str, products: Products) -> Product:
     return product
 
 
-@router.patch("/products/<id>", summary="Update some fields of a product", tags=["products"])
+@router.patch(
+    "/products/<id>",
+    summary="Update some fields of a product",
+    tags=["products"],
+    responses=answers(200, Product, description="The product as updated.", errors=(*BODY_ERRORS, 404)),
+)
 def patch_product(id: str, patch: ProductPatch, products: Products) -> Product:
     product_id = parse_id(id)
     if not patch.model_fields_set:
@@ -65,7 +87,12 @@ def patch_product(id: str, patch: ProductPatch, products: Products) -> Product:
     return product
 
 
-@router.put("/products/<id>", summary="Replace a product", tags=["products"], responses=NOT_FOUND_RESPONSE)
+@router.put(
+    "/products/<id>",
+    summary="Replace a product",
+    tags=["products"],
+    responses=answers(200, Product, description="The product as replaced.", errors=(*BODY_ERRORS, 404)),
+)
 def replace_product(id: str, product: ProductIn, products: Products) -> Product:
     replaced = products.replace(parse_id(id), product)
     if replaced is None:
@@ -73,7 +100,12 @@ def replace_product(id: str, product: ProductIn, products: Products) -> Product:
     return replaced
 
 
-@router.delete("/products/<id>", summary="Delete a product", tags=["products"], responses=NOT_FOUND_RESPONSE)
+@router.delete(
+    "/products/<id>",
+    summary="Delete a product",
+    tags=["products"],
+    responses=answers(204, description="Deleted, with its offers and history.", errors=(404,)),
+)
 def delete_product(id: str, products: Products) -> Response[Any]:
     if not products.delete(parse_id(id)):
         raise errors.NotFoundError()

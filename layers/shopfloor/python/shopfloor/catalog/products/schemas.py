@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, StringConstraints, field_validator
+from pydantic import BaseModel, ConfigDict, StringConstraints, WithJsonSchema, field_validator
 from pydantic_core import PydanticCustomError
 
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+from shopfloor.platform.fields import Text
+
+Name = Annotated[str, Text(200)]
 Description = Annotated[str, StringConstraints(max_length=2000)]
 
 
@@ -21,11 +23,15 @@ class ProductIn(BaseModel):
 
 
 class ProductPatch(BaseModel):
-    """A partial update: only the fields sent change; `description: null` clears it."""
+    """A partial update: only the fields sent change; `description: null` clears it. At least one
+    of them is sent (400 "No input data provided" otherwise)."""
 
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(
+        extra="ignore", json_schema_extra={"anyOf": [{"required": ["name"]}, {"required": ["description"]}]}
+    )
 
-    name: Name | None = None
+    # Absent, or a name: null is refused (a product always has one).
+    name: Annotated[Name | None, WithJsonSchema(Text(200).json_schema())] = None
     description: Description | None = None
 
     @field_validator("name", mode="before")

@@ -1,0 +1,94 @@
+"""What each operation answers, for the OpenAPI document: every status, each with the body sent.
+
+Routes declare their answers with `answers(...)`; every error shares one schema, `ErrorEnvelope`
+(`{"message": str}`, or for 422 `{"message": [str, ...]}`). The document is the contract:
+schemathesis checks the API against it in `make test` (tests/integration/contract/).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from http import HTTPStatus
+from typing import Any, Final
+
+from pydantic import BaseModel, Field
+
+JSON: Final = "application/json"
+
+BAD_REQUEST: Final = 400
+NOT_FOUND: Final = 404
+CONFLICT: Final = 409
+TOO_LARGE: Final = 413
+UNSUPPORTED: Final = 415
+INVALID: Final = 422
+UNAVAILABLE: Final = 503
+
+# What a route that reads a JSON body may answer besides its own: no input, not UTF-8, not JSON or
+# nested too deep (400), too large (413), another content type (415), a field refused (422).
+BODY_ERRORS: Final = (BAD_REQUEST, TOO_LARGE, UNSUPPORTED, INVALID)
+
+_ERROR_DESCRIPTIONS: Final = {
+    BAD_REQUEST: "The request cannot be read: no body, a body that is not UTF-8 JSON (or nested too "
+    "deep), an invalid cursor or period.",
+    NOT_FOUND: "No such resource (or an id that is not a positive integer).",
+    CONFLICT: "The resource is not in a state that allows this.",
+    TOO_LARGE: "The body is larger than this route accepts.",
+    UNSUPPORTED: "The body's content type is not one this route reads.",
+    INVALID: 'Fields (or parameters, or headers) that are refused: `{"message": ["<field>: <reason>"]}`.',
+    UNAVAILABLE: "A dependency failed or is overloaded; retry later.",
+}
+
+_HEADER_STRING: Final = {"schema": {"type": "string"}}
+LOCATION: Final = {
+    "Location": {"description": "The URL of what was created.", "required": True, **_HEADER_STRING}
+}
+REPLAYED: Final = {
+    "Idempotent-Replayed": {
+        "description": "`true` when this answers a repeat of an `Idempotency-Key`: nothing was created.",
+        "schema": {"type": "string", "enum": ["true"]},
+    }
+}
+NEXT_PAGE: Final = {
+    "Link": {"description": 'RFC 8288 `<...?cursor=...>; rel="next"` while more remain.', **_HEADER_STRING}
+}
+RETRY_AFTER: Final = {"Retry-After": {"description": "Seconds to wait before retrying.", **_HEADER_STRING}}
+
+
+class ErrorEnvelope(BaseModel):
+    """Every error the API answers."""
+
+    message: str | list[str] = Field(
+        description='What went wrong; for 422, one `"<field>: <reason>"` per problem.'
+    )
+
+
+def answers(
+    status: int,
+    body: Any = None,
+    *,
+    description: str,
+    headers: dict[str, Any] | None = None,
+    errors: Iterable[int] = (),
+    error_descriptions: dict[int, str] | None = None,
+    content_type: str = JSON,
+) -> dict[int, Any]:
+    """The `responses=` of a route: its success (`body` a model or type, None for no body) and the
+    errors it may answer, each in the envelope (503 with Retry-After)."""
+    success: dict[str, Any] = {"description": description}
+    if body is not None:
+        success["content"] = {content_type: {"model": body} if content_type == JSON else {"schema": body}}
+    else:
+        success["content"] = {}
+    if headers:
+        success["headers"] = headers
+    documented: dict[int, Any] = {status: success}
+    described = {**_ERROR_DESCRIPTIONS, **(error_descriptions or {})}
+    for code in sorted(set(errors)):
+        error: dict[str, Any] = {
+            "description": described.get(code, HTTPStatus(code).phrase),
+            "content": {JSON: {"model": ErrorEnvelope}},
+        }
+        if code == UNAVAILABLE:
+            error["headers"] = RETRY_AFTER
+        documented[code] = error
+    return documented
