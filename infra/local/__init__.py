@@ -14,6 +14,7 @@ Configuration (environment variables, read once):
     SHOPFLOOR_MOTO_PORT             5000         moto server
     SHOPFLOOR_DATA_DIR              .local-data  DynamoDB Local's database and the components' logs
     SHOPFLOOR_LOG_LEVEL             INFO         the gateway's log and the functions' (POWERTOOLS_LOG_LEVEL)
+    SHOPFLOOR_LOG_FORMAT            text         each function's JSON log line as one readable line; json: raw
     SHOPFLOOR_FUNCTION_CONCURRENCY  4            warm workers per function at most (a queue's
                                                  consumer: at least the queue's max_concurrency)
     SHOPFLOOR_OFFERS_PORT           8080         the local offers service

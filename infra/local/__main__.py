@@ -4,7 +4,6 @@ foreground."""
 from __future__ import annotations
 
 import argparse
-import logging
 import signal
 import sys
 import time
@@ -12,7 +11,7 @@ from collections.abc import Callable
 from contextlib import ExitStack
 from types import FrameType
 
-from infra.local import dynamodb_local, moto_server, resources
+from infra.local import dynamodb_local, logs, moto_server, resources
 from infra.local.environment import worker_environment
 from infra.local.errors import LocalCloudError
 from infra.local.event_sources import schedule_interval, start_event_sources
@@ -38,7 +37,7 @@ def main(argv: list[str] | None = None) -> int:
     components = _parse_components(argv)
     try:
         settings = LocalSettings.from_environ()
-        _configure_logging(settings.log_level)
+        logs.configure_logging(settings.log_level, settings.log_format)
         _install_signal_handlers()
         with ExitStack() as stack:
             _run(settings, components, stack)
@@ -133,6 +132,7 @@ def _start_pools(settings: LocalSettings, stack: ExitStack) -> dict[str, WorkerP
                 environment=worker_environment(function, settings),
                 code_dir=function.code_dir,
                 timeout_seconds=function.timeout_seconds,
+                log_format=settings.log_format,
             ),
             _concurrency(function, settings),
         )
@@ -202,15 +202,6 @@ def _watch(children: list[Child]) -> None:
         time.sleep(1)
         for child in children:
             child.check_running()
-
-
-def _configure_logging(level: str) -> None:
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
-    local_logger = logging.getLogger("shopfloor.local")
-    local_logger.addHandler(handler)
-    local_logger.setLevel(level)
-    local_logger.propagate = False
 
 
 def _install_signal_handlers() -> None:

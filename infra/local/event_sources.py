@@ -8,6 +8,9 @@ deletes the messages that succeeded, and leaves the failed ones (all of them if 
 or answered something that is not a batch response) to reappear after the visibility timeout. After
 max_receive_count receives, moto server itself moves a message to the dead-letter queue on the next
 receive (moto/sqs/models.py, SQSBackend.receive_message), as SQS does.
+
+What they log: a firing of a schedule, and a burst of batches once the queue (or stream) is quiet
+again, at INFO (WARNING if some failed); each batch at DEBUG; a function that fails at ERROR.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from typing import Any, Protocol
 from botocore.exceptions import BotoCoreError, ClientError
 
 from infra.local import resources
+from infra.local.logs import key_values
 from infra.local.settings import LocalSettings
 from infra.local.workers import FunctionError
 from infra.topology import QUEUES_BY_NAME, Function, Queue
@@ -31,6 +35,7 @@ logger = logging.getLogger("shopfloor.local.events")
 
 FIRST_FIRING_SECONDS = 2.0
 WAIT_TIME_SECONDS = 1  # long polling, short enough for a prompt stop
+SUMMARY_SECONDS = 60.0  # a burst that goes on this long is summed up anyway
 _RETRY_SECONDS = 1.0
 
 
@@ -120,6 +125,69 @@ def failed_message_ids(result: Any, message_ids: list[str]) -> set[str]:
     return failed
 
 
+class BurstSummary:
+    """Sums up a burst of batches of one event source as one log line, once it is over.
+
+    `begin()` and `end(...)` around each batch; `quiet()` when the source found nothing new: if no
+    batch is in flight, the burst is over and logged (also after SUMMARY_SECONDS of activity).
+    """
+
+    def __init__(self, source: str, function_name: str, unit: str, log: logging.Logger = logger) -> None:
+        self._log_to = log
+        self._source = source
+        self._function_name = function_name
+        self._unit = unit
+        self._lock = threading.Lock()
+        self._in_flight = 0
+        self._started: float | None = None
+        self._last_end = 0.0
+        self._items = self._batches = self._failed = 0
+
+    def begin(self) -> None:
+        with self._lock:
+            self._in_flight += 1
+            if self._started is None:
+                self._started = time.perf_counter()
+
+    def end(self, items: int, failed: int) -> None:
+        with self._lock:
+            self._in_flight -= 1
+            self._items += items
+            self._failed += failed
+            self._batches += 1
+            self._last_end = time.perf_counter()
+            due = self._started is not None and self._last_end - self._started >= SUMMARY_SECONDS
+        if due:
+            self._log()
+
+    def quiet(self) -> None:
+        with self._lock:
+            over = self._in_flight == 0 and self._batches > 0
+        if over:
+            self._log()
+
+    def _log(self) -> None:
+        with self._lock:
+            if not self._batches or self._started is None:
+                return
+            items, batches, failed = self._items, self._batches, self._failed
+            seconds = self._last_end - self._started  # from the first batch's start to the last's end
+            self._started = time.perf_counter() if self._in_flight else None
+            self._items = self._batches = self._failed = 0
+        self._log_to.log(
+            logging.WARNING if failed else logging.INFO,
+            "%s: %s %d %s in %d %s, %d failed, %.1f s",
+            self._source,
+            self._function_name,
+            items,
+            self._unit if items != 1 else self._unit.removesuffix("s"),
+            batches,
+            "batch" if batches == 1 else "batches",
+            failed,
+            seconds,
+        )
+
+
 class Schedule:
     """Invokes a function with a scheduled event every `interval` seconds, first after `first` seconds."""
 
@@ -156,9 +224,9 @@ class Schedule:
             if not self._stopping.is_set():
                 logger.error("schedule: %s failed: %s", self._function.name, error)
             return
-        logger.info(
-            "schedule: %s %.0fms %s", self._function.name, (time.perf_counter() - started) * 1000, result
-        )
+        elapsed_ms = (time.perf_counter() - started) * 1000
+        answer = key_values(result) if isinstance(result, dict) else repr(result)
+        logger.info("schedule: %s %.0fms %s", self._function.name, elapsed_ms, answer)
 
 
 class SqsPoller:
@@ -182,6 +250,7 @@ class SqsPoller:
         self._sqs = sqs
         self._on_batch = on_batch
         self._slots = threading.BoundedSemaphore(queue.max_concurrency)
+        self._summary = BurstSummary("sqs", function.name, "messages")
         self._stopping = threading.Event()
         self._thread = threading.Thread(target=self._run, name=f"sqs-{function.name}", daemon=True)
 
@@ -202,8 +271,11 @@ class SqsPoller:
                 messages = self._receive()
                 if messages:
                     name = f"batch-{self._function.name}"
+                    self._summary.begin()
                     threading.Thread(target=self._process, args=(messages,), name=name, daemon=True).start()
                     handed_over = True
+                else:
+                    self._summary.quiet()
             except Exception:
                 logger.exception("sqs: the poller of %s", self._function.name)
                 self._stopping.wait(_RETRY_SECONDS)
@@ -230,30 +302,26 @@ class SqsPoller:
         return messages
 
     def _process(self, messages: list[dict[str, Any]]) -> None:
+        ids = [message["MessageId"] for message in messages]
+        failed: set[str] = set(ids)
         try:
-            ids = [message["MessageId"] for message in messages]
             started = time.perf_counter()
             failed = self._invoke(messages, ids)
             elapsed_ms = (time.perf_counter() - started) * 1000
-            logger.info(
-                "sqs: %s %d messages, %d failed %.0fms",
+            logger.debug(
+                "sqs: %s %d messages, %d failed %.0fms%s",
                 self._function.name,
                 len(ids),
                 len(failed),
                 elapsed_ms,
+                " (retried after the visibility timeout)" if failed else "",
             )
             succeeded = [message for message in messages if message["MessageId"] not in failed]
             self._delete(succeeded)
-            if failed:
-                logger.warning(
-                    "sqs: %s: %d of %d messages failed, retried after the visibility timeout",
-                    self._function.name,
-                    len(failed),
-                    len(ids),
-                )
             if self._on_batch is not None:
                 self._on_batch(ids, failed)
         finally:
+            self._summary.end(len(ids), len(failed))
             self._slots.release()
 
     def _invoke(self, messages: list[dict[str, Any]], ids: list[str]) -> set[str]:

@@ -11,6 +11,8 @@ from infra.local.errors import LocalCloudError
 from infra.topology import ROOT
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+# How the functions' JSON log lines are shown: one readable line each, or as written (infra.local.logs).
+LOG_FORMATS = ("text", "json")
 # What the local offers service can be told to do wrong (see infra.local.offers_service).
 FAILURES = ("5xx", "timeout", "malformed", "schema", "401", "down")
 
@@ -23,6 +25,7 @@ class LocalSettings:
     moto_port: int = 5000
     data_dir: Path = ROOT / ".local-data"
     log_level: str = "INFO"
+    log_format: str = "text"
     function_concurrency: int = 4
     offers_port: int = 8080
     offers_refresh_token: str = "local-refresh-token"
@@ -47,6 +50,11 @@ class LocalSettings:
             raise LocalCloudError(
                 f"SHOPFLOOR_LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, not {log_level!r}"
             )
+        log_format = env.get("SHOPFLOOR_LOG_FORMAT", "").strip().lower() or defaults.log_format
+        if log_format not in LOG_FORMATS:
+            raise LocalCloudError(
+                f"SHOPFLOOR_LOG_FORMAT must be one of {', '.join(LOG_FORMATS)}, not {log_format!r}"
+            )
         data_dir = env.get("SHOPFLOOR_DATA_DIR", "").strip()
         failure = env.get("SHOPFLOOR_OFFERS_FAILURE", "").strip().lower() or None
         if failure is not None and failure not in FAILURES:
@@ -62,6 +70,7 @@ class LocalSettings:
             moto_port=_port(env, "SHOPFLOOR_MOTO_PORT", defaults.moto_port),
             data_dir=Path(data_dir).resolve() if data_dir else defaults.data_dir,
             log_level=log_level,
+            log_format=log_format,
             function_concurrency=_integer(
                 env, "SHOPFLOOR_FUNCTION_CONCURRENCY", defaults.function_concurrency, 1, 64
             ),

@@ -34,7 +34,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from infra.dynamodb import local_table_names
 from infra.local import resources
-from infra.local.event_sources import Invoker
+from infra.local.event_sources import BurstSummary, Invoker
 from infra.local.settings import LocalSettings
 from infra.local.workers import FunctionError
 from infra.topology import Function, TableStream
@@ -110,6 +110,7 @@ class StreamPoller:
         self._shards: dict[str, _Shard] = {}
         self._stopping = threading.Event()
         self._thread = threading.Thread(target=self._run, name=f"stream-{function.name}", daemon=True)
+        self._summary = BurstSummary("stream", function.name, "records", logger)
         self.delivered = 0
         self.failed_batches = 0
 
@@ -134,6 +135,8 @@ class StreamPoller:
                     self._stream_arn = None
                 busy = False
             if not busy:
+                if not any(shard.pending for shard in self._shards.values()):
+                    self._summary.quiet()
                 self._stopping.wait(POLL_SECONDS)
 
     def _poll_once(self) -> bool:
@@ -208,7 +211,14 @@ class StreamPoller:
             len(shard.pending) >= self._stream.batch_size or window_over or shard.iterator is None
         ):
             batch, shard.pending, shard.window_started = shard.pending, [], None
-            self._deliver([lambda_record(record, self._stream_arn or "") for record in batch], shard.shard_id)
+            delivered = self.delivered
+            self._summary.begin()
+            try:
+                self._deliver(
+                    [lambda_record(record, self._stream_arn or "") for record in batch], shard.shard_id
+                )
+            finally:
+                self._summary.end(len(batch), len(batch) - (self.delivered - delivered))
             self._save_checkpoint(shard.shard_id, shard.last_seen or batch[-1]["dynamodb"]["SequenceNumber"])
         if shard.iterator is None and not shard.pending:
             del self._shards[shard.shard_id]  # closed and drained: its children carry on
@@ -222,11 +232,12 @@ class StreamPoller:
         while pending and not self._stopping.is_set():
             outcome = self._invoke(pending)
             if outcome.failed_from is None:
+                logger.debug("stream: %s %d records delivered", self._function.name, len(pending))
                 self.delivered += len(pending)
                 return
             if outcome.function_error and len(pending) > 1:
                 half = len(pending) // 2
-                logger.warning("stream: %s failed, bisecting %d records", self._function.name, len(pending))
+                logger.debug("stream: %s failed, bisecting %d records", self._function.name, len(pending))
                 self._deliver(pending[:half], shard_id)
                 self._deliver(pending[half:], shard_id)
                 return

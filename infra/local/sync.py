@@ -170,12 +170,13 @@ def run_cycle(
         raise LocalCloudError(f"cannot create a queue in moto server: {_first_line(error)}") from error
     try:
         dispatch_env = {**worker_environment(dispatcher, settings), queue.env_var: url}
-        with _Pool(dispatcher, dispatch_env, 1) as pool:
+        with _Pool(dispatcher, dispatch_env, 1, settings.log_format) as pool:
             try:
                 dispatched = pool.invoke(scheduled_event(dispatcher), str(uuid.uuid4()))
             except FunctionError as error:
                 raise LocalCloudError(f"{dispatcher.name} failed: {error}") from error
-        with _Pool(consumer, worker_environment(consumer, settings), queue.max_concurrency) as pool:
+        consumer_env = worker_environment(consumer, settings)
+        with _Pool(consumer, consumer_env, queue.max_concurrency, settings.log_format) as pool:
             drained = drain(sqs, url, queue, consumer, pool)
     finally:
         with contextlib.suppress(BotoCoreError, ClientError):
@@ -184,8 +185,10 @@ def run_cycle(
 
 
 class _Pool:
-    def __init__(self, function: Function, environment: Mapping[str, str], concurrency: int) -> None:
-        spec = WorkerSpec(function.name, environment, function.code_dir, function.timeout_seconds)
+    def __init__(
+        self, function: Function, environment: Mapping[str, str], concurrency: int, log_format: str
+    ) -> None:
+        spec = WorkerSpec(function.name, environment, function.code_dir, function.timeout_seconds, log_format)
         self._pool = WorkerPool(spec, concurrency)
 
     def __enter__(self) -> WorkerPool:

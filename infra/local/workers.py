@@ -1,8 +1,10 @@
 """Function workers: one process per warm container, a small pool of them per function.
 
 A worker runs `runtime.py` with the function's own environment and folder, handles one event at a
-time, and is replaced when it dies or times out. The pool starts workers lazily, up to its
-concurrency, so concurrent requests to one function do not wait for each other.
+time, and is replaced when it dies or times out. Its stdout and stderr reach the console through
+`infra.local.logs` (one readable line per JSON log record), or directly with the `json` log format.
+The pool starts workers lazily, up to its concurrency, so concurrent requests to one function do not
+wait for each other.
 """
 
 from __future__ import annotations
@@ -19,9 +21,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from infra.local.logs import FunctionOutput
+
 RUNTIME = Path(__file__).resolve().parent / "runtime.py"
 INIT_TIMEOUT_SECONDS = 30.0
 STOP_TIMEOUT_SECONDS = 3.0
+OUTPUT_TIMEOUT_SECONDS = 1.0
 _CHUNK = 1 << 16
 
 
@@ -35,6 +40,7 @@ class WorkerSpec:
     environment: Mapping[str, str]
     code_dir: Path
     timeout_seconds: float
+    log_format: str = "text"  # "json": the worker writes straight to stderr (see infra.local.logs)
 
 
 class Worker:
@@ -44,6 +50,7 @@ class Worker:
         self._spec = spec
         requests_read, self._requests = os.pipe()
         self._responses, responses_write = os.pipe()
+        output_read, output_write = os.pipe() if spec.log_format == "text" else (-1, -1)
         try:
             self._process = subprocess.Popen(
                 [
@@ -57,16 +64,20 @@ class Worker:
                 env=dict(spec.environment),
                 cwd=spec.code_dir,
                 stdin=subprocess.DEVNULL,
-                stdout=sys.stderr.fileno(),
+                stdout=sys.stderr.fileno() if output_write < 0 else output_write,
+                stderr=None if output_write < 0 else subprocess.STDOUT,
                 pass_fds=(requests_read, responses_write),
             )
         except OSError:
-            for fd in (self._requests, self._responses):
-                os.close(fd)
+            for fd in (self._requests, self._responses, output_read):
+                if fd >= 0:
+                    os.close(fd)
             raise
         finally:
-            os.close(requests_read)
-            os.close(responses_write)
+            for fd in (requests_read, responses_write, output_write):
+                if fd >= 0:
+                    os.close(fd)
+        self._output = None if output_read < 0 else FunctionOutput(output_read, spec.function_name)
         self._buffer = bytearray()
         self._alive = True
         message = self._receive(time.monotonic() + max(INIT_TIMEOUT_SECONDS, spec.timeout_seconds))
@@ -109,8 +120,17 @@ class Worker:
         except subprocess.TimeoutExpired:
             self._process.kill()
             self._process.wait()
+        if self._output is not None:
+            self._output.wait(OUTPUT_TIMEOUT_SECONDS)  # its last lines, say a crash's traceback
 
     def _receive(self, deadline: float, timeout_reason: str = "Runtime.InitTimeout") -> dict[str, Any]:
+        try:
+            return self._receive_message(deadline, timeout_reason)
+        finally:
+            if self._output is not None:
+                self._output.drain()  # what the function wrote before answering, shown before the answer
+
+    def _receive_message(self, deadline: float, timeout_reason: str) -> dict[str, Any]:
         while b"\n" not in self._buffer:
             remaining = deadline - time.monotonic()
             if remaining <= 0 or not select.select([self._responses], [], [], remaining)[0]:

@@ -40,7 +40,7 @@ def test_bad_input_is_a_4xx_in_the_envelope(http: requests.Session, base_url: st
     assert http.post(
         f"{base_url}/warranties", data="", headers={"Content-Type": "application/json"}
     ).json() == {"message": "No input data provided"}
-    invalid = http.post(f"{base_url}/warranties", json=sold(item_cost=-1, store_uuid="x"))
+    invalid = http.post(f"{base_url}/warranties", json=sold(item_cost=-1, store_uuid="not a store id"))
     assert invalid.status_code == 422
     assert {message.split(":")[0] for message in invalid.json()["message"]} == {"item_cost", "store_uuid"}
     assert http.get(f"{base_url}/warranties/999999999").status_code == 404
