@@ -27,12 +27,15 @@ ASSET_EXCLUDES: Final = ("__pycache__", "*.pyc")
 REMOVAL_POLICY_CONTEXT_KEY: Final = "removalPolicy"
 REMOVAL_POLICY_RETAIN: Final = "retain"
 REMOVAL_POLICY_DESTROY: Final = "destroy"
+# `cdk deploy -c alarmEmail=oncall@example.com`: the alarm topic e-mails this address (unset: no one).
+ALARM_EMAIL_CONTEXT_KEY: Final = "alarmEmail"
 
 FUNCTION_TAG: Final = "shopfloor:function"
 
 API_NAME: Final = "shopfloor"
 API_STAGE: Final = "prod"
 API_URL_OUTPUT: Final = "ApiUrl"
+ALARM_TOPIC_OUTPUT: Final = "AlarmTopicArn"
 # Per stage, across every method: protects Lambda concurrency and the tables from one noisy client.
 API_THROTTLE_RATE_LIMIT: Final = 500
 API_THROTTLE_BURST_LIMIT: Final = 1000

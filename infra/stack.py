@@ -1,5 +1,5 @@
-"""The Shopfloor stack: tables, queues, secrets, buckets, layers, functions, schedules and the
-API, composed from infra.topology."""
+"""The Shopfloor stack: tables, queues, secrets, buckets, layers, functions, schedules, the API,
+and the dashboard and alarms that watch them, composed from infra.topology."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from aws_cdk import CfnOutput, RemovalPolicy, Stack
 from constructs import Construct
 
 from infra.constants import (
+    ALARM_TOPIC_OUTPUT,
     API_URL_OUTPUT,
     REMOVAL_POLICY_CONTEXT_KEY,
     REMOVAL_POLICY_DESTROY,
@@ -20,6 +21,7 @@ from infra.constructs.buckets import Buckets
 from infra.constructs.buckets import output_id as bucket_output_id
 from infra.constructs.functions import Functions
 from infra.constructs.layers import Layers
+from infra.constructs.observability import Observability, alarm_email_from_context
 from infra.constructs.queues import Queues
 from infra.constructs.schedules import Schedules
 from infra.constructs.secrets import Secrets
@@ -64,7 +66,25 @@ class ShopfloorStack(Stack):
         )
         self.schedules = Schedules(self, "Schedules", functions=self.functions.by_name)
         self.api = Api(self, "Api", functions=self.functions.by_name, removal_policy=removal_policy)
+        self.observability = Observability(
+            self,
+            "Observability",
+            functions=self.functions,
+            tables=self.tables,
+            queues=self.queues,
+            schedules=self.schedules,
+            api=self.api,
+            removal_policy=removal_policy,
+            alarm_email=alarm_email_from_context(self),
+        )
         CfnOutput(self, API_URL_OUTPUT, value=self.api.url, description="The base URL of the REST API.")
+        CfnOutput(
+            self,
+            ALARM_TOPIC_OUTPUT,
+            value=self.observability.topic.topic_arn,
+            description="Every alarm notifies this SNS topic; subscribe with `-c alarmEmail=<address>` "
+            "or `aws sns subscribe --topic-arn <this ARN> ...`.",
+        )
         for secret in SECRETS:
             CfnOutput(
                 self,

@@ -1,5 +1,6 @@
-"""The stack, synthesized once per session with the context `cdk synth` uses (cdk.json); and once
-more as a throw-away stack (`-c removalPolicy=destroy`), for what only that one changes."""
+"""The stack, synthesized once per session with the context `cdk synth` uses (cdk.json); once
+more as a throw-away stack (`-c removalPolicy=destroy`), and once with `-c alarmEmail=...`, for what
+only those change."""
 
 from __future__ import annotations
 
@@ -11,9 +12,11 @@ from aws_cdk import App
 from aws_cdk.assertions import Template
 
 from infra.build import build_dependency_layer
-from infra.constants import STACK_NAME
+from infra.constants import ALARM_EMAIL_CONTEXT_KEY, STACK_NAME
 from infra.stack import ShopfloorStack
 from infra.topology import ROOT
+
+ALARM_EMAIL = "oncall@example.com"
 
 
 def cdk_context() -> dict[str, Any]:
@@ -54,3 +57,18 @@ def destroy_stack(destroy_app: App) -> ShopfloorStack:
 @pytest.fixture(scope="session")
 def destroy_template_dict(destroy_stack: ShopfloorStack) -> dict[str, Any]:
     return dict(Template.from_stack(destroy_stack).to_json())
+
+
+@pytest.fixture(scope="session")
+def alarm_email_app() -> App:
+    return App(context={**cdk_context(), ALARM_EMAIL_CONTEXT_KEY: ALARM_EMAIL})
+
+
+@pytest.fixture(scope="session")
+def alarm_email_stack(alarm_email_app: App) -> ShopfloorStack:
+    return ShopfloorStack(alarm_email_app, STACK_NAME, dependency_layer_dir=build_dependency_layer())
+
+
+@pytest.fixture(scope="session")
+def alarm_email_template_dict(alarm_email_stack: ShopfloorStack) -> dict[str, Any]:
+    return dict(Template.from_stack(alarm_email_stack).to_json())

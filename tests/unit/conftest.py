@@ -12,6 +12,7 @@ from shopfloor.catalog.products.service import ProductService
 from shopfloor.catalog.wiring import offers_reader, product_service
 from shopfloor.operations.wiring import database_probe
 from shopfloor.platform import aws as platform_aws
+from shopfloor.platform.observability import metrics
 from shopfloor.warranties.wiring import warranty_service
 from tests.helpers.handlers import HandlerClient, load_handler
 from tests.unit.catalog.fakes import FakeRegistrar
@@ -41,6 +42,10 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setenv("AWS_REGION", "us-east-1")
     monkeypatch.setenv("POWERTOOLS_METRICS_NAMESPACE", "Shopfloor")
     monkeypatch.setenv("POWERTOOLS_SERVICE_NAME", "unit")
+    # The shared Metrics read both when shopfloor.platform.observability is first imported, which for
+    # the tests is at collection (services import it), before this environment: as Lambda would have.
+    monkeypatch.setattr(metrics, "namespace", "Shopfloor")
+    monkeypatch.setattr(metrics, "service", "unit")
     for table in TABLES:
         monkeypatch.setenv(table.env_var, TABLE_NAMES[table.name])
     monkeypatch.setenv(OFFERS_SERVICE.env_var, "http://offers.invalid")

@@ -12,13 +12,18 @@ from collections.abc import Mapping
 from typing import Any
 
 from aws_lambda_powertools import Logger
+from aws_lambda_powertools.metrics import MetricUnit
 
-from shopfloor.platform.batch import BatchResponse, Record, handle_stream, new_image
+from shopfloor.platform.batch import BatchResponse, Record, StreamBatchFailedError, handle_stream, new_image
+from shopfloor.platform.observability import metrics
 from shopfloor.warranties.service import request_payload
 
 logger = Logger(child=True)
 
 PREFIX = "warranties"
+# Business metric (namespace Shopfloor, dimension service=warranty-archiver): the records of each
+# batch that failed to archive (0 when none did). A record retried and failing again counts again.
+ARCHIVE_FAILURES = "ArchiveFailures"
 
 
 def archive_key(warranty_id: int, created_at: str) -> str:
@@ -44,7 +49,14 @@ class Archiver:
         self._bucket = bucket
 
     def handle(self, event: dict[str, Any]) -> BatchResponse:
-        return handle_stream(event.get("Records") or [], self._archive)
+        records = event.get("Records") or []
+        try:
+            response = handle_stream(records, self._archive)
+        except StreamBatchFailedError:
+            _count_failures(len(records))
+            raise
+        _count_failures(len(response["batchItemFailures"]))
+        return response
 
     def _archive(self, record: Record) -> None:
         image = new_image(record)
@@ -53,3 +65,8 @@ class Archiver:
         key, body = archive_document(image)
         self._s3.put_object(Bucket=self._bucket, Key=key, Body=body, ContentType="application/json")
         logger.debug("Archived", extra={"key": key})
+
+
+def _count_failures(failed: int) -> None:
+    """Published when the handler returns or raises (Powertools' log_metrics flushes either way)."""
+    metrics.add_metric(name=ARCHIVE_FAILURES, unit=MetricUnit.Count, value=failed)

@@ -8,13 +8,19 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
+from aws_lambda_powertools.metrics import MetricUnit
+
 from shopfloor.platform.clock import iso, utc_now
 from shopfloor.platform.idempotency import Created, IdempotentRequest, idempotent_request
+from shopfloor.platform.observability import metrics
 from shopfloor.platform.pagination import Page
 from shopfloor.warranties.plans import quote
 from shopfloor.warranties.schemas import Item, Store, Warranty, WarrantyIn
 
 ROUTE = "POST /warranties"
+# Business metric (namespace Shopfloor, dimension service=warranties): one per warranty created,
+# none for a replayed Idempotency-Key.
+WARRANTIES_CREATED = "WarrantiesCreated"
 
 
 @dataclass(frozen=True)
@@ -85,7 +91,10 @@ class WarrantyService:
             created_at=iso(self._now()),
             request=request,
         )
-        return self._repository.add(warranty, idempotency)
+        created = self._repository.add(warranty, idempotency)
+        if not created.replayed:  # a replay answers the first request's warranty: nothing new
+            metrics.add_metric(name=WARRANTIES_CREATED, unit=MetricUnit.Count, value=1)
+        return created
 
     def get(self, warranty_id: int) -> Warranty | None:
         return self._repository.get(warranty_id)

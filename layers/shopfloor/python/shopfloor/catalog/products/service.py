@@ -8,12 +8,17 @@ from collections.abc import Callable
 from typing import Protocol
 
 from aws_lambda_powertools import Logger
+from aws_lambda_powertools.metrics import MetricUnit
 
 from shopfloor.catalog.errors import OffersServiceError
 from shopfloor.catalog.products.schemas import Product, ProductIn, ProductPatch
+from shopfloor.platform.observability import metrics
 from shopfloor.platform.pagination import Page
 
 logger = Logger(child=True)
+
+# Business metric (namespace Shopfloor, dimension service=products): one per product created.
+PRODUCTS_CREATED = "ProductsCreated"
 
 Changes = dict[str, str | None]
 
@@ -70,6 +75,7 @@ class ProductService:
             raise
         product = Product(id=self._next_id(), name=data.name, description=data.description)
         self._repository.add(product, str(offers_id))
+        metrics.add_metric(name=PRODUCTS_CREATED, unit=MetricUnit.Count, value=1)
         return product
 
     def get(self, product_id: int) -> Product | None:

@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from aws_lambda_powertools import Logger
+from aws_lambda_powertools.metrics import MetricUnit
 
 from shopfloor.catalog.errors import NotRegisteredError
 from shopfloor.catalog.offers_service.client import RemoteOffer
@@ -18,8 +19,16 @@ from shopfloor.catalog.sync.messages import SQS_BATCH, SyncMessage
 from shopfloor.catalog.sync.reconcile import Offer, OfferChanges, reconcile
 from shopfloor.catalog.sync.store import OffersStore
 from shopfloor.platform.batch import BatchResponse, queue_response
+from shopfloor.platform.observability import metrics
 
 logger = Logger(child=True)
+
+# Business metrics (namespace Shopfloor, dimension service=offers-worker), one value per batch: the
+# offers that changed as the offers service reported them (a deleted product's purge is not counted).
+OFFERS_INSERTED = "OffersInserted"
+OFFERS_UPDATED = "OffersUpdated"
+OFFERS_DELETED = "OffersDeleted"
+PURGED = "purged"
 
 
 class OffersSource(Protocol):
@@ -64,7 +73,12 @@ class OffersWorker:
         outcomes = self._run(records)
         for outcome in outcomes:
             if isinstance(outcome, SyncOutcome):
-                logger.info("Offers synced", extra=outcome.__dict__)
+                logger.debug("Offers synced", extra=outcome.__dict__)
+        summary = _summary(outcomes)
+        logger.info("Offers sync batch", extra=summary)
+        metrics.add_metric(name=OFFERS_INSERTED, unit=MetricUnit.Count, value=summary["inserted"])
+        metrics.add_metric(name=OFFERS_UPDATED, unit=MetricUnit.Count, value=summary["updated"])
+        metrics.add_metric(name=OFFERS_DELETED, unit=MetricUnit.Count, value=summary["deleted"])
         return queue_response(records, outcomes)
 
     def sync(self, message: SyncMessage) -> SyncOutcome:
@@ -127,7 +141,7 @@ class OffersWorker:
             removed = self._store.remove_offers(message.product_id) + self._store.purge_history(
                 message.product_id
             )
-            return SyncOutcome(message.product_id, deleted=removed, skipped="purged")
+            return SyncOutcome(message.product_id, deleted=removed, skipped=PURGED)
         offers_id = message.offers_id
         if not message.registered or offers_id is None:
             offers_id = self._register(message.product_id, offers_id)
@@ -167,6 +181,20 @@ class OffersWorker:
             return self.sync(message)
         except Exception as error:
             return error
+
+
+def _summary(outcomes: list[SyncOutcome | Exception]) -> dict[str, int]:
+    """One batch in numbers: its products (messages), the offers changed, the purges and failures."""
+    synced = [outcome for outcome in outcomes if isinstance(outcome, SyncOutcome)]
+    compared = [outcome for outcome in synced if outcome.skipped != PURGED]
+    return {
+        "products": len(outcomes),
+        "inserted": sum(outcome.inserted for outcome in compared),
+        "updated": sum(outcome.updated for outcome in compared),
+        "deleted": sum(outcome.deleted for outcome in compared),
+        "purged": len(synced) - len(compared),
+        "failed": len(outcomes) - len(synced),
+    }
 
 
 def _message(record: dict[str, Any]) -> SyncMessage | Exception:

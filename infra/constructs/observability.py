@@ -1,0 +1,497 @@
+"""Operating the deployed stack: one CloudWatch dashboard, and alarms that all notify one SNS topic.
+
+Built from infra.topology and the stack's constructs, with cdk-monitoring-constructs:
+- every function: errors, throttles, p99 duration against its timeout, concurrent executions;
+- the REST API: 5xx rate, 4xx rate, p99 latency;
+- every table: throttled requests and system errors, summed over every operation;
+- every queue: the age of its oldest message. Its dead-letter queue already alarms on its first
+  message (queues.DeadLetterQueue), as do the stream on-failure queues and the schedules'
+  dead-letter queues: those alarms are not made twice, they are given the topic and a graph.
+
+The topic is encrypted with a key of its own (CloudWatch cannot publish to a topic encrypted with
+the AWS-managed SNS key) and refuses requests without TLS. `cdk deploy -c alarmEmail=<address>`
+subscribes an address (it confirms by e-mail first); a notification SNS cannot deliver to it
+lands in a dead-letter queue, whose alarm shows in the console.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Final, TypedDict, cast
+
+import cdk_monitoring_constructs as monitoring
+from aws_cdk import ArnFormat, Duration, RemovalPolicy, Stack
+from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_cloudwatch_actions as cloudwatch_actions
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sns_subscriptions as subscriptions
+from constructs import Construct
+
+from infra.constants import ALARM_EMAIL_CONTEXT_KEY, API_STAGE
+from infra.constructs import nag
+from infra.constructs.api import Api
+from infra.constructs.functions import Functions
+from infra.constructs.queues import DeadLetterQueue, Queues
+from infra.constructs.schedules import Schedules
+from infra.constructs.tables import Tables
+from infra.topology import FUNCTIONS, METRICS_NAMESPACE, QUEUES, TABLES, Function, Queue
+
+# Every alarm looks at 5-minute periods: the resolution AWS services publish these metrics at.
+ALARM_PERIOD: Final = Duration.minutes(5)
+# "Sustained": in 2 of the last 3 periods, so that one bad period (a deploy, a burst) stays quiet.
+SUSTAINED_DATAPOINTS: Final = 2
+SUSTAINED_PERIODS: Final = 3
+
+# An invocation error is an unhandled exception, a timeout or memory running out (domain errors are
+# answered, failed batch items reported): any is a bug to look at.
+FUNCTION_ERRORS_ALARM_THRESHOLD: Final = 0
+# No function has reserved concurrency: a throttle means the account's concurrency ran out.
+FUNCTION_THROTTLES_ALARM_THRESHOLD: Final = 0
+# The slowest invocations (p99) beyond this share of the timeout are about to time out.
+FUNCTION_DURATION_P99_PERCENT_OF_TIMEOUT: Final = 80
+# Half of Lambda's default regional quota (1,000), which every function of the account shares.
+FUNCTION_CONCURRENCY_ALARM_THRESHOLD: Final = 500
+
+# 5xx are ours (a bug, a timeout, an AWS failure): more than 1% of requests is an incident.
+API_5XX_RATE_ALARM_THRESHOLD: Final = 0.01
+# 4xx are the clients' (validation, not found): above 10% of requests, a client or the contract broke.
+API_4XX_RATE_ALARM_THRESHOLD: Final = 0.10
+# Warm handlers answer in milliseconds and API functions time out at 10 s: a p99 above 3 s is trouble.
+API_P99_LATENCY_ALARM_THRESHOLD: Final = Duration.seconds(3)
+# Below this many requests in a period, a rate or a p99 is a handful of requests, not a trend.
+API_MIN_REQUESTS_TO_EVALUATE: Final = 50
+
+# On-demand tables throttle only beyond their partitions' or the account's limits: any is news.
+TABLE_THROTTLED_REQUESTS_ALARM_THRESHOLD: Final = 0
+# DynamoDB's own 500s: the SDK retries them, so they alarm only when sustained, not for a blip.
+TABLE_SYSTEM_ERRORS_ALARM_THRESHOLD: Final = 0
+
+# Notifications SNS could not e-mail are kept as long as the other dead letters.
+ALARM_EMAIL_FAILURES_RETENTION_DAYS: Final = 14
+
+CRITICAL: Final = "Critical"  # the alarms' one level (cdk-monitoring-constructs' "disambiguator")
+CLOUDWATCH: Final = iam.ServicePrincipal("cloudwatch.amazonaws.com")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def duration_alarm_threshold(function: Function) -> Duration:
+    """The p99 duration above which a function alarms: a share of its timeout."""
+    return Duration.millis(function.timeout_seconds * 1000 * FUNCTION_DURATION_P99_PERCENT_OF_TIMEOUT // 100)
+
+
+def max_message_age_seconds(queue: Queue) -> int:
+    """A message is received again every visibility timeout until its last receive, then dead-lettered:
+    one older than that waits for a consumer, so the consumers are behind."""
+    return queue.visibility_timeout_seconds * queue.max_receive_count
+
+
+@dataclass(frozen=True)
+class BusinessMetric:
+    """A metric a function emits through Powertools (namespace METRICS_NAMESPACE, dimension service)."""
+
+    function: str
+    name: str
+    label: str
+
+
+BUSINESS_METRICS: Final = (
+    BusinessMetric("products", "ProductsCreated", "products created"),
+    BusinessMetric("warranties", "WarrantiesCreated", "warranties created (not replays)"),
+    BusinessMetric("offers-worker", "OffersInserted", "offers inserted"),
+    BusinessMetric("offers-worker", "OffersUpdated", "offers updated"),
+    BusinessMetric("offers-worker", "OffersDeleted", "offers deleted"),
+    BusinessMetric("warranty-archiver", "ArchiveFailures", "warranty records that failed to archive"),
+)
+
+
+class Observability(Construct):
+    """The dashboard, the alarms and the topic they notify."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id_: str,
+        *,
+        functions: Functions,
+        tables: Tables,
+        queues: Queues,
+        schedules: Schedules,
+        api: Api,
+        removal_policy: RemovalPolicy,
+        alarm_email: str | None = None,
+    ) -> None:
+        super().__init__(scope, construct_id_)
+        stack = Stack.of(self)
+        self.topic = _alarm_topic(self, removal_policy)
+        notify = monitoring.SnsAlarmActionStrategy(on_alarm_topic=self.topic, on_ok_topic=self.topic)
+        dashboards = monitoring.DefaultDashboardFactory(
+            self,
+            "Dashboards",
+            dashboard_name_prefix=stack.stack_name,
+            create_dashboard=True,
+            create_summary_dashboard=False,
+            create_alarm_dashboard=False,
+        )
+        self.facade = monitoring.MonitoringFacade(
+            self,
+            "Monitoring",
+            alarm_factory_defaults=monitoring.AlarmFactoryDefaults(
+                alarm_name_prefix=stack.stack_name, actions_enabled=True, action=notify
+            ),
+            metric_factory_defaults=monitoring.MetricFactoryDefaults(period=ALARM_PERIOD),
+            dashboard_factory=dashboards,
+        )
+        if dashboards.dashboard is None:
+            raise RuntimeError("cdk-monitoring-constructs created no dashboard")
+        self.dashboard: cloudwatch.Dashboard = dashboards.dashboard
+
+        dead_letters: dict[str, DeadLetterQueue] = {}
+        if alarm_email is not None:
+            dead_letters["alarm e-mails not delivered"] = self._subscribe(alarm_email)
+        self._monitor_api(api)
+        self._monitor_functions(functions)
+        self._monitor_tables(tables)
+        self._monitor_queues(queues)
+        for queue in QUEUES:
+            dead_letters[f"{queue.name}: dead letters"] = queues.by_name[queue.name].dead_letters
+        for name, failures in functions.stream_failures.items():
+            dead_letters[f"{name}: stream records that failed"] = failures
+        for name, schedule in schedules.by_name.items():
+            dead_letters[f"{name}: scheduled runs that failed"] = schedule.dead_letters
+        self._notify_dead_letters(dead_letters)
+        self._graph_business_metrics()
+
+        # Every alarm here: the library's and the dead-letter queues' own.
+        self.alarms: list[cloudwatch.IAlarm] = [created.alarm for created in self.facade.created_alarms()]
+        self.alarms += [failures.alarm for failures in dead_letters.values()]
+
+    def _subscribe(self, address: str) -> DeadLetterQueue:
+        failures = DeadLetterQueue(
+            self,
+            "AlarmEmailFailures",
+            retention=Duration.days(ALARM_EMAIL_FAILURES_RETENTION_DAYS),
+            purpose="alarm notifications SNS could not e-mail",
+        )
+        nag.acknowledge(
+            failures.queue,
+            nag.QUEUE_WITHOUT_DEAD_LETTER_QUEUE,
+            "This queue is itself the dead-letter queue (redrive policy) of the alarm topic's e-mail "
+            "subscription; cdk-nag only recognises SQS redrive policies as dead-letter use.",
+        )
+        self.topic.add_subscription(
+            subscriptions.EmailSubscription(address, dead_letter_queue=failures.queue)
+        )
+        return failures
+
+    def _monitor_api(self, api: Api) -> None:
+        self.facade.add_large_header("API")
+        api_name = f"REST API, stage {API_STAGE}"
+        self.facade.monitor_api_gateway(
+            api=api.rest_api,
+            api_stage=API_STAGE,
+            human_readable_name=api_name,
+            alarm_friendly_name="api",
+            add5_xx_fault_rate_alarm={
+                CRITICAL: monitoring.ErrorRateThreshold(
+                    max_error_rate=API_5XX_RATE_ALARM_THRESHOLD,
+                    **_api_options(
+                        f"{api_name}: more than {API_5XX_RATE_ALARM_THRESHOLD:.0%} of requests answered 5xx "
+                        "(function errors or timeouts, API Gateway failures)."
+                    ),
+                )
+            },
+            add4_xx_error_rate_alarm={
+                CRITICAL: monitoring.ErrorRateThreshold(
+                    max_error_rate=API_4XX_RATE_ALARM_THRESHOLD,
+                    **_api_options(
+                        f"{api_name}: more than {API_4XX_RATE_ALARM_THRESHOLD:.0%} of requests answered 4xx: "
+                        "a client, or the contract it relies on, is broken."
+                    ),
+                )
+            },
+            add_latency_p99_alarm={
+                CRITICAL: monitoring.LatencyThreshold(
+                    max_latency=API_P99_LATENCY_ALARM_THRESHOLD,
+                    **_api_options(
+                        f"{api_name}: p99 latency above {API_P99_LATENCY_ALARM_THRESHOLD.to_seconds():g} s."
+                    ),
+                )
+            },
+        )
+
+    def _monitor_functions(self, functions: Functions) -> None:
+        self.facade.add_large_header("Functions")
+        for function in FUNCTIONS:
+            name = function.name
+            self.facade.monitor_lambda_function(
+                lambda_function=functions.by_name[name],
+                human_readable_name=f"Function {name}",
+                alarm_friendly_name=f"function-{name}",
+                is_iterator=function.streams_from is not None,
+                add_fault_count_alarm={
+                    CRITICAL: monitoring.ErrorCountThreshold(
+                        max_error_count=FUNCTION_ERRORS_ALARM_THRESHOLD,
+                        **_at_once(
+                            f"{name}: invocations failed (an unhandled exception, a timeout or memory "
+                            "running out); its log group and X-Ray traces say which."
+                        ),
+                    )
+                },
+                add_throttles_count_alarm={
+                    CRITICAL: monitoring.ErrorCountThreshold(
+                        max_error_count=FUNCTION_THROTTLES_ALARM_THRESHOLD,
+                        **_at_once(
+                            f"{name}: invocations throttled: the account's Lambda concurrency ran out."
+                        ),
+                    )
+                },
+                add_latency_p99_alarm={
+                    CRITICAL: monitoring.LatencyThreshold(
+                        max_latency=duration_alarm_threshold(function),
+                        **_sustained(
+                            f"{name}: p99 duration above {FUNCTION_DURATION_P99_PERCENT_OF_TIMEOUT}% of its "
+                            f"{function.timeout_seconds} s timeout: invocations are about to time out."
+                        ),
+                    )
+                },
+                add_concurrent_executions_count_alarm={
+                    CRITICAL: monitoring.RunningTaskCountThreshold(
+                        max_running_tasks=FUNCTION_CONCURRENCY_ALARM_THRESHOLD,
+                        **_sustained(
+                            f"{name}: more than {FUNCTION_CONCURRENCY_ALARM_THRESHOLD} concurrent "
+                            "executions, half of the account's default quota, which every function shares."
+                        ),
+                    )
+                },
+            )
+
+    def _monitor_tables(self, tables: Tables) -> None:
+        """Throttled requests and system errors are per operation in CloudWatch; a Metrics Insights
+        query sums every operation, transactions included (cdk-monitoring-constructs' own table
+        alarms sum nine operations, without TransactWriteItems, which most writes here use)."""
+        self.facade.add_large_header("Tables")
+        for table in TABLES:
+            created = tables.by_name[table.name]
+            self.facade.monitor_custom(
+                human_readable_name=f"Table {table.name}",
+                alarm_friendly_name=f"table-{table.name}",
+                metric_groups=[
+                    monitoring.CustomMetricGroup(
+                        title="Consumed capacity units",
+                        metrics=[
+                            created.metric_consumed_read_capacity_units(
+                                statistic=cloudwatch.Stats.SUM, period=ALARM_PERIOD, label="read"
+                            ),
+                            created.metric_consumed_write_capacity_units(
+                                statistic=cloudwatch.Stats.SUM, period=ALARM_PERIOD, label="write"
+                            ),
+                        ],
+                    ),
+                    _table_alarm_group(
+                        created,
+                        "ThrottledRequests",
+                        TABLE_THROTTLED_REQUESTS_ALARM_THRESHOLD,
+                        _at_once(
+                            f"Table {table.name}: requests throttled (any operation, its indexes included)."
+                        ),
+                    ),
+                    _table_alarm_group(
+                        created,
+                        "SystemErrors",
+                        TABLE_SYSTEM_ERRORS_ALARM_THRESHOLD,
+                        _sustained(f"Table {table.name}: DynamoDB answered requests with internal errors."),
+                    ),
+                ],
+            )
+
+    def _monitor_queues(self, queues: Queues) -> None:
+        self.facade.add_large_header("Queues")
+        for queue in QUEUES:
+            created = queues.by_name[queue.name]
+            age = max_message_age_seconds(queue)
+            self.facade.monitor_sqs_queue_with_dlq(
+                queue=created.queue,
+                dead_letter_queue=created.dead_letters.queue,
+                human_readable_name=f"Queue {queue.name}",
+                alarm_friendly_name=f"queue-{queue.name}",
+                add_queue_max_message_age_alarm={
+                    CRITICAL: monitoring.MaxMessageAgeThreshold(
+                        max_age_in_seconds=age,
+                        **_at_once(
+                            f"Queue {queue.name}: a message waited over {age} s, longer than its "
+                            f"{queue.max_receive_count} receives take: the consumers are behind."
+                        ),
+                    )
+                },
+            )
+
+    def _notify_dead_letters(self, dead_letters: Mapping[str, DeadLetterQueue]) -> None:
+        """Each dead-letter queue's own alarm notifies the topic too, and is graphed."""
+        action = cloudwatch_actions.SnsAction(self.topic)
+        widgets: list[cloudwatch.IWidget] = []
+        for title, failures in dead_letters.items():
+            failures.alarm.add_alarm_action(action)
+            failures.alarm.add_ok_action(action)
+            widgets.append(cloudwatch.AlarmWidget(alarm=failures.alarm, title=title, width=6, height=5))
+        self.facade.add_large_header("Dead letters: one message alarms")
+        # A row is a widget (CDK's Row implements IWidget; its Python class lacks two optional members).
+        self.facade.add_widget(cast(cloudwatch.IWidget, cloudwatch.Row(*widgets)))
+
+    def _graph_business_metrics(self) -> None:
+        self.facade.add_large_header("Business metrics")
+        self.facade.monitor_custom(
+            human_readable_name=f"What the functions did (namespace {METRICS_NAMESPACE}, per 5 minutes)",
+            alarm_friendly_name="business",
+            metric_groups=[
+                monitoring.CustomMetricGroup(title=metric.label, metrics=[business_metric(metric)])
+                for metric in BUSINESS_METRICS
+            ],
+        )
+
+
+def business_metric(metric: BusinessMetric) -> cloudwatch.Metric:
+    return cloudwatch.Metric(
+        namespace=METRICS_NAMESPACE,
+        metric_name=metric.name,
+        dimensions_map={"service": metric.function},
+        statistic=cloudwatch.Stats.SUM,
+        period=ALARM_PERIOD,
+        label=metric.label,
+    )
+
+
+def alarm_email_from_context(scope: Construct) -> str | None:
+    """The address alarms are e-mailed to (`-c alarmEmail=...`), or None: no subscription."""
+    value = scope.node.try_get_context(ALARM_EMAIL_CONTEXT_KEY)
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str) or not _EMAIL.match(value):
+        raise ValueError(f"context {ALARM_EMAIL_CONTEXT_KEY}={value!r}: expected an e-mail address")
+    return value
+
+
+def _alarm_topic(scope: Construct, removal_policy: RemovalPolicy) -> sns.Topic:
+    stack = Stack.of(scope)
+    key = kms.Key(
+        scope,
+        "AlarmTopicKey",
+        description=f"Encrypts the {stack.stack_name} alarm topic; CloudWatch alarms publish with it.",
+        enable_key_rotation=True,
+        removal_policy=removal_policy,
+    )
+    # CloudWatch encrypts what it publishes with the topic's key: the key policy must let it.
+    key.add_to_resource_policy(
+        iam.PolicyStatement(
+            sid="CloudWatchAlarmsPublish",
+            principals=[CLOUDWATCH],
+            actions=["kms:Decrypt", "kms:GenerateDataKey*"],
+            resources=["*"],
+        )
+    )
+    topic = sns.Topic(
+        scope, "AlarmTopic", display_name=f"{stack.stack_name} alarms", master_key=key, enforce_ssl=True
+    )
+    # Only this account's alarms may publish (the TLS-only policy would otherwise be the whole policy).
+    topic.add_to_resource_policy(
+        iam.PolicyStatement(
+            sid="CloudWatchAlarmsPublish",
+            principals=[CLOUDWATCH],
+            actions=["sns:Publish"],
+            resources=[topic.topic_arn],
+            conditions={
+                "StringEquals": {"aws:SourceAccount": stack.account},
+                "ArnLike": {
+                    "aws:SourceArn": stack.format_arn(
+                        service="cloudwatch",
+                        resource="alarm",
+                        resource_name="*",
+                        arn_format=ArnFormat.COLON_RESOURCE_NAME,
+                    )
+                },
+            },
+        )
+    )
+    return topic
+
+
+def _table_alarm_group(
+    table: dynamodb.Table, metric_name: str, threshold: int, options: _AlarmOptions
+) -> monitoring.CustomMetricGroup:
+    return monitoring.CustomMetricGroup(
+        title=f"{metric_name} (every operation)",
+        metrics=[
+            monitoring.CustomMetricWithAlarm(
+                metric=_every_operation(table, metric_name),
+                alarm_friendly_name=metric_name,
+                add_alarm={
+                    CRITICAL: monitoring.CustomThreshold(
+                        threshold=threshold,
+                        comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+                        **options,
+                    )
+                },
+            )
+        ],
+    )
+
+
+def _every_operation(table: dynamodb.Table, metric_name: str) -> cloudwatch.MathExpression:
+    """The sum over every operation of a per-operation DynamoDB metric, as one Metrics Insights
+    query: metric math could add at most 10 operations, and a missing one would blank the sum."""
+    return cloudwatch.MathExpression(
+        expression=(
+            f'SELECT SUM({metric_name}) FROM SCHEMA("AWS/DynamoDB", Operation, TableName) '
+            f"WHERE TableName = '{table.table_name}'"
+        ),
+        using_metrics={},
+        label=metric_name,
+        period=ALARM_PERIOD,
+    )
+
+
+class _AlarmOptions(TypedDict, total=False):
+    """What every alarm here sets besides its threshold (cdk-monitoring-constructs' alarm props)."""
+
+    alarm_description_override: str
+    datapoints_to_alarm: int
+    evaluation_periods: int
+    treat_missing_data_override: cloudwatch.TreatMissingData
+    min_sample_count_to_evaluate_datapoint: int
+
+
+def _at_once(description: str) -> _AlarmOptions:
+    """Alarms on the first period past the threshold."""
+    return _options(description, datapoints=1, periods=1)
+
+
+def _sustained(description: str) -> _AlarmOptions:
+    return _options(description, datapoints=SUSTAINED_DATAPOINTS, periods=SUSTAINED_PERIODS)
+
+
+def _api_options(description: str) -> _AlarmOptions:
+    options = _sustained(
+        f"{description} Counted only over periods of more than {API_MIN_REQUESTS_TO_EVALUATE} requests."
+    )
+    options["min_sample_count_to_evaluate_datapoint"] = API_MIN_REQUESTS_TO_EVALUATE
+    return options
+
+
+def _options(description: str, *, datapoints: int, periods: int) -> _AlarmOptions:
+    minutes = int(ALARM_PERIOD.to_minutes())
+    when = (
+        f"in the last {minutes} minutes"
+        if periods == 1
+        else f"in {datapoints} of the last {periods} periods of {minutes} minutes"
+    )
+    return {
+        "alarm_description_override": f"{description} ({when})",
+        "datapoints_to_alarm": datapoints,
+        "evaluation_periods": periods,
+        # No data is no traffic (AWS publishes most of these only when something happens): not a breach.
+        "treat_missing_data_override": cloudwatch.TreatMissingData.NOT_BREACHING,
+    }
