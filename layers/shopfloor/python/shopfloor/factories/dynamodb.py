@@ -17,6 +17,7 @@ from shopfloor.factories.service import FactorySummary
 from shopfloor.platform.idempotency import IdempotentRequest
 from shopfloor.platform.idempotency_records import IdempotencyRecords
 from shopfloor.platform.pagination import decode_cursor, encode_cursor
+from shopfloor.platform.tables import transact
 
 logger = Logger(child=True)
 
@@ -49,10 +50,13 @@ class DynamoFactoryRepository:
         if idempotency is None:
             factory.save(condition=new_factory)
             return None
+
+        def fill(transaction: TransactWrite) -> None:
+            transaction.save(factory, condition=new_factory)
+            self._records.add_to(transaction, idempotency, factory_id, body=None)
+
         try:
-            with TransactWrite(connection=self._connection) as transaction:
-                transaction.save(factory, condition=new_factory)
-                self._records.add_to(transaction, idempotency, factory_id, body=None)
+            transact(self._connection, fill)
         except TransactWriteError as error:
             recorded = self._records.taken(error, idempotency)
             if recorded is None:

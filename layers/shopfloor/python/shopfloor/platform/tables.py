@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import random
+import time
+from collections.abc import Callable
 from typing import TypeVar, cast
 
 from pynamodb.connection import Connection
-from pynamodb.exceptions import PynamoDBException
+from pynamodb.exceptions import PynamoDBException, TransactWriteError
 from pynamodb.models import Model
+from pynamodb.transactions import TransactWrite
 
 from shopfloor.platform import aws, coldstart
+from shopfloor.platform.errors import UnavailableError
 
 M = TypeVar("M", bound=Model)
 
@@ -51,3 +56,41 @@ def share_client(connection: Connection) -> None:
 
 def is_conditional_check_failure(error: PynamoDBException) -> bool:
     return error.cause_response_code == CONDITIONAL_CHECK_FAILED
+
+
+TRANSACTION_CONFLICT = "TransactionConflict"
+# Transactions on the same items at once conflict (DynamoDB cancels all but one of them with
+# TransactionConflict); each retry waits a little longer, up to about 2.5 s in all.
+MAX_TRANSACTION_ATTEMPTS = 8
+TRANSACTION_BACKOFF_SECONDS = 0.02
+
+
+class TransactionConflictError(UnavailableError):
+    """A transaction kept conflicting with concurrent ones: the client may retry."""
+
+    message = "Too many concurrent requests for the same resource; retry."
+    retry_after = 1
+
+
+def is_transaction_conflict(error: TransactWriteError) -> bool:
+    return any(
+        reason is not None and reason.code == TRANSACTION_CONFLICT
+        for reason in error.cancellation_reasons or []
+    )
+
+
+def transact(connection: Connection, fill: Callable[[TransactWrite], None]) -> None:
+    """One TransactWriteItems of what `fill` puts in it, tried again while it conflicts with concurrent
+    transactions (jittered backoff); TransactionConflictError after MAX_TRANSACTION_ATTEMPTS. Any other
+    cancellation (a condition that failed) is raised at once, for the caller to read."""
+    for attempt in range(MAX_TRANSACTION_ATTEMPTS):
+        try:
+            with TransactWrite(connection=connection) as transaction:
+                fill(transaction)
+        except TransactWriteError as error:
+            if not is_transaction_conflict(error):
+                raise
+            time.sleep(random.uniform(0, TRANSACTION_BACKOFF_SECONDS * 2**attempt))
+            continue
+        return
+    raise TransactionConflictError()

@@ -9,7 +9,7 @@ from pynamodb.transactions import TransactWrite
 from shopfloor.platform.idempotency import Created, IdempotentRequest
 from shopfloor.platform.idempotency_records import IdempotencyRecords
 from shopfloor.platform.pagination import Page, decode_cursor, id_key, page_of
-from shopfloor.platform.tables import is_conditional_check_failure
+from shopfloor.platform.tables import is_conditional_check_failure, transact
 from shopfloor.sprockets.models import SprocketModel
 from shopfloor.sprockets.schemas import Sprocket
 
@@ -28,10 +28,13 @@ class DynamoSprocketRepository:
         if idempotency is None:
             item.save(condition=new_item)
             return Created(sprocket)
+
+        def fill(transaction: TransactWrite) -> None:
+            transaction.save(item, condition=new_item)
+            self._records.add_to(transaction, idempotency, sprocket.id, sprocket.model_dump_json())
+
         try:
-            with TransactWrite(connection=self._connection) as transaction:
-                transaction.save(item, condition=new_item)
-                self._records.add_to(transaction, idempotency, sprocket.id, sprocket.model_dump_json())
+            transact(self._connection, fill)
         except TransactWriteError as error:
             recorded = self._records.taken(error, idempotency)
             if recorded is None or recorded.body is None:

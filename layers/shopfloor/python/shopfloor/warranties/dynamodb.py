@@ -14,16 +14,20 @@ from pynamodb.transactions import TransactWrite
 from shopfloor.platform.idempotency import Created, IdempotentRequest
 from shopfloor.platform.idempotency_records import IdempotencyRecords
 from shopfloor.platform.pagination import Page, decode_cursor, id_key, page_of
+from shopfloor.platform.tables import (
+    MAX_TRANSACTION_ATTEMPTS,
+    TRANSACTION_BACKOFF_SECONDS,
+    is_transaction_conflict,
+)
 from shopfloor.warranties.errors import WarrantyConflictError
 from shopfloor.warranties.models import ItemModel, StoreModel, WarrantyModel
 from shopfloor.warranties.schemas import Warranty
 from shopfloor.warranties.service import NewWarranty
 
 CONDITION_FAILED = "ConditionalCheckFailed"
-TRANSACTION_CONFLICT = "TransactionConflict"
-# Transactions on the same store or item at once conflict; each retry waits a little longer.
-MAX_ATTEMPTS = 8
-BACKOFF_SECONDS = 0.02
+# Transactions on the same store or item at once conflict: retried as platform.tables.transact does,
+# and besides once more when the store's condition shows its creation time.
+MAX_ATTEMPTS = MAX_TRANSACTION_ATTEMPTS
 # Stores whose creation time a container remembers (about 150 bytes each).
 MAX_KNOWN_STORES = 100_000
 
@@ -82,8 +86,8 @@ class DynamoWarrantyRepository:
                 if store_reason is not None and store_reason.code == CONDITION_FAILED:
                     known = self._existing_store_created_at(warranty.store_uuid, store_reason.raw_item)
                     continue
-                if any(reason is not None and reason.code == TRANSACTION_CONFLICT for reason in reasons):
-                    time.sleep(random.uniform(0, BACKOFF_SECONDS * 2**attempt))
+                if is_transaction_conflict(error):
+                    time.sleep(random.uniform(0, TRANSACTION_BACKOFF_SECONDS * 2**attempt))
                     continue
                 raise
             with self._lock:
