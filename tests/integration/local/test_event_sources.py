@@ -166,13 +166,14 @@ def test_partial_batch_failure_retries_only_the_failed_message_until_the_dlq(
     dead = fake.dead_letters()
     assert set(dead) == {failing}
     assert int(dead[failing]["Attributes"]["ApproximateReceiveCount"]) >= MAX_RECEIVES
-    # The retry came after the visibility timeout, not at once.
+    # The retry came after the visibility timeout, not at once. The timeout runs from the receive,
+    # and the first invocation may start a little after it (a worker starting): half is the margin.
     starts = sorted(
         invocation["started"]
         for invocation in fake.invocations()
         if failing in {record["messageId"] for record in invocation["event"]["Records"]}
     )
-    assert starts[1] - starts[0] >= VISIBILITY_SECONDS * 0.9
+    assert starts[1] - starts[0] >= VISIBILITY_SECONDS * 0.5
 
 
 @pytest.mark.parametrize("failure", ["raise", "garbage"])
