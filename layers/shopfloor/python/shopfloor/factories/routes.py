@@ -17,6 +17,7 @@ from shopfloor.platform import errors
 from shopfloor.platform.http import (
     IdempotencyKey,
     created_response,
+    found,
     page_response,
     parse_id,
 )
@@ -151,7 +152,4 @@ def _chart(
     factory_id = parse_id(raw_id)
     if start is not None and end is not None and start > end:
         raise errors.BadRequestError("`from` must not be after `to`.")
-    page = factories.chart(factory_id, start, end, limit, cursor)
-    if page is None:
-        raise errors.NotFoundError()
-    return page
+    return found(factories.chart(factory_id, start, end, limit, cursor))

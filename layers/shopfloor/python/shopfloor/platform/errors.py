@@ -60,25 +60,6 @@ class NotFoundError(DomainError):
     message = NOT_FOUND
 
 
-class ConflictError(DomainError):
-    status = 409
-    message = "Conflict."
-
-
-class TooLargeError(DomainError):
-    status = 413
-    message = "Request body is too large."
-
-
-class InvalidFieldError(DomainError):
-    """422 `{"message": ["<field>: <reason>", ...]}`: a value the route's schema cannot express."""
-
-    status = 422
-
-    def __init__(self, field: str, reason: str) -> None:
-        super().__init__([f"{field}: {reason}"])
-
-
 class UnavailableError(DomainError):
     """503: a dependency failed or is overloaded; the client may retry (after `retry_after`
     seconds, where the error says)."""

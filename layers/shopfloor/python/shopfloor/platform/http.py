@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 from http import HTTPStatus
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 from urllib.parse import parse_qs
 
 from aws_lambda_powertools import Logger
@@ -19,12 +19,13 @@ from aws_lambda_powertools.event_handler.openapi.params import Header
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
 
 from shopfloor.platform import errors
+from shopfloor.platform.bodies import FORM
 from shopfloor.platform.idempotency import HEADER, KEY_PATTERN, MAX_KEY_LENGTH, REPLAYED_HEADER
 from shopfloor.platform.pagination import next_link
 
 logger = Logger(child=True)
 
-FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
+T = TypeVar("T")
 _ID = re.compile(r"[1-9][0-9]{0,17}")
 _LOCATIONS = {"body", "query", "path", "header", "cookie"}
 
@@ -104,6 +105,13 @@ def no_content() -> Response[Any]:
     return Response(status_code=int(HTTPStatus.NO_CONTENT), body=None)
 
 
+def found(resource: T | None) -> T:
+    """The resource a route looked up; 404 `{"message": "Not found."}` when there is none."""
+    if resource is None:
+        raise errors.NotFoundError()
+    return resource
+
+
 def parse_id(raw: str) -> int:
     """A path id is a positive integer; anything else names no resource (404)."""
     if not _ID.fullmatch(raw):
@@ -151,7 +159,7 @@ def _body_problem(body: str | None, content_type: str) -> str | None:
     """Why a body cannot be validated field by field at all, or None when it can."""
     if body is None or not body.strip():
         return errors.NO_INPUT
-    if content_type.startswith(FORM_CONTENT_TYPE):
+    if content_type.startswith(FORM):
         return None if parse_qs(body) else errors.NO_INPUT
     try:
         parsed = json.loads(body)

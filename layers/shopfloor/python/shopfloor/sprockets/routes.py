@@ -9,10 +9,10 @@ from aws_lambda_powertools.event_handler.depends import Depends
 from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
-from shopfloor.platform import errors
 from shopfloor.platform.http import (
     IdempotencyKey,
     created_response,
+    found,
     page_response,
     parse_id,
 )
@@ -75,10 +75,7 @@ def create_sprocket(
     responses=answers(200, Sprocket, description="The sprocket.", errors=(404,)),
 )
 def get_sprocket(id: str, sprockets: Sprockets) -> Sprocket:
-    sprocket = sprockets.get(parse_id(id))
-    if sprocket is None:
-        raise errors.NotFoundError()
-    return sprocket
+    return found(sprockets.get(parse_id(id)))
 
 
 @router.put(
@@ -88,7 +85,4 @@ def get_sprocket(id: str, sprockets: Sprockets) -> Sprocket:
     responses=answers(200, Sprocket, description="The sprocket as replaced.", errors=(*BODY_ERRORS, 404)),
 )
 def replace_sprocket(id: str, sprocket: SprocketIn, sprockets: Sprockets) -> Sprocket:
-    replaced = sprockets.replace(parse_id(id), sprocket)
-    if replaced is None:
-        raise errors.NotFoundError()
-    return replaced
+    return found(sprockets.replace(parse_id(id), sprocket))

@@ -25,9 +25,6 @@ from shopfloor.warranties.schemas import Warranty
 from shopfloor.warranties.service import NewWarranty
 
 CONDITION_FAILED = "ConditionalCheckFailed"
-# Transactions on the same store or item at once conflict: retried as platform.tables.transact does,
-# and besides once more when the store's condition shows its creation time.
-MAX_ATTEMPTS = MAX_TRANSACTION_ATTEMPTS
 # Stores whose creation time a container remembers (about 150 bytes each).
 MAX_KNOWN_STORES = 100_000
 
@@ -73,7 +70,7 @@ class DynamoWarrantyRepository:
             known = self._store_created.get(warranty.store_uuid)
         if known is None:
             known = self._stored_created_at(warranty.store_uuid)
-        for attempt in range(MAX_ATTEMPTS):
+        for attempt in range(MAX_TRANSACTION_ATTEMPTS):
             store_created_at = known or warranty.created_at
             try:
                 self._write(warranty, known, warranty.response(store_created_at), idempotency)
@@ -95,7 +92,8 @@ class DynamoWarrantyRepository:
                     self._store_created.clear()  # a bound on memory; forgotten stores cost one more call
                 self._store_created[warranty.store_uuid] = store_created_at
             return Created(warranty.response(store_created_at))
-        raise WarrantyConflictError(f"warranty {warranty.id}: {MAX_ATTEMPTS} conflicting attempts")
+        attempts = MAX_TRANSACTION_ATTEMPTS
+        raise WarrantyConflictError(f"warranty {warranty.id}: {attempts} conflicting attempts")
 
     def _write(
         self,

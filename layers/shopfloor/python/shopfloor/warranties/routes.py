@@ -13,6 +13,7 @@ from shopfloor.platform import errors
 from shopfloor.platform.http import (
     IdempotencyKey,
     created_response,
+    found,
     page_response,
     parse_id,
 )
@@ -112,10 +113,7 @@ def list_warranties(
     responses=answers(200, Warranty, description="The warranty.", errors=(404,)),
 )
 def get_warranty(id: str, warranties: Warranties) -> Warranty:
-    warranty = warranties.get(parse_id(id))
-    if warranty is None:
-        raise errors.NotFoundError()
-    return warranty
+    return found(warranties.get(parse_id(id)))
 
 
 @router.get(

@@ -13,7 +13,7 @@ from shopfloor.catalog.products.schemas import Product, ProductIn, ProductPatch
 from shopfloor.catalog.products.service import ProductService
 from shopfloor.catalog.wiring import product_service
 from shopfloor.platform import errors
-from shopfloor.platform.http import created_response, no_content, page_response, parse_id
+from shopfloor.platform.http import created_response, found, no_content, page_response, parse_id
 from shopfloor.platform.openapi import BODY_ERRORS, LOCATION, NEXT_PAGE, answers
 from shopfloor.platform.pagination import DEFAULT_LIMIT, MAX_LIMIT
 
@@ -65,10 +65,7 @@ def create_product(product: ProductIn, products: Products) -> Response[Any]:
     responses=answers(200, Product, description="The product.", errors=(404,)),
 )
 def get_product(id: str, products: Products) -> Product:
-    product = products.get(parse_id(id))
-    if product is None:
-        raise errors.NotFoundError()
-    return product
+    return found(products.get(parse_id(id)))
 
 
 @router.patch(
@@ -81,10 +78,7 @@ def patch_product(id: str, patch: ProductPatch, products: Products) -> Product:
     product_id = parse_id(id)
     if not patch.model_fields_set:
         raise errors.NoInputError()
-    product = products.patch(product_id, patch)
-    if product is None:
-        raise errors.NotFoundError()
-    return product
+    return found(products.patch(product_id, patch))
 
 
 @router.put(
@@ -94,10 +88,7 @@ def patch_product(id: str, patch: ProductPatch, products: Products) -> Product:
     responses=answers(200, Product, description="The product as replaced.", errors=(*BODY_ERRORS, 404)),
 )
 def replace_product(id: str, product: ProductIn, products: Products) -> Product:
-    replaced = products.replace(parse_id(id), product)
-    if replaced is None:
-        raise errors.NotFoundError()
-    return replaced
+    return found(products.replace(parse_id(id), product))
 
 
 @router.delete(
