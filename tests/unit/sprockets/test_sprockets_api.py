@@ -288,3 +288,20 @@ def test_an_empty_overlong_or_unprintable_idempotency_key_is_422(sprockets: Hand
 
     assert reply.status == 422
     assert reply.json()["message"][0].startswith("Idempotency-Key: ")
+
+
+def test_a_post_whose_transaction_keeps_conflicting_is_503_to_retry(
+    sprockets: HandlerClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from shopfloor.platform.tables import TransactionConflictError
+
+    def conflicting(*_: Any) -> None:
+        raise TransactionConflictError()
+
+    monkeypatch.setattr("shopfloor.sprockets.dynamodb.transact", conflicting)
+
+    reply = sprockets.post("/v1/sprockets", body=SPROCKET, headers={"Idempotency-Key": "busy"})
+
+    assert reply.status == 503
+    assert reply.headers["Retry-After"] == "1"
+    assert reply.json() == {"message": "Too many concurrent requests for the same resource; retry."}

@@ -76,7 +76,8 @@ def list_factories(
         FactoryOut,
         description="The factory, or the first one created with this Idempotency-Key.",
         headers={**LOCATION, **REPLAYED},
-        errors=BODY_ERRORS,
+        errors=(*BODY_ERRORS, 503),
+        error_descriptions={503: "Too many concurrent requests with the same Idempotency-Key; retry."},
     ),
 )
 def create_factory(

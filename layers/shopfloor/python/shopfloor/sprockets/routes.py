@@ -57,7 +57,8 @@ def list_sprockets(
         Sprocket,
         description="The sprocket, or the first one created with this Idempotency-Key, as created.",
         headers={**LOCATION, **REPLAYED},
-        errors=BODY_ERRORS,
+        errors=(*BODY_ERRORS, 503),
+        error_descriptions={503: "Too many concurrent requests with the same Idempotency-Key; retry."},
     ),
 )
 def create_sprocket(
