@@ -71,6 +71,9 @@ class Table:
 class Route:
     method: str
     path: str
+    # Behind the user pool's authorizer: API Gateway (or the local gateway) refuses a request
+    # without a valid token with 401 and hands the function the token's claims.
+    signed_in: bool = False
 
     @property
     def resource_path(self) -> str:
@@ -150,6 +153,26 @@ class Service:
 
 
 @dataclass(frozen=True)
+class UserPool:
+    """A Cognito user pool: e-mail addresses as usernames, users in groups, signed up only through
+    the API (an administrator creates each user), and one app client for the password flow."""
+
+    name: str
+    groups: tuple[str, ...]
+    password_min_length: int = 8
+    # Letters and digits are required; case and symbols are not.
+    token_validity_minutes: int = 60
+
+    @property
+    def env_var(self) -> str:
+        return f"{_env_name(self.name)}_POOL_ID"
+
+    @property
+    def client_env_var(self) -> str:
+        return f"{_env_name(self.name)}_CLIENT_ID"
+
+
+@dataclass(frozen=True)
 class Function:
     """One Lambda function: its code is functions/<name with _ for ->, its handler HANDLER."""
 
@@ -170,6 +193,9 @@ class Function:
     # A table stream it consumes, and the buckets it writes to.
     streams_from: TableStream | None = None
     writes_to: tuple[str, ...] = ()
+    # The user pool whose users it administers (creates, sets passwords of, adds to groups) and
+    # signs in through the pool's app client.
+    administers: str | None = None
 
     @property
     def code_dir(self) -> Path:
@@ -178,6 +204,10 @@ class Function:
 
 def _routes(*pairs: tuple[str, str]) -> tuple[Route, ...]:
     return tuple(Route(method, path) for method, path in pairs)
+
+
+def _signed_in(*pairs: tuple[str, str]) -> tuple[Route, ...]:
+    return tuple(Route(method, path, signed_in=True) for method, path in pairs)
 
 
 IDS = Table(name="ids", partition_key=Key("sequence", KeyType.STRING))
@@ -222,6 +252,26 @@ FACTORY_POINTS = Table(
     sort_key=Key("start", KeyType.NUMBER),
 )
 SPROCKETS = Table(name="sprockets", partition_key=Key("id", KeyType.NUMBER))
+# The shop's menu: one item per product (id "product#<id>", with its variations, deleted ones
+# kept), and the precomputed view of the whole menu as served (id "view"), written together.
+MENU = Table(name="menu", partition_key=Key("id", KeyType.STRING))
+# Orders, each with its timeline. Lists read an index, newest first (sort key "placed":
+# "<created_at>#<id>"): a customer's orders, the orders in one status, and all of them.
+ORDERS_PLACED = Key("placed", KeyType.STRING)
+ORDERS_BY_CUSTOMER = Index(
+    name="by-customer", partition_key=Key("customer", KeyType.STRING), sort_key=ORDERS_PLACED
+)
+ORDERS_BY_STATUS = Index(
+    name="by-status", partition_key=Key("status", KeyType.STRING), sort_key=ORDERS_PLACED
+)
+# Every order under one partition key ("listing" is always "orders"): a coffee shop's order rate
+# is far below one partition's write limit.
+ORDERS_BY_TIME = Index(name="by-time", partition_key=Key("listing", KeyType.STRING), sort_key=ORDERS_PLACED)
+ORDERS = Table(
+    name="orders",
+    partition_key=Key("id", KeyType.NUMBER),
+    indexes=(ORDERS_BY_CUSTOMER, ORDERS_BY_STATUS, ORDERS_BY_TIME),
+)
 
 TABLES: tuple[Table, ...] = (
     IDS,
@@ -236,6 +286,8 @@ TABLES: tuple[Table, ...] = (
     FACTORIES,
     FACTORY_POINTS,
     SPROCKETS,
+    MENU,
+    ORDERS,
 )
 
 # Visibility at 6x the worker's timeout, as AWS advises for SQS event sources (throttled retries).
@@ -256,9 +308,16 @@ WARRANTY_ARCHIVE = Bucket(
 )
 BUCKETS: tuple[Bucket, ...] = (WARRANTY_ARCHIVE,)
 
+MANAGERS = "managers"
+CUSTOMERS = "customers"
+SHOP_USERS = UserPool(name="shop-users", groups=(MANAGERS, CUSTOMERS))
+USER_POOLS: tuple[UserPool, ...] = (SHOP_USERS,)
+
 PRICE_HISTORY_DAYS = 30
 SYNC_INTERVAL_MINUTES = 1
 IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60
+# DynamoDB's item limit is 400 KB: the menu view stays below it with room for its own attributes.
+MENU_VIEW_MAX_BYTES = 380_000
 
 FUNCTIONS: tuple[Function, ...] = (
     Function(
@@ -390,6 +449,57 @@ FUNCTIONS: tuple[Function, ...] = (
         settings=MappingProxyType({"ID_BLOCK_SIZE": str(ID_BLOCK_SIZE)}),
     ),
     Function(
+        name="auth",
+        description="Shop accounts: sign-up as a customer, sign-in (OAuth2 password grant), who am I.",
+        routes=(
+            *_routes(("POST", "/auth/signup"), ("POST", "/auth/token")),
+            *_signed_in(("GET", "/users/me")),
+        ),
+        administers="shop-users",
+    ),
+    Function(
+        name="menu",
+        description="The shop's menu: products with variations; managers write, anyone reads.",
+        routes=(
+            *_routes(("GET", "/menu")),
+            *_signed_in(
+                ("POST", "/menu/products"),
+                ("PATCH", "/menu/products/{id}"),
+                ("DELETE", "/menu/products/{id}"),
+                ("POST", "/menu/products/{id}/variations"),
+                ("PATCH", "/menu/products/{id}/variations/{vid}"),
+                ("DELETE", "/menu/products/{id}/variations/{vid}"),
+            ),
+        ),
+        tables=MappingProxyType({"menu": Access.READ_WRITE, "ids": Access.READ_WRITE}),
+        settings=MappingProxyType(
+            {"ID_BLOCK_SIZE": str(ID_BLOCK_SIZE), "MENU_VIEW_MAX_BYTES": str(MENU_VIEW_MAX_BYTES)}
+        ),
+    ),
+    Function(
+        name="orders",
+        description="The shop's orders: placed by customers, moved through their status flow by managers.",
+        routes=_signed_in(
+            ("POST", "/orders"),
+            ("GET", "/orders"),
+            ("GET", "/orders/{id}"),
+            ("PATCH", "/orders/{id}/status"),
+            ("POST", "/orders/{id}/cancel"),
+            ("GET", "/orders/{id}/events"),
+        ),
+        tables=MappingProxyType(
+            {
+                "orders": Access.READ_WRITE,
+                "menu": Access.READ,
+                "ids": Access.READ_WRITE,
+                "idempotency": Access.READ_WRITE,
+            }
+        ),
+        settings=MappingProxyType(
+            {"ID_BLOCK_SIZE": str(ID_BLOCK_SIZE), "IDEMPOTENCY_TTL_SECONDS": str(IDEMPOTENCY_TTL_SECONDS)}
+        ),
+    ),
+    Function(
         name="health",
         description="Liveness of the API and its database.",
         routes=_routes(("GET", "/health")),
@@ -407,6 +517,7 @@ QUEUES_BY_NAME: Mapping[str, Queue] = MappingProxyType({queue.name: queue for qu
 SECRETS_BY_NAME: Mapping[str, Secret] = MappingProxyType({secret.name: secret for secret in SECRETS})
 SERVICES_BY_NAME: Mapping[str, Service] = MappingProxyType({service.name: service for service in SERVICES})
 BUCKETS_BY_NAME: Mapping[str, Bucket] = MappingProxyType({bucket.name: bucket for bucket in BUCKETS})
+USER_POOLS_BY_NAME: Mapping[str, UserPool] = MappingProxyType({pool.name: pool for pool in USER_POOLS})
 
 
 def function_environment(
@@ -417,8 +528,10 @@ def function_environment(
     secret_ids: Mapping[str, str] = MappingProxyType({}),
     service_urls: Mapping[str, str] = MappingProxyType({}),
     bucket_names: Mapping[str, str] = MappingProxyType({}),
+    user_pools: Mapping[str, tuple[str, str]] = MappingProxyType({}),
 ) -> dict[str, str]:
-    """The environment a function runs with, given the physical names of what it uses."""
+    """The environment a function runs with, given the physical names of what it uses
+    (`user_pools`: a pool's name -> its id and its app client's id)."""
     environment = {
         "POWERTOOLS_SERVICE_NAME": function.name,
         "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE,
@@ -435,6 +548,11 @@ def function_environment(
         environment[SERVICES_BY_NAME[service_name].env_var] = service_urls[service_name]
     for bucket_name in function.writes_to:
         environment[BUCKETS_BY_NAME[bucket_name].env_var] = bucket_names[bucket_name]
+    if function.administers is not None:
+        pool = USER_POOLS_BY_NAME[function.administers]
+        pool_id, client_id = user_pools[pool.name]
+        environment[pool.env_var] = pool_id
+        environment[pool.client_env_var] = client_id
     environment.update(function.settings)
     return environment
 

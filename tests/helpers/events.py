@@ -18,8 +18,10 @@ def api_event(
     resource: str | None = None,
     path_parameters: dict[str, str] | None = None,
     stage: str = "prod",
+    claims: dict[str, str] | None = None,
 ) -> dict[str, Any]:
-    """An event for `method path` (the path may carry a query string)."""
+    """An event for `method path` (the path may carry a query string); with `claims`, as API
+    Gateway's Cognito authorizer passes a verified token's claims (every value a string)."""
     path, _, query = path.partition("?")
     pairs = parse_qsl(query, keep_blank_values=True)
     multi: dict[str, list[str]] = {}
@@ -48,6 +50,7 @@ def api_event(
             "accountId": "123456789012",
             "apiId": "local",
             "identity": {"sourceIp": "127.0.0.1"},
+            **({"authorizer": {"claims": claims}} if claims is not None else {}),
         },
         "body": raw_body,
         "isBase64Encoded": False,

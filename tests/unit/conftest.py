@@ -7,12 +7,20 @@ import pytest
 from moto import mock_aws
 
 from infra.dynamodb import create_tables, local_table_names
-from infra.topology import OFFERS_REFRESH_TOKEN, OFFERS_SERVICE, OFFERS_SYNC, TABLES, WARRANTY_ARCHIVE
+from infra.topology import (
+    OFFERS_REFRESH_TOKEN,
+    OFFERS_SERVICE,
+    OFFERS_SYNC,
+    SHOP_USERS,
+    TABLES,
+    WARRANTY_ARCHIVE,
+)
 from shopfloor.catalog.products.service import ProductService
 from shopfloor.catalog.wiring import offers_reader, product_service
 from shopfloor.operations.wiring import database_probe
 from shopfloor.platform import aws as platform_aws
 from shopfloor.platform.observability import metrics
+from shopfloor.shop.wiring import accounts, menu_service, order_service
 from shopfloor.warranties.wiring import warranty_service
 from tests.helpers.handlers import HandlerClient, load_handler
 from tests.unit.catalog.fakes import FakeRegistrar
@@ -28,6 +36,9 @@ def _clear_caches() -> None:
     offers_reader.cache_clear()
     database_probe.cache_clear()
     warranty_service.cache_clear()
+    accounts.cache_clear()
+    menu_service.cache_clear()
+    order_service.cache_clear()
     platform_aws.forget_clients()
 
 
@@ -51,6 +62,9 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setenv(OFFERS_SERVICE.env_var, "http://offers.invalid")
     monkeypatch.setenv(OFFERS_REFRESH_TOKEN.env_var, OFFERS_REFRESH_TOKEN.name)
     monkeypatch.setenv(WARRANTY_ARCHIVE.env_var, ARCHIVE_BUCKET)
+    # The user pool's ids: tests of the auth function make a pool in moto (tests/unit/shop/auth).
+    monkeypatch.setenv(SHOP_USERS.env_var, "us-east-1_unit")
+    monkeypatch.setenv(SHOP_USERS.client_env_var, "unit-client")
     with mock_aws():
         create_tables(boto3.client("dynamodb"), TABLE_NAMES)
         queue_url = boto3.client("sqs").create_queue(QueueName=QUEUE_NAME)["QueueUrl"]

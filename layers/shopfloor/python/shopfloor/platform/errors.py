@@ -20,6 +20,8 @@ NOT_OBJECT: Final = "Request body must be a JSON object."
 INVALID_CURSOR: Final = "Invalid cursor."
 EXTERNAL_SERVICE_FAILED: Final = "Call to external service failed."
 UNSUPPORTED_CONTENT_TYPE: Final = "Unsupported content type: send application/json."
+UNAUTHORIZED: Final = "Unauthorized."
+FORBIDDEN: Final = "Forbidden."
 
 Message = str | list[str]
 
@@ -58,6 +60,34 @@ class NotFoundError(DomainError):
 
     status = 404
     message = NOT_FOUND
+
+
+class UnauthorizedError(DomainError):
+    """401: no caller, or one whose credentials were refused (the words API Gateway uses)."""
+
+    status = 401
+    message = UNAUTHORIZED
+
+
+class ForbiddenError(DomainError):
+    """403: a signed-in caller whose role may not do this."""
+
+    status = 403
+    message = FORBIDDEN
+
+
+class ConflictError(DomainError):
+    """409: the request contradicts what is stored (a taken name, a state that forbids it)."""
+
+    status = 409
+    message = "Conflict."
+
+
+class UnprocessableError(DomainError):
+    """422 naming the field: a body that is well-formed but names something that cannot be used."""
+
+    status = 422
+    message = "Unprocessable request."
 
 
 class UnavailableError(DomainError):

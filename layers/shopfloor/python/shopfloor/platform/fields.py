@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import GetCoreSchemaHandler, GetJsonSchemaHandler
+from pydantic import GetCoreSchemaHandler, GetJsonSchemaHandler, PlainSerializer, WithJsonSchema
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import PydanticCustomError, core_schema
 
@@ -66,6 +66,19 @@ class Money:
         if self.at_least is not None:
             documented["minimum"] = float(self.at_least)
         return documented
+
+
+def _as_number(amount: Decimal) -> float:
+    # Amounts have at most 2 decimals and stay far below 2**53 cents: the float prints exactly.
+    return float(amount)
+
+
+# An exact amount as the API sends it: a Decimal inside, a JSON number with at most 2 decimals.
+Amount = Annotated[
+    Decimal,
+    PlainSerializer(_as_number, return_type=float),
+    WithJsonSchema({"type": "number", "description": "Exact, with at most 2 decimals."}),
+]
 
 
 def _a_json_number(value: object) -> object:

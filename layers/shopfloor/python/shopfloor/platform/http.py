@@ -21,6 +21,7 @@ from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
 from shopfloor.platform import errors
 from shopfloor.platform.bodies import FORM
 from shopfloor.platform.idempotency import HEADER, KEY_PATTERN, MAX_KEY_LENGTH, REPLAYED_HEADER
+from shopfloor.platform.openapi import security_schemes
 from shopfloor.platform.pagination import next_link
 
 logger = Logger(child=True)
@@ -48,6 +49,9 @@ IdempotencyKey = Annotated[
 def create_resolver() -> APIGatewayRestResolver:
     """An API Gateway REST resolver that validates input and answers in the error envelope."""
     app = APIGatewayRestResolver(enable_validation=True)
+    # Signed-in routes name this scheme; each function's own document (and the docs function's,
+    # which puts the API's URL in the token URL) must know it.
+    app.configure_openapi(security_schemes=security_schemes())
 
     def invalid_request(error: RequestValidationError) -> Response[Any]:
         return _validation_response(app.current_event, error)

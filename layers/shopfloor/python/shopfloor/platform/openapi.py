@@ -11,11 +11,14 @@ from collections.abc import Iterable
 from http import HTTPStatus
 from typing import Any, Final
 
+from aws_lambda_powertools.event_handler.openapi.models import OAuth2, OAuthFlowPassword, OAuthFlows
 from pydantic import BaseModel, Field
 
 JSON: Final = "application/json"
 
 BAD_REQUEST: Final = 400
+UNAUTHORIZED: Final = 401
+FORBIDDEN: Final = 403
 NOT_FOUND: Final = 404
 CONFLICT: Final = 409
 TOO_LARGE: Final = 413
@@ -27,9 +30,32 @@ UNAVAILABLE: Final = 503
 # nested too deep (400), too large (413), another content type (415), a field refused (422).
 BODY_ERRORS: Final = (BAD_REQUEST, TOO_LARGE, UNSUPPORTED, INVALID)
 
+# The security scheme of the shop's signed-in routes: a bearer token from the OAuth2 password grant
+# (POST /auth/token). The docs function declares the scheme; a route names it with
+# `security=SIGNED_IN` and answers 401 without a valid token (and 403 for a role it refuses).
+OAUTH2: Final = "oauth2"
+SIGNED_IN: Final[list[dict[str, list[str]]]] = [{OAUTH2: []}]
+TOKEN_PATH: Final = "/auth/token"
+
+
+def security_schemes(server_url: str = "") -> dict[str, Any]:
+    """The document's security schemes: the OAuth2 password flow, its token URL the API's own
+    POST /auth/token under `server_url` (Swagger UI's Authorize signs in there)."""
+    password = OAuthFlowPassword(tokenUrl=f"{server_url.rstrip('/')}{TOKEN_PATH}", scopes={})
+    return {
+        OAUTH2: OAuth2(
+            description="Sign in with an e-mail address and password (the demo users are in README.md); "
+            "the token is sent as `Authorization: Bearer <token>`.",
+            flows=OAuthFlows(password=password),
+        )
+    }
+
+
 _ERROR_DESCRIPTIONS: Final = {
     BAD_REQUEST: "The request cannot be read: no body, a body that is not UTF-8 JSON (or nested too "
     "deep), an invalid cursor or period.",
+    UNAUTHORIZED: "No token, or one that is invalid or expired: sign in at POST /auth/token.",
+    FORBIDDEN: "The caller's role may not do this.",
     NOT_FOUND: "No such resource (or an id that is not a positive integer).",
     CONFLICT: "The resource is not in a state that allows this.",
     TOO_LARGE: "The body is larger than this route accepts.",

@@ -1,0 +1,1 @@
+"""The coffee shop: accounts (auth), the menu with its variations, and orders through their status flow."""

@@ -1,0 +1,69 @@
+"""Who calls a signed-in shop route: the claims of the caller's token, which API Gateway's Cognito
+authorizer (or the local gateway, playing it) has already verified and put in the event.
+
+API Gateway gives every claim as a string: a list claim such as `cognito:groups` arrives as
+`"managers"` or `"managers,customers"` (or, from some clients of the event format, a JSON list).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
+
+from shopfloor.platform import errors
+
+MANAGERS = "managers"
+CUSTOMERS = "customers"
+GROUPS_CLAIM = "cognito:groups"
+
+
+class Role(StrEnum):
+    MANAGER = "manager"
+    CUSTOMER = "customer"
+
+
+@dataclass(frozen=True)
+class Caller:
+    email: str
+    role: Role
+
+
+def caller_of(event: APIGatewayProxyEvent) -> Caller:
+    """The signed-in caller; 401 when the event carries no verified claims (a route deployed
+    without the authorizer refuses rather than serves anonymous callers)."""
+    claims = _claims(event.raw_event)
+    email = claims.get("email")
+    if not isinstance(email, str) or not email:
+        raise errors.UnauthorizedError()
+    return Caller(email=email.lower(), role=role_of(groups_of(claims.get(GROUPS_CLAIM))))
+
+
+def role_of(groups: list[str]) -> Role:
+    """A member of `managers` is a manager (whatever else); anyone else signed in is a customer."""
+    return Role.MANAGER if MANAGERS in groups else Role.CUSTOMER
+
+
+def groups_of(claim: object) -> list[str]:
+    if claim is None:
+        return []
+    if isinstance(claim, list):
+        return [str(group) for group in claim]
+    text = str(claim).strip().strip("[]")
+    return [group.strip().strip('"') for group in text.replace(",", " ").split() if group.strip()]
+
+
+def require(caller: Caller, role: Role) -> None:
+    """403 unless the caller has `role`."""
+    if caller.role is not role:
+        raise errors.ForbiddenError(f"Only {role.value}s may do this.")
+
+
+def _claims(raw_event: Mapping[str, Any]) -> Mapping[str, Any]:
+    context = raw_event.get("requestContext") or {}
+    authorizer = context.get("authorizer") or {}
+    claims = authorizer.get("claims") if isinstance(authorizer, Mapping) else None
+    return claims if isinstance(claims, Mapping) else {}

@@ -1,0 +1,19 @@
+"""The claims API Gateway's Cognito authorizer hands a shop function, for unit tests' events."""
+
+from __future__ import annotations
+
+MANAGER_EMAIL = "manager@example.com"
+CUSTOMER_EMAIL = "customer@example.com"
+OTHER_CUSTOMER_EMAIL = "other@example.com"
+
+
+def claims(email: str, group: str | None) -> dict[str, str]:
+    found = {"sub": f"sub-{email}", "email": email, "token_use": "id", "aud": "unit-client"}
+    if group is not None:
+        found["cognito:groups"] = group
+    return found
+
+
+MANAGER = claims(MANAGER_EMAIL, "managers")
+CUSTOMER = claims(CUSTOMER_EMAIL, "customers")
+OTHER_CUSTOMER = claims(OTHER_CUSTOMER_EMAIL, "customers")
