@@ -60,7 +60,9 @@ def test_every_operation_documents_one_success_with_its_body(document: dict[str,
 
 
 def test_creations_answer_201_with_location(document: dict[str, Any]) -> None:
-    creations = [(name, operation) for name, operation in operations(document) if name.startswith("POST")]
+    creations = [
+        (name, operation) for name, operation in operations(document) if "201" in operation["responses"]
+    ]
     assert creations
     for name, operation in creations:
         created = operation["responses"]["201"]
@@ -97,4 +99,38 @@ def test_enforced_constraints_are_documented(document: dict[str, Any]) -> None:
     }
     assert schemas["WarrantyIn"]["properties"]["store_uuid"]["pattern"] == "^[A-Za-z0-9_-]{1,64}$"
     assert schemas["ProductIn"]["properties"]["name"]["pattern"] == r"\S"
+    assert schemas["MenuProductIn"]["properties"]["price"]["exclusiveMinimum"] == 0
     assert schemas["SprocketIn"]["properties"]["teeth"]["exclusiveMinimum"] == 0
+
+
+def test_signed_in_operations_are_exactly_the_routes_behind_the_authorizer(document: dict[str, Any]) -> None:
+    from infra.topology import all_routes
+
+    signed_in = {f"{route.method} {route.resource_path}" for route, _ in all_routes() if route.signed_in}
+    documented = {name for name, operation in operations(document) if operation.get("security")}
+
+    assert documented == signed_in
+    for name, operation in operations(document):
+        if name in signed_in:
+            assert operation["security"] == [{"oauth2": []}], name
+            assert "401" in operation["responses"], name
+
+
+def test_the_oauth2_password_flow_signs_in_at_the_apis_own_token_url(document: dict[str, Any]) -> None:
+    scheme = document["components"]["securitySchemes"]["oauth2"]
+
+    assert scheme["type"] == "oauth2"
+    assert scheme["flows"]["password"]["tokenUrl"] == "https://api.example.com/prod/auth/token"
+    token = document["paths"]["/auth/token"]["post"]["requestBody"]["content"]
+    assert set(token) == {"application/x-www-form-urlencoded", "application/json"}
+
+
+def test_swagger_ui_shows_the_same_document() -> None:
+    docs = HandlerClient(load_handler("docs"))
+
+    page = docs.get("/docs")
+
+    assert page.status == 200
+    assert page.headers["Content-Type"] == "text/html"
+    assert '"tokenUrl": "https://api.example.com/prod/auth/token"' in page.body
+    assert "cdn" not in page.body.split("<script")[0].lower()
