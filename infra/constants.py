@@ -40,20 +40,59 @@ ALARM_TOPIC_OUTPUT: Final = "AlarmTopicArn"
 API_THROTTLE_RATE_LIMIT: Final = 500
 API_THROTTLE_BURST_LIMIT: Final = 1000
 
-# Functions whose routes need no sign-in, and why. A route of any other function must get an
-# authorizer: cdk-nag (APIG4, COG4) fails the synth until it has one or is listed here.
+# Routes that need no sign-in, and why: every other route is behind the user pool's authorizer
+# (`Route.signed_in` in the topology). The reason is acknowledged to cdk-nag (APIG4, COG4) on each
+# public method; the synth fails on a public route without a reason and on a signed-in one with one.
+# Functions none of whose routes needs sign-in, with the reason for all of their routes:
 PUBLIC_FUNCTIONS: Final[Mapping[str, str]] = MappingProxyType(
     {
         "products": "the product catalogue is public by contract; its API has no sign-in.",
         "offers": "offers, price history and trends are public catalogue data, like the products.",
         "health": "the liveness probe is for monitors and carries no data.",
-        "docs": "the OpenAPI document and Swagger UI describe a public API.",
+        "docs": "the OpenAPI document and Swagger UI describe a public API; Swagger UI's Authorize "
+        "button is where one signs in to try the shop's routes.",
         "warranties": "stores post sold items and read warranties without sign-in, as the warranty "
         "service's contract has it; POST is idempotent by Idempotency-Key and the stage throttles.",
         "factories": "the sprocket challenge's factories API is public by contract; it has no sign-in.",
         "sprockets": "the sprocket challenge's sprockets API is public by contract; it has no sign-in.",
     }
 )
+# The public routes of functions that also have signed-in routes (method, path template), each
+# with its own reason:
+PUBLIC_ROUTES: Final[Mapping[tuple[str, str], str]] = MappingProxyType(
+    {
+        ("GET", "/menu"): "the shop's menu is public by contract: anyone may see what is on offer "
+        "before signing in. It is one read of a precomputed item; changing the menu needs a "
+        "manager's token.",
+        ("POST", "/auth/signup"): "signing up is how a customer gets an account, before any token "
+        "exists. It creates customers only (never managers), and the stage throttles it.",
+        ("POST", "/auth/token"): "the OAuth2 password grant is how a caller gets a token, so it "
+        "cannot require one. Cognito checks the password, and the answer is the same for an "
+        "unknown e-mail and a wrong password.",
+    }
+)
+
+# The user pools (infra.constructs.user_pools). Sign-up goes through the API only: the function
+# that administers a pool may create a user, set its (permanent) password, put it in a group, and
+# delete it again when a later step fails; nothing else. Signing in (InitiateAuth with
+# USER_PASSWORD_AUTH on the app client) is a public Cognito call that needs no IAM permission.
+USER_POOL_ADMIN_ACTIONS: Final = (
+    "cognito-idp:AdminCreateUser",
+    "cognito-idp:AdminSetUserPassword",
+    "cognito-idp:AdminAddUserToGroup",
+    "cognito-idp:AdminDeleteUser",
+)
+# The token route hands out no refresh token: they live as briefly as Cognito allows (60 minutes).
+REFRESH_TOKEN_MIN_VALIDITY_MINUTES: Final = 60
+# AdminCreateUser gives a user a temporary password that AdminSetUserPassword replaces at once.
+TEMPORARY_PASSWORD_VALIDITY_DAYS: Final = 1
+USER_POOL_ID_OUTPUT_SUFFIX: Final = "UserPoolId"
+USER_POOL_CLIENT_ID_OUTPUT_SUFFIX: Final = "UserPoolClientId"
+# Where API Gateway's Cognito authorizer reads the token (`Bearer <ID token>` or the token alone).
+AUTHORIZATION_HEADER: Final = "Authorization"
+# Verifying a token invokes nothing billable: no cache, so a token is refused the second it
+# expires, as the local gateway does.
+AUTHORIZER_CACHE_SECONDS: Final = 0
 
 # A dead-letter queue alarms as soon as one message waits in it.
 DEAD_LETTER_ALARM_THRESHOLD: Final = 1

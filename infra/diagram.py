@@ -28,6 +28,8 @@ from infra.topology import (
     SERVICES_BY_NAME,
     TABLES,
     TABLES_BY_NAME,
+    USER_POOLS,
+    USER_POOLS_BY_NAME,
     Access,
     Bucket,
     Function,
@@ -35,6 +37,7 @@ from infra.topology import (
     Secret,
     Service,
     Table,
+    UserPool,
 )
 
 DOC = ROOT / "docs" / "architecture.md"
@@ -45,7 +48,7 @@ _FENCE_CLOSE = "```\n"
 
 # The kinds of resource the diagram draws. A new kind declared in the topology (an event bus, say)
 # must be drawn here too: tests/infra/test_architecture_doc.py fails until it is.
-DRAWN_KINDS: frozenset[type] = frozenset({Function, Table, Queue, Bucket, Secret, Service})
+DRAWN_KINDS: frozenset[type] = frozenset({Function, Table, Queue, Bucket, Secret, Service, UserPool})
 # What the diagram shows of a function, and what it leaves out on purpose. A field added to
 # topology.Function must go in one of the two (the same test checks).
 DRAWN_FUNCTION_FIELDS = frozenset(
@@ -60,6 +63,7 @@ DRAWN_FUNCTION_FIELDS = frozenset(
         "services",
         "streams_from",
         "writes_to",
+        "administers",
     }
 )
 UNDRAWN_FUNCTION_FIELDS = frozenset({"description", "settings", "memory_mb", "timeout_seconds"})
@@ -125,6 +129,13 @@ def topology_mermaid() -> str:
     )
     lines.extend(
         _subgraph(
+            "cognito",
+            "Cognito",
+            (f"{ids.add('pool', pool.name)}[{_pool_label(pool)}]" for pool in USER_POOLS),
+        )
+    )
+    lines.extend(
+        _subgraph(
             "outside",
             "outside the stack",
             (f"{ids.add('service', service.name)}(({label(service.name)}))" for service in SERVICES),
@@ -132,6 +143,12 @@ def topology_mermaid() -> str:
     )
     if any(function.routes for function in FUNCTIONS):
         lines.append(f"{_INDENT}{CLIENTS_ID} -->|{label('HTTPS')}| {API_ID}")
+    if any(route.signed_in for function in FUNCTIONS for route in function.routes):
+        # The authorizer checks the tokens of every user pool on the signed-in routes.
+        lines.extend(
+            f"{_INDENT}{API_ID} -.->|{label('verify tokens')}| {node_id('pool', pool.name)}"
+            for pool in USER_POOLS
+        )
     for function in FUNCTIONS:
         lines.extend(f"{_INDENT}{edge}" for edge in _edges(function))
     return "\n".join(lines) + "\n"
@@ -164,6 +181,10 @@ def _function_nodes(ids: _Ids) -> Iterator[str]:
     for function in FUNCTIONS:
         paths = dict.fromkeys(route.resource_path for route in function.routes)
         yield f"{_INDENT}{ids.add('fn', function.name)}({label(function.name, *paths)})"
+
+
+def _pool_label(pool: UserPool) -> str:
+    return label(pool.name, f"groups {', '.join(pool.groups)}")
 
 
 def _table_label(table: Table) -> str:
@@ -214,6 +235,9 @@ def _edges(function: Function) -> Iterator[str]:
     for service_name in function.services:
         _known(SERVICES_BY_NAME, service_name, "service", function)
         yield f"{target} -->|{label('HTTPS')}| {node_id('service', service_name)}"
+    if function.administers is not None:
+        _known(USER_POOLS_BY_NAME, function.administers, "user pool", function)
+        yield f"{target} -->|{label('administer')}| {node_id('pool', function.administers)}"
 
 
 def _known(declared: Mapping[str, _T], name: str, kind: str, function: Function) -> _T:

@@ -1,5 +1,5 @@
-"""The Shopfloor stack: tables, queues, secrets, buckets, layers, functions, schedules, the API,
-and the dashboard and alarms that watch them, composed from infra.topology."""
+"""The Shopfloor stack: tables, queues, secrets, buckets, user pools, layers, functions, schedules,
+the API, and the dashboard and alarms that watch them, composed from infra.topology."""
 
 from __future__ import annotations
 
@@ -28,7 +28,10 @@ from infra.constructs.secrets import Secrets
 from infra.constructs.secrets import output_id as secret_output_id
 from infra.constructs.services import service_urls_from_context
 from infra.constructs.tables import Tables
-from infra.topology import BUCKETS, SECRETS
+from infra.constructs.user_pools import UserPools
+from infra.constructs.user_pools import client_output_id as user_pool_client_output_id
+from infra.constructs.user_pools import output_id as user_pool_output_id
+from infra.topology import BUCKETS, SECRETS, USER_POOLS
 
 _REMOVAL_POLICIES = {
     REMOVAL_POLICY_RETAIN: RemovalPolicy.RETAIN,
@@ -52,6 +55,7 @@ class ShopfloorStack(Stack):
         self.queues = Queues(self, "Queues")
         self.secrets = Secrets(self, "Secrets", removal_policy=removal_policy)
         self.buckets = Buckets(self, "Buckets", removal_policy=removal_policy)
+        self.user_pools = UserPools(self, "UserPools", removal_policy=removal_policy)
         self.layers = Layers(self, "Layers", dependency_layer_dir=dependency_layer_dir)
         self.functions = Functions(
             self,
@@ -60,12 +64,19 @@ class ShopfloorStack(Stack):
             queues=self.queues,
             secrets=self.secrets,
             buckets=self.buckets,
+            user_pools=self.user_pools,
             service_urls=self.service_urls,
             layers=self.layers.all,
             removal_policy=removal_policy,
         )
         self.schedules = Schedules(self, "Schedules", functions=self.functions.by_name)
-        self.api = Api(self, "Api", functions=self.functions.by_name, removal_policy=removal_policy)
+        self.api = Api(
+            self,
+            "Api",
+            functions=self.functions.by_name,
+            user_pools=self.user_pools,
+            removal_policy=removal_policy,
+        )
         self.observability = Observability(
             self,
             "Observability",
@@ -100,10 +111,28 @@ class ShopfloorStack(Stack):
                 value=self.buckets.by_name[bucket.name].bucket_name,
                 description=f"{bucket.description} List it with `aws s3 ls s3://<this name>/ --recursive`.",
             )
+        for pool in USER_POOLS:
+            created = self.user_pools.by_name[pool.name]
+            CfnOutput(
+                self,
+                user_pool_output_id(pool),
+                value=created.user_pool.user_pool_id,
+                description=f"The {pool.name} user pool, with the groups {', '.join(pool.groups)}. Put a "
+                "user in one with `aws cognito-idp admin-add-user-to-group --user-pool-id <this id> "
+                "--username <e-mail> --group-name <group>`.",
+            )
+            CfnOutput(
+                self,
+                user_pool_client_output_id(pool),
+                value=created.client.user_pool_client_id,
+                description=f"The app client of the {pool.name} user pool that the API signs users in "
+                "through (USER_PASSWORD_AUTH, no secret).",
+            )
 
 
 def removal_policy_from_context(scope: Construct) -> RemovalPolicy:
-    """What happens to data (tables, buckets, logs) when the stack or a resource goes: kept unless asked."""
+    """What happens to data (tables, buckets, user pools, logs) when the stack or a resource goes:
+    kept unless asked."""
     value = scope.node.try_get_context(REMOVAL_POLICY_CONTEXT_KEY) or REMOVAL_POLICY_RETAIN
     if value not in _REMOVAL_POLICIES:
         allowed = " or ".join(_REMOVAL_POLICIES)

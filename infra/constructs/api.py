@@ -1,10 +1,17 @@
 """The one REST API (API Gateway v1): every topology route, proxied to the function that owns it.
 
+A route the topology declares `signed_in` is behind the Cognito user-pool authorizer: API Gateway
+verifies the `Authorization` header's ID token (signature, issuer, expiry) against the pool before
+the function runs, answers 401 otherwise, and hands the function the token's claims
+(`requestContext.authorizer.claims`); the function enforces the role. Every other route is public,
+for the reason infra.constants gives (PUBLIC_FUNCTIONS, PUBLIC_ROUTES), acknowledged to cdk-nag.
+
 What API Gateway answers itself speaks the project's error envelope `{"message": ...}`:
 - an unknown path (API Gateway's MISSING_AUTHENTICATION_TOKEN) is a 404;
 - a known path with a method nobody declared is a 405, from an `ANY` mock on that resource
   (API Gateway prefers a resource's specific methods over its `ANY`);
-- throttling, authorisation and API Gateway's own failures, through gateway responses.
+- throttling, authorisation (401 no or bad token, 403 denied) and API Gateway's own failures,
+  through gateway responses.
 """
 
 from __future__ import annotations
@@ -14,7 +21,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from aws_cdk import RemovalPolicy, Stack
+from aws_cdk import Duration, RemovalPolicy, Stack
 from aws_cdk import aws_apigateway as apigateway
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
@@ -24,6 +31,8 @@ from infra.constants import (
     API_STAGE,
     API_THROTTLE_BURST_LIMIT,
     API_THROTTLE_RATE_LIMIT,
+    AUTHORIZATION_HEADER,
+    AUTHORIZER_CACHE_SECONDS,
     JSON,
     MESSAGE_FORBIDDEN,
     MESSAGE_INTERNAL_ERROR,
@@ -33,10 +42,12 @@ from infra.constants import (
     MESSAGE_UNAUTHORIZED,
     MOCK_REQUEST_CONTENT_TYPES,
     PUBLIC_FUNCTIONS,
+    PUBLIC_ROUTES,
 )
 from infra.constructs import nag
 from infra.constructs.naming import construct_id
-from infra.topology import Function, Route, all_routes
+from infra.constructs.user_pools import UserPools
+from infra.topology import USER_POOLS, Function, Route, all_routes
 
 ACCESS_LOG_RETENTION = logs.RetentionDays.THREE_MONTHS
 METHOD_NOT_ALLOWED_STATUS = "405"
@@ -76,6 +87,7 @@ class Api(Construct):
         construct_id_: str,
         *,
         functions: Mapping[str, lambda_.IFunction],
+        user_pools: UserPools,
         removal_policy: RemovalPolicy,
     ) -> None:
         super().__init__(scope, construct_id_)
@@ -117,6 +129,13 @@ class Api(Construct):
         self._validator = self.rest_api.add_request_validator(
             "RequestValidator", validate_request_body=True, validate_request_parameters=True
         )
+        self.authorizer = apigateway.CognitoUserPoolsAuthorizer(
+            self,
+            "UserPoolAuthorizer",
+            cognito_user_pools=[user_pools.by_name[pool.name].user_pool for pool in USER_POOLS],
+            identity_source=apigateway.IdentitySource.header(AUTHORIZATION_HEADER),
+            results_cache_ttl=Duration.seconds(AUTHORIZER_CACHE_SECONDS),
+        )
         self._add_routes(all_routes(), functions)
         for response in GATEWAY_RESPONSES:
             self.rest_api.add_gateway_response(
@@ -144,20 +163,26 @@ class Api(Construct):
             integration = integrations[function.name]
             resource = self.rest_api.root.resource_for_path(route.resource_path)
             resources[route.resource_path] = resource
+            public_reason = public_route_reason(route, function)
             method = resource.add_method(
                 route.method,
                 integration,
                 request_validator=self._validator,
                 request_parameters=_required_path_parameters(route.resource_path),
+                authorizer=self.authorizer if route.signed_in else None,
+                authorization_type=apigateway.AuthorizationType.COGNITO
+                if route.signed_in
+                else apigateway.AuthorizationType.NONE,
             )
-            public_reason = PUBLIC_FUNCTIONS.get(function.name)
             if public_reason is not None:
                 _acknowledge_public(method, f"{route.method} {route.resource_path}: {public_reason}")
         for path, routed_resource in resources.items():
+            # Open even beside signed-in methods: a method nobody declared is 405 for everyone.
             mock = routed_resource.add_method(
                 "ANY",
                 _method_not_allowed_integration(),
                 method_responses=[apigateway.MethodResponse(status_code=METHOD_NOT_ALLOWED_STATUS)],
+                authorization_type=apigateway.AuthorizationType.NONE,
             )
             _acknowledge_public(mock, f"ANY {path} is a mock that answers 405 and reaches no backend.")
 
@@ -176,6 +201,27 @@ class Api(Construct):
             "role API Gateway uses to write execution and access logs; it lets API Gateway create "
             "its own log groups, whose names are not known in advance.",
         )
+
+
+def public_route_reason(route: Route, function: Function) -> str | None:
+    """Why a route needs no sign-in (infra.constants), or None for a signed-in route. A public route
+    without a reason, or a signed-in one with one, is a mistake in the declarations: refused."""
+    route_reason = PUBLIC_ROUTES.get((route.method, route.resource_path))
+    function_reason = PUBLIC_FUNCTIONS.get(function.name)
+    where = f"{route.method} {route.resource_path} ({function.name})"
+    if route.signed_in:
+        if route_reason is not None or function_reason is not None:
+            raise ValueError(f"{where} is signed in, but infra.constants gives a reason for it to be public")
+        return None
+    if route_reason is not None and function_reason is not None:
+        raise ValueError(f"{where}: PUBLIC_ROUTES and PUBLIC_FUNCTIONS both give a reason; keep one")
+    reason = route_reason or function_reason
+    if reason is None:
+        raise ValueError(
+            f"{where} needs no sign-in, but infra.constants (PUBLIC_ROUTES or PUBLIC_FUNCTIONS) gives no "
+            "reason: declare it signed_in in the topology, or say why it is public"
+        )
+    return reason
 
 
 def _required_path_parameters(path: str) -> dict[str, bool] | None:

@@ -2,8 +2,8 @@
 
 A function may touch only what it names in the topology: its tables, the queues it sends to or
 consumes (an SQS event source that reports partial batch failures), the table stream it consumes
-(retried, bisected, ending in its own dead-letter queue), its secrets, and the buckets it writes to
-(PutObject only).
+(retried, bisected, ending in its own dead-letter queue), its secrets, the buckets it writes to
+(PutObject only), and the user pool it administers (the admin actions sign-up needs, on that pool).
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from types import MappingProxyType
 
 from aws_cdk import Duration, RemovalPolicy, Tags
+from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
@@ -20,7 +21,7 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
-from infra.constants import ASSET_EXCLUDES, FUNCTION_TAG, PYTHON_VERSION
+from infra.constants import ASSET_EXCLUDES, FUNCTION_TAG, PYTHON_VERSION, USER_POOL_ADMIN_ACTIONS
 from infra.constructs import nag
 from infra.constructs.buckets import Buckets
 from infra.constructs.layers import ARCHITECTURE, RUNTIME
@@ -28,6 +29,7 @@ from infra.constructs.naming import construct_id
 from infra.constructs.queues import DeadLetterQueue, Queues
 from infra.constructs.secrets import Secrets
 from infra.constructs.tables import Tables
+from infra.constructs.user_pools import UserPools
 from infra.topology import (
     FUNCTIONS,
     HANDLER,
@@ -58,6 +60,7 @@ class Functions(Construct):
         queues: Queues,
         secrets: Secrets,
         buckets: Buckets,
+        user_pools: UserPools,
         service_urls: Mapping[str, str],
         layers: Sequence[lambda_.ILayerVersion],
         removal_policy: RemovalPolicy,
@@ -72,6 +75,7 @@ class Functions(Construct):
                 queues=queues,
                 secrets=secrets,
                 buckets=buckets,
+                user_pools=user_pools,
                 service_urls=service_urls,
                 layers=layers,
                 removal_policy=removal_policy,
@@ -104,6 +108,7 @@ class TopologyFunction(Construct):
         queues: Queues,
         secrets: Secrets,
         buckets: Buckets,
+        user_pools: UserPools,
         service_urls: Mapping[str, str],
         layers: Sequence[lambda_.ILayerVersion],
         removal_policy: RemovalPolicy,
@@ -140,6 +145,7 @@ class TopologyFunction(Construct):
                 secret_ids=secrets.arns,
                 service_urls=service_urls,
                 bucket_names=buckets.names,
+                user_pools=user_pools.ids,
             ),
             role=role,
             log_group=log_group,
@@ -162,6 +168,8 @@ class TopologyFunction(Construct):
             secrets.by_name[secret_name].grant_read(self.function)
         for bucket_name in function.writes_to:
             _grant_put_objects(self.function, buckets.by_name[bucket_name])
+        if function.administers is not None:
+            _grant_administration(self.function, user_pools.by_name[function.administers].user_pool)
         _acknowledge_findings(self.function, role, function, tables, buckets)
 
 
@@ -257,6 +265,12 @@ def _grant_put_objects(lambda_function: lambda_.Function, bucket: s3.Bucket) -> 
     iam.Grant.add_to_principal(
         grantee=lambda_function, actions=[PUT_OBJECT], resource_arns=[bucket.arn_for_objects("*")]
     )
+
+
+def _grant_administration(lambda_function: lambda_.Function, user_pool: cognito.UserPool) -> None:
+    """The admin actions of sign-up (USER_POOL_ADMIN_ACTIONS) on this one pool, nothing else:
+    it can neither list nor read users, nor change their attributes, nor touch another pool."""
+    user_pool.grant(lambda_function, *USER_POOL_ADMIN_ACTIONS)
 
 
 def _acknowledge_findings(

@@ -13,6 +13,9 @@ from constructs import IConstruct
 
 AUTHORIZATION: Final = "AwsSolutions-APIG4"
 COGNITO_AUTHORIZER: Final = "AwsSolutions-COG4"
+COGNITO_PASSWORD_POLICY: Final = "AwsSolutions-COG1"
+COGNITO_MFA: Final = "AwsSolutions-COG2"
+COGNITO_PLUS_TIER: Final = "AwsSolutions-COG8"
 WAF: Final = "AwsSolutions-APIG3"
 LATEST_RUNTIME: Final = "AwsSolutions-L1"
 SECRET_ROTATION: Final = "AwsSolutions-SMG4"

@@ -15,6 +15,7 @@ Template = Mapping[str, Any]
 
 PROXY = "AWS_PROXY"
 MOCK = "MOCK"
+COGNITO_USER_POOLS = "COGNITO_USER_POOLS"
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,11 @@ class SynthesizedMethod:
     @property
     def integration_type(self) -> str:
         return str(self.properties["Integration"]["Type"])
+
+    @property
+    def authorization_type(self) -> str:
+        """NONE, COGNITO_USER_POOLS, ... (CloudFormation's default is NONE)."""
+        return str(self.properties.get("AuthorizationType", "NONE"))
 
 
 def resources_of_type(template: Template, resource_type: str) -> dict[str, Mapping[str, Any]]:
@@ -64,6 +70,15 @@ def synthesized_routes(template: Template) -> set[tuple[str, str]]:
     """(method, path) of every method proxied to a Lambda function, e.g. ("GET", "/products/{id}")."""
     return {
         (method.http_method, method.path) for method in methods(template) if method.integration_type == PROXY
+    }
+
+
+def signed_in_routes(template: Template) -> set[tuple[str, str]]:
+    """(method, path) of every proxied method behind a Cognito user-pool authorizer."""
+    return {
+        (method.http_method, method.path)
+        for method in methods(template)
+        if method.integration_type == PROXY and method.authorization_type == COGNITO_USER_POOLS
     }
 
 

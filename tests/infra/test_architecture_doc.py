@@ -22,7 +22,7 @@ from infra.diagram import (
     replace_diagram,
     topology_mermaid,
 )
-from infra.topology import BUCKETS, FUNCTIONS, QUEUES, SECRETS, SERVICES, TABLES
+from infra.topology import BUCKETS, FUNCTIONS, QUEUES, SECRETS, SERVICES, TABLES, USER_POOLS
 
 # `id<shape>"label"<shape>`: the node declarations diagram.py writes (every label is quoted).
 NODE = re.compile(r'^\s*([A-Za-z_][A-Za-z0-9_]*)[\[\(\{>/]+"([^"]*)"[\]\)\}/\\]+\s*$')
@@ -90,6 +90,7 @@ def test_the_diagram_is_a_flowchart_of_declared_nodes_and_edges_between_them() -
         ("bucket", [bucket.name for bucket in BUCKETS]),
         ("secret", [secret.name for secret in SECRETS]),
         ("service", [service.name for service in SERVICES]),
+        ("pool", [pool.name for pool in USER_POOLS]),
     ],
 )
 def test_the_diagram_draws_everything_the_topology_declares(kind: str, names: list[str]) -> None:
@@ -114,7 +115,17 @@ def test_the_diagram_draws_how_each_function_is_reached() -> None:
             assert re.search(rf"^\s*{table} -->.* {target}$", diagram, re.M)
         for table_name in function.tables:
             assert re.search(rf"^\s*{target} -->.* {node_id('table', table_name)}$", diagram, re.M)
+        if function.administers:
+            assert re.search(rf"^\s*{target} -->.* {node_id('pool', function.administers)}$", diagram, re.M)
     assert f"{CLIENTS_ID} -->" in diagram
+
+
+def test_the_diagram_draws_the_authorizer_checking_tokens_against_each_pool() -> None:
+    diagram = topology_mermaid()
+
+    assert any(route.signed_in for function in FUNCTIONS for route in function.routes)
+    for pool in USER_POOLS:
+        assert re.search(rf"^\s*{API_ID} -\.->.* {node_id('pool', pool.name)}$", diagram, re.M)
 
 
 def test_every_kind_of_resource_the_topology_declares_is_drawn() -> None:

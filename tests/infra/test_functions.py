@@ -94,6 +94,13 @@ def test_each_function_has_exactly_the_topology_environment(
     bucket_references = {
         name: stack.resolve(bucket.bucket_name) for name, bucket in stack.buckets.by_name.items()
     }
+    user_pool_references = {
+        name: (
+            stack.resolve(created.user_pool.user_pool_id),
+            stack.resolve(created.client.user_pool_client_id),
+        )
+        for name, created in stack.user_pools.by_name.items()
+    }
 
     assert function_environments(template_dict)[function.name] == function_environment(
         function,
@@ -102,6 +109,7 @@ def test_each_function_has_exactly_the_topology_environment(
         secret_ids=secret_references,
         service_urls=stack.service_urls,
         bucket_names=bucket_references,
+        user_pools=user_pool_references,
     )
 
 
@@ -146,6 +154,29 @@ def test_each_function_may_touch_only_the_tables_it_names(
             assert not actions & WRITE_ACTIONS, table.name
         else:
             assert actions >= WRITE_ACTIONS, table.name
+
+
+@pytest.mark.parametrize("function", FUNCTIONS, ids=lambda function: function.name)
+def test_each_function_may_query_the_indexes_of_the_tables_it_names_as_it_may_the_table(
+    template_dict: dict[str, Any], stack: ShopfloorStack, function: Function
+) -> None:
+    """CDK's table grants name `<table ARN>/index/*` beside the table when it has indexes."""
+    statements = function_statements(template_dict, function.name)
+
+    for table in TABLES:
+        if not table.indexes:
+            continue
+        table_arn = stack.resolve(stack.tables.by_name[table.name].table_arn)
+        indexes_arn = {"Fn::Join": ["", [table_arn, "/index/*"]]}
+        on_table = set().union(
+            *(statement_actions(s) for s in statements if table_arn in statement_resources(s))
+        )
+        on_indexes = set().union(
+            *(statement_actions(s) for s in statements if indexes_arn in statement_resources(s))
+        )
+        assert on_indexes == on_table, table.name
+        if table.name in function.tables:
+            assert "dynamodb:Query" in on_indexes, table.name
 
 
 def test_no_role_uses_an_aws_managed_policy_except_api_gateways_logging_role(

@@ -9,7 +9,7 @@ import pytest
 from aws_cdk import App, RemovalPolicy
 
 from infra.stack import ShopfloorStack, removal_policy_from_context
-from infra.topology import IDEMPOTENCY, PRICE_HISTORY, TABLES, WARRANTIES, Key, Table
+from infra.topology import IDEMPOTENCY, MENU, ORDERS, PRICE_HISTORY, TABLES, WARRANTIES, Key, Table
 from tests.infra.template import resources_of_type
 
 pytestmark = pytest.mark.infra
@@ -94,6 +94,32 @@ def test_warranties_are_found_by_store_and_item_and_streamed(
     ]
     assert index["Projection"] == {"ProjectionType": "ALL"}
     assert properties["StreamSpecification"] == {"StreamViewType": "NEW_IMAGE"}
+
+
+def test_orders_are_listed_newest_first_by_customer_by_status_and_all_together(
+    template_dict: dict[str, Any], stack: ShopfloorStack
+) -> None:
+    properties = _synthesized_table(template_dict, stack, ORDERS)["Properties"]
+
+    assert properties["KeySchema"] == [{"AttributeName": "id", "KeyType": "HASH"}]
+    assert {
+        index["IndexName"]: [(key["AttributeName"], key["KeyType"]) for key in index["KeySchema"]]
+        for index in properties["GlobalSecondaryIndexes"]
+    } == {
+        "by-customer": [("customer", "HASH"), ("placed", "RANGE")],
+        "by-status": [("status", "HASH"), ("placed", "RANGE")],
+        "by-time": [("listing", "HASH"), ("placed", "RANGE")],
+    }
+    assert {index["Projection"]["ProjectionType"] for index in properties["GlobalSecondaryIndexes"]} == {
+        "ALL"
+    }
+
+
+def test_the_menu_is_read_by_key_alone(template_dict: dict[str, Any], stack: ShopfloorStack) -> None:
+    properties = _synthesized_table(template_dict, stack, MENU)["Properties"]
+
+    assert properties["KeySchema"] == [{"AttributeName": "id", "KeyType": "HASH"}]
+    assert "GlobalSecondaryIndexes" not in properties
 
 
 @pytest.mark.parametrize("table", TABLES, ids=lambda table: table.name)
