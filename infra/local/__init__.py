@@ -1,6 +1,8 @@
-"""The local cloud behind `make run`: DynamoDB Local, moto server (with the topology's queues and
-secrets), the local offers service, a local API gateway that runs every function of `infra.topology`
-in its own worker process, as Lambda would, and the event sources (schedules, SQS pollers).
+"""The local cloud behind `make run`: DynamoDB Local, moto server (with the topology's queues,
+secrets, buckets and user pool, and the demo users), the local offers service, a local API gateway
+that runs every function of `infra.topology` in its own worker process, as Lambda would, and plays
+the Cognito authorizer on signed-in routes (infra.local.authorizer), and the event sources
+(schedules, SQS pollers).
 
     python -m infra.local                    # everything, in the foreground; Ctrl-C stops it
     python -m infra.local gateway            # only some: dynamodb, moto, offers, gateway, events
@@ -30,8 +32,10 @@ Configuration (environment variables, read once):
 
 A component started alone reaches the others at these ports. A port already in use, or no `java`,
 is a one-line error and exit code 1. Once everything answers, a line starting with `ready` is
-printed; `GET /health` answers 200 from then on. The demo seeds (seeds/, `make seed`) are loaded
-through the functions before the gateway listens, idempotently (infra.local.seeding).
+printed; `GET /health` answers 200 from then on. The demo seeds (seeds/, `make seed`: sprockets,
+factories and the shop's menu) are loaded through the functions before the gateway listens,
+idempotently (infra.local.seeding). The demo users, made on every start (infra.local.users):
+manager@example.com / Manager-test-1 (managers), customer@example.com / Customer-test-1 (customers).
 """
 
 from __future__ import annotations
@@ -39,9 +43,14 @@ from __future__ import annotations
 from infra.local.environment import function_environments
 from infra.local.routing import Router
 
-__all__ = ["function_environments", "served_routes"]
+__all__ = ["function_environments", "served_routes", "signed_in_routes"]
 
 
 def served_routes() -> set[tuple[str, str]]:
     """Every (method, path template) the local gateway serves, e.g. ("GET", "/products/{id}")."""
     return Router.from_functions().routes()
+
+
+def signed_in_routes() -> set[tuple[str, str]]:
+    """Every (method, path template) on which the local gateway plays the Cognito authorizer."""
+    return Router.from_functions().signed_in_routes()

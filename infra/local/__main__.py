@@ -11,7 +11,8 @@ from collections.abc import Callable
 from contextlib import ExitStack
 from types import FrameType
 
-from infra.local import dynamodb_local, logs, moto_server, resources
+from infra.local import dynamodb_local, logs, moto_server, resources, users
+from infra.local.authorizer import Authorizer
 from infra.local.environment import worker_environment
 from infra.local.errors import LocalCloudError
 from infra.local.event_sources import schedule_interval, start_event_sources
@@ -23,7 +24,7 @@ from infra.local.seeding import load_demo_seeds
 from infra.local.settings import LocalSettings
 from infra.local.streams import stream_pollers
 from infra.local.workers import WorkerPool, WorkerSpec
-from infra.topology import FUNCTIONS, QUEUES_BY_NAME, Function
+from infra.topology import FUNCTIONS, QUEUES_BY_NAME, USER_POOLS, Function
 
 COMPONENTS = ("dynamodb", "moto", "offers", "gateway", "events")
 ALL_INTERFACES = ""
@@ -80,6 +81,7 @@ def _run(settings: LocalSettings, components: set[str], stack: ExitStack) -> Non
         wait(child, settings)
     if "moto" in components:
         resources.provision(settings)
+        users.create_demo_users(settings)
     children = [child for child, _ in starting]
     if "offers" in components:
         _start_offers_service(settings, stack)
@@ -87,8 +89,9 @@ def _run(settings: LocalSettings, components: set[str], stack: ExitStack) -> Non
         pools = _start_pools(settings, stack)
         if "gateway" in components:
             # Before the gateway listens: once GET /health answers, the demo seeds are there.
-            load_demo_seeds(Gateway(Router.from_functions(), pools), settings)
-            _start_gateway(settings, pools, stack)
+            gateway = Gateway(Router.from_functions(), pools, Authorizer.for_user_pools(settings))
+            load_demo_seeds(gateway, settings)
+            _start_gateway(settings, gateway, stack)
         if "events" in components:
             for source in start_event_sources(FUNCTIONS, pools, settings):
                 stack.callback(source.stop)
@@ -150,9 +153,9 @@ def _concurrency(function: Function, settings: LocalSettings) -> int:
     return max(settings.function_concurrency, QUEUES_BY_NAME[function.consumes].max_concurrency)
 
 
-def _start_gateway(settings: LocalSettings, pools: dict[str, WorkerPool], stack: ExitStack) -> None:
+def _start_gateway(settings: LocalSettings, gateway: Gateway, stack: ExitStack) -> None:
     try:
-        server = GatewayServer(settings.host, settings.api_port, Gateway(Router.from_functions(), pools))
+        server = GatewayServer(settings.host, settings.api_port, gateway)
     except OSError as error:
         raise LocalCloudError(f"the API cannot listen on {settings.api_url}: {error}") from error
     stack.callback(server.stop)
@@ -175,11 +178,20 @@ def _print_endpoints(settings: LocalSettings, components: set[str]) -> None:
         f"  offers service  {where(settings.offers_url, 'offers')}\n"
         f"  S3 buckets      {', '.join(f's3://{name}' for name in resources.bucket_names().values())} "
         "(moto server; list with `make archive`)\n"
+        f"  user pools      {_describe_user_pools()}\n"
         f"  events          {events}\n"
         f"  data folder     {settings.data_dir}\n"
         f"  logs            {settings.data_dir / 'logs'} (DynamoDB Local, moto server)",
         flush=True,
     )
+
+
+def _describe_user_pools() -> str:
+    pools = ", ".join(
+        f"{resources.user_pool_name(pool)} ({resources.user_pool_id(pool)})" for pool in USER_POOLS
+    )
+    demo = ", ".join(user.describe() for user in users.DEMO_USERS)
+    return f"{pools} (moto server); demo users {demo}"
 
 
 def _describe_events(settings: LocalSettings) -> str:

@@ -25,6 +25,7 @@ def local_function_environment(function: Function, settings: LocalSettings) -> d
         secret_ids=resources.secret_ids(),
         service_urls=resources.service_urls(settings),
         bucket_names=resources.bucket_names(),
+        user_pools=resources.user_pool_ids(),
     )
     environment.update(
         {

@@ -51,7 +51,11 @@ class HttpResponse:
     body: bytes
 
 
-def proxy_event(request: HttpRequest, route: RouteMatch, request_id: str) -> dict[str, Any]:
+def proxy_event(
+    request: HttpRequest, route: RouteMatch, request_id: str, claims: dict[str, str] | None = None
+) -> dict[str, Any]:
+    """The event; on a signed-in route, with the verified token's `claims` in
+    `requestContext.authorizer.claims`, as API Gateway's Cognito authorizer puts them."""
     headers = _forwarded(request)
     multi_headers: dict[str, list[str]] = {}
     for name, value in headers:
@@ -62,6 +66,7 @@ def proxy_event(request: HttpRequest, route: RouteMatch, request_id: str) -> dic
     body, is_base64 = _body(request.body)
     now = time.time()
     template = route.resource.template
+    authorizer = {} if claims is None else {"authorizer": {"claims": claims}}
     return {
         "resource": template,
         "path": request.path,
@@ -87,6 +92,7 @@ def proxy_event(request: HttpRequest, route: RouteMatch, request_id: str) -> dic
             "requestTime": time.strftime("%d/%b/%Y:%H:%M:%S +0000", time.gmtime(now)),
             "requestTimeEpoch": int(now * 1000),
             "identity": {"sourceIp": request.source_ip, "userAgent": _header(headers, "user-agent")},
+            **authorizer,
         },
         "body": body,
         "isBase64Encoded": is_base64,

@@ -1,8 +1,10 @@
 """The local API gateway: HTTP in, API Gateway REST proxy event to the owning function, HTTP out.
 
 It answers as the deployed API does: 404 `{"message": "Not found."}` for an unknown path, 405
-`{"message": "Method not allowed."}` with `Allow` for a known path and another method, and 502
-`{"message": "Internal server error."}` when the function fails or answers something malformed.
+`{"message": "Method not allowed."}` with `Allow` for a known path and another method, 401
+`{"message": "Unauthorized."}` on a signed-in route without a token the authorizer accepts (the
+function is not invoked; infra.local.authorizer), and 502 `{"message": "Internal server error."}`
+when the function fails or answers something malformed.
 """
 
 from __future__ import annotations
@@ -18,7 +20,8 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from infra.constants import MESSAGE_METHOD_NOT_ALLOWED, MESSAGE_NOT_FOUND
+from infra.constants import MESSAGE_METHOD_NOT_ALLOWED, MESSAGE_NOT_FOUND, MESSAGE_UNAUTHORIZED
+from infra.local.authorizer import Authorizer, AuthorizerUnavailableError, UnauthorizedError
 from infra.local.events import (
     INTERNAL_ERROR,
     HttpRequest,
@@ -40,9 +43,14 @@ _NO_BODY_STATUSES = {HTTPStatus.NO_CONTENT, HTTPStatus.NOT_MODIFIED}
 class Gateway:
     """Routes a request to its function's worker pool and shapes the answer."""
 
-    def __init__(self, router: Router, pools: Mapping[str, WorkerPool]) -> None:
+    def __init__(
+        self, router: Router, pools: Mapping[str, WorkerPool], authorizer: Authorizer | None = None
+    ) -> None:
+        if authorizer is None and router.signed_in_routes():
+            raise ValueError("signed-in routes need an authorizer")
         self._router = router
         self._pools = pools
+        self._authorizer = authorizer
 
     def handle(self, request: HttpRequest) -> tuple[HttpResponse, str | None]:
         """The response, and the name of the function that produced it (None for the gateway)."""
@@ -55,8 +63,20 @@ class Gateway:
             allow = [("Allow", match.resource.allowed)]
             status = HTTPStatus.METHOD_NOT_ALLOWED
             return error_response(status, MESSAGE_METHOD_NOT_ALLOWED, request_id, allow), None
+        claims: dict[str, str] | None = None
+        if self._authorizer is not None and request.method in match.resource.signed_in:
+            try:
+                claims = self._authorizer.claims(request.headers)
+            except UnauthorizedError as refused:
+                logger.debug("%s %s refused: %s", request.method, request.path, refused)
+                return error_response(HTTPStatus.UNAUTHORIZED, MESSAGE_UNAUTHORIZED, request_id), None
+            except AuthorizerUnavailableError as error:
+                logger.error("the authorizer failed: %s", error)
+                status = HTTPStatus.INTERNAL_SERVER_ERROR
+                return error_response(status, INTERNAL_ERROR, request_id), None
         try:
-            result = self._pools[function.name].invoke(proxy_event(request, match, request_id), request_id)
+            event = proxy_event(request, match, request_id, claims)
+            result = self._pools[function.name].invoke(event, request_id)
             return http_response(result, request_id), function.name
         except (FunctionError, MalformedResultError) as error:
             logger.error("%s failed: %s", function.name, error)

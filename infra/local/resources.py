@@ -1,11 +1,21 @@
-"""The stack's queues, secrets and buckets in moto server, named as the functions see them locally.
+"""The stack's queues, secrets, buckets and user pools in moto server, named as the functions see
+them locally.
 
-Names and URLs are computed, not looked up, so a function's local environment is known before moto
-runs (tests/infra/test_local_parity.py compares it with the template). Creating them is idempotent.
+Names, URLs and ids are computed, not looked up, so a function's local environment is known before
+moto runs (tests/infra/test_local_parity.py compares it with the template). Creating them is
+idempotent.
+
+A user pool's id and its app client's id are moto's: moto server runs with its HASH id strategy
+(infra.local.moto_server), under which an id is a digest of the request that creates the pool or
+client. The same declaration gives the same ids on every start, so they are computed here from the
+same requests, and provisioning checks that moto agrees. moto keeps its state in memory: a restart
+of moto server makes the pool again, with the same ids (tokens issued before the restart stay valid)
+but without the users signed up since; the demo users are made again (infra.local.users).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterable
 from typing import Any
@@ -16,11 +26,26 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from infra.local.errors import LocalCloudError
 from infra.local.settings import LocalSettings
-from infra.topology import BUCKETS, FUNCTIONS, QUEUES, SECRETS, SERVICES, Bucket, Function, Queue, Secret
+from infra.topology import (
+    BUCKETS,
+    FUNCTIONS,
+    QUEUES,
+    SECRETS,
+    SERVICES,
+    USER_POOLS,
+    Bucket,
+    Function,
+    Queue,
+    Secret,
+    UserPool,
+)
 
 PREFIX = "shopfloor"
 REGION = "us-east-1"
 ACCOUNT_ID = "123456789012"  # moto's account for credentials that are not an account number
+# What moto keeps of a digest: a user pool's id is "<region>_<digest>", cut as moto cuts it.
+USER_POOL_ID_MAX_LENGTH = 55
+USER_POOL_CLIENT_ID_MAX_LENGTH = 26
 _CONFIG = Config(connect_timeout=2, read_timeout=30, retries={"max_attempts": 2, "mode": "standard"})
 
 
@@ -64,6 +89,82 @@ def secret_name(secret: Secret) -> str:
 
 def secret_ids() -> dict[str, str]:
     return {secret.name: secret_name(secret) for secret in SECRETS}
+
+
+def user_pool_name(pool: UserPool) -> str:
+    return f"{PREFIX}-{pool.name}"
+
+
+def user_pool_request(pool: UserPool) -> dict[str, Any]:
+    """CreateUserPool's parameters, as the stack declares the pool (infra/constructs/user_pools.py):
+    e-mail addresses as usernames, the declared password length and a digit, users made only by an
+    administrator (the API's sign-up), no MFA, recovery by an administrator only."""
+    return {
+        "PoolName": user_pool_name(pool),
+        "Policies": {
+            "PasswordPolicy": {
+                "MinimumLength": pool.password_min_length,
+                "RequireUppercase": False,
+                "RequireLowercase": False,
+                "RequireNumbers": True,
+                "RequireSymbols": False,
+            }
+        },
+        "MfaConfiguration": "OFF",
+        "AdminCreateUserConfig": {"AllowAdminCreateUserOnly": True},
+        "UsernameAttributes": ["email"],
+        "UsernameConfiguration": {"CaseSensitive": False},
+        "AccountRecoverySetting": {"RecoveryMechanisms": [{"Priority": 1, "Name": "admin_only"}]},
+    }
+
+
+def user_pool_client_request(pool: UserPool) -> dict[str, Any]:
+    """CreateUserPoolClient's parameters: no secret, the password flow (and refresh), tokens valid
+    for the declared minutes (moto signs every token for an hour whatever they say)."""
+    validity = pool.token_validity_minutes
+    return {
+        "UserPoolId": user_pool_id(pool),
+        "ClientName": f"{pool.name}-api",
+        "GenerateSecret": False,
+        "ExplicitAuthFlows": ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+        "SupportedIdentityProviders": ["COGNITO"],
+        "PreventUserExistenceErrors": "ENABLED",
+        "IdTokenValidity": validity,
+        "AccessTokenValidity": validity,
+        "TokenValidityUnits": {"IdToken": "minutes", "AccessToken": "minutes"},
+        "EnableTokenRevocation": True,
+    }
+
+
+def user_pool_id(pool: UserPool) -> str:
+    """The id moto gives the pool (HASH strategy: a digest of the region, name and request)."""
+    digest = _moto_digest(REGION, user_pool_name(pool), user_pool_request(pool))
+    return f"{REGION}_{digest}"[:USER_POOL_ID_MAX_LENGTH]
+
+
+def user_pool_client_id(pool: UserPool) -> str:
+    """The id moto gives the pool's app client (a digest of the pool id, secret flag and request)."""
+    request = user_pool_client_request(pool)
+    digest = _moto_digest(request["UserPoolId"], request["GenerateSecret"], request)
+    return digest[:USER_POOL_CLIENT_ID_MAX_LENGTH]
+
+
+def user_pool_ids() -> dict[str, tuple[str, str]]:
+    """Each pool's id and its app client's id, by topology name (`function_environment`'s `user_pools`)."""
+    return {pool.name: (user_pool_id(pool), user_pool_client_id(pool)) for pool in USER_POOLS}
+
+
+def user_pool_issuer(pool_id: str) -> str:
+    """The `iss` of the pool's tokens, as Cognito (and moto) write it."""
+    return f"https://cognito-idp.{REGION}.amazonaws.com/{pool_id}"
+
+
+def _moto_digest(*parts: object) -> str:
+    """moto.cognitoidp.utils.generate_id with the HASH strategy: sha256 over each part's str()."""
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update(str(part).encode())
+    return digest.hexdigest()
 
 
 def service_urls(settings: LocalSettings) -> dict[str, str]:
@@ -153,8 +254,49 @@ def create_bucket(s3: Any, name: str) -> None:
     s3.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": "Enabled"})
 
 
+def create_user_pool(cognito: Any, pool: UserPool) -> tuple[str, str]:
+    """The pool, its groups and its app client (idempotent); the pool's id and the client's id."""
+    pool_id, client_id = user_pool_id(pool), user_pool_client_id(pool)
+    if not _exists(cognito.describe_user_pool, UserPoolId=pool_id):
+        created = cognito.create_user_pool(**user_pool_request(pool))["UserPool"]["Id"]
+        _check_moto_id(f"the user pool {user_pool_name(pool)}", created, pool_id)
+    for group in pool.groups:
+        try:
+            cognito.create_group(
+                UserPoolId=pool_id, GroupName=group, Description=f"The {group} of {pool.name}."
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] != "GroupExistsException":
+                raise
+    if not _exists(cognito.describe_user_pool_client, UserPoolId=pool_id, ClientId=client_id):
+        created = cognito.create_user_pool_client(**user_pool_client_request(pool))["UserPoolClient"]
+        _check_moto_id(f"the app client of {user_pool_name(pool)}", created["ClientId"], client_id)
+    return pool_id, client_id
+
+
+def _exists(describe: Any, **parameters: str) -> bool:
+    try:
+        describe(**parameters)
+    except ClientError as error:
+        if error.response["Error"]["Code"] != "ResourceNotFoundException":
+            raise
+        return False
+    return True
+
+
+def _check_moto_id(what: str, created: str, expected: str) -> None:
+    if created != expected:
+        raise LocalCloudError(
+            f"moto server gave {what} the id {created!r}, not {expected!r} as computed: it must run "
+            "with MOTO_COGNITO_IDP_USER_POOL_ID_STRATEGY and MOTO_COGNITO_IDP_USER_POOL_CLIENT_ID_STRATEGY "
+            "set to HASH (infra.local.moto_server does), and infra.local.resources must digest what "
+            "this version of moto digests"
+        )
+
+
 def provision(settings: LocalSettings, queues: Iterable[Queue] = QUEUES) -> None:
-    """Every queue (with its DLQ), stream on-failure queue, bucket and secret of the topology, in moto."""
+    """Every queue (with its DLQ), stream on-failure queue, bucket, secret and user pool (with its
+    groups and app client) of the topology, in moto."""
     try:
         sqs = client("sqs", settings)
         for queue in queues:
@@ -170,7 +312,10 @@ def provision(settings: LocalSettings, queues: Iterable[Queue] = QUEUES) -> None
         values = secret_values(settings)
         for secret in SECRETS:
             put_secret(secrets, secret_name(secret), values[secret.name], secret.description)
+        cognito = client("cognito-idp", settings)
+        for pool in USER_POOLS:
+            create_user_pool(cognito, pool)
     except (BotoCoreError, ClientError) as error:
         raise LocalCloudError(
-            f"cannot create the queues, buckets and secrets in moto server: {error}"
+            f"cannot create the queues, buckets, secrets and user pools in moto server: {error}"
         ) from error

@@ -2,7 +2,8 @@
 
 Resources are the route templates of `infra.topology` (`/products/{id}`, `/files/{key+}`). A literal
 segment wins over a parameter and a parameter over a greedy one; a trailing slash matches the
-same resource. Path parameters are URL-decoded, the path itself is kept as sent.
+same resource. Path parameters are URL-decoded, the path itself is kept as sent. A resource also
+knows which of its methods are signed in (behind the user pool's authorizer).
 """
 
 from __future__ import annotations
@@ -38,6 +39,8 @@ class Resource:
     template: str
     segments: tuple[Segment, ...]
     methods: Mapping[str, Function]
+    # The methods behind the user pool's authorizer (Route.signed_in).
+    signed_in: frozenset[str] = frozenset()
 
     @property
     def allowed(self) -> str:
@@ -79,6 +82,7 @@ class Router:
     @classmethod
     def from_functions(cls, functions: Iterable[Function] = FUNCTIONS) -> Router:
         owners: dict[str, dict[str, Function]] = {}
+        signed_in: dict[str, set[str]] = {}
         for function in functions:
             for route in function.routes:
                 methods = owners.setdefault(route.resource_path, {})
@@ -88,14 +92,25 @@ class Router:
                         f"{methods[route.method].name} and {function.name}"
                     )
                 methods[route.method] = function
+                if route.signed_in:
+                    signed_in.setdefault(route.resource_path, set()).add(route.method)
         return cls(
-            Resource(template, _segments(template), MappingProxyType(methods))
+            Resource(
+                template,
+                _segments(template),
+                MappingProxyType(methods),
+                frozenset(signed_in.get(template, ())),
+            )
             for template, methods in owners.items()
         )
 
     def routes(self) -> set[tuple[str, str]]:
         """Every (method, path template) this router serves."""
         return {(method, resource.template) for resource in self._resources for method in resource.methods}
+
+    def signed_in_routes(self) -> set[tuple[str, str]]:
+        """Every (method, path template) behind the user pool's authorizer."""
+        return {(method, resource.template) for resource in self._resources for method in resource.signed_in}
 
     def match(self, path: str) -> RouteMatch | None:
         if len(path) > 1 and path.endswith("/"):

@@ -153,4 +153,6 @@ def test_make_seed_reaches_the_local_cloud_from_its_settings(cloud: LocalCloud, 
     assert result.stdout.splitlines() == [
         "seeds/sprockets.json: 3 sprockets, 0 created, 3 already loaded (ids 1, 2, 3)",
         "seeds/factories.json: 3 factories, 0 created, 3 already loaded (ids 1, 2, 3)",
+        "seeds/menu.json: 6 products, 0 created, 6 already on the menu; "
+        "15 variations, 0 created, 15 already on the menu",
     ]
