@@ -221,13 +221,15 @@ def _served(count: int, answer: Mapping[str, Any]) -> int:
     return count
 
 
-def _pages(bench: Bench, function: str, first: str, pages: int) -> Callable[[], int]:
+def _pages(
+    bench: Bench, function: str, first: str, pages: int, claims: dict[str, str] | None = None
+) -> Callable[[], int]:
     """Follows the Link header for `pages` pages."""
 
     def run() -> int:
         path = first
         for served in range(1, pages + 1):
-            answer = bench.http(function, "GET", path)
+            answer = bench.http(function, "GET", path, claims=claims)
             link = (answer.get("headers") or {}).get("Link") or (answer.get("multiValueHeaders") or {}).get(
                 "Link"
             )
@@ -471,6 +473,233 @@ def factories(bench: Bench) -> None:
     )
 
 
+MANAGER = {"sub": "bench-manager", "email": "manager@example.com", "cognito:groups": "managers"}
+CUSTOMER = {"sub": "bench-customer", "email": "customer@example.com", "cognito:groups": "customers"}
+
+
+def shop(bench: Bench) -> None:
+    run = uuid.uuid4().hex[:8]
+    emails = [f"bench-{run}-{index}@example.com" for index in range(5)]
+    password = "Bench-password-1"
+    bench.measure(
+        "POST /auth/signup",
+        "request",
+        _repeat(
+            5,
+            lambda i: bench.http(
+                "auth", "POST", "/auth/signup", body={"email": emails[i], "password": password}
+            ),
+        ),
+        routes=(("POST", "/auth/signup"),),
+        target="create, set the password, add to the group",
+    )
+    bench.measure(
+        "POST /auth/token",
+        "request",
+        _repeat(
+            5,
+            lambda i: bench.http(
+                "auth", "POST", "/auth/token", body={"username": emails[i], "password": password}
+            ),
+        ),
+        routes=(("POST", "/auth/token"),),
+        target="1 InitiateAuth",
+        check=one_each("cognito-idp.InitiateAuth"),
+    )
+    bench.measure(
+        "GET /users/me",
+        "request",
+        _repeat(5, lambda _: bench.http("auth", "GET", "/users/me", claims=CUSTOMER)),
+        routes=(("GET", "/users/me"),),
+        target="none: the token's claims",
+        check=no_calls,
+    )
+    products: list[dict[str, Any]] = []
+
+    def add_product(index: int) -> None:
+        body = {"name": f"Bench {run} {index}", "description": "Benchmarked.", "price": 3.5}
+        products.append(_json(bench.http("menu", "POST", "/menu/products", body=body, claims=MANAGER)))
+
+    bench.measure(
+        "POST /menu/products",
+        "request",
+        _repeat(10, add_product),
+        routes=(("POST", "/menu/products"),),
+        target="read the view, 1 TransactWriteItems (product + view)",
+    )
+    variations: list[int] = []
+
+    def add_variation(index: int) -> None:
+        path = f"/menu/products/{products[index]['id']}/variations"
+        body = {"name": "Large", "price_change": 0.5}
+        variations.append(_json(bench.http("menu", "POST", path, body=body, claims=MANAGER))["id"])
+
+    bench.measure(
+        "POST /menu/products/{id}/variations",
+        "request",
+        _repeat(10, add_variation),
+        routes=(("POST", "/menu/products/{id}/variations"),),
+    )
+    product_path = "/menu/products/{id}"
+    variation_path = "/menu/products/{id}/variations/{vid}"
+    bench.measure(
+        "PATCH /menu/products/{id}",
+        "request",
+        _repeat(
+            3,
+            lambda i: bench.http(
+                "menu", "PATCH", f"/menu/products/{products[i]['id']}", body={"price": 3.75}, claims=MANAGER
+            ),
+        ),
+        routes=(("PATCH", product_path),),
+    )
+    bench.measure(
+        "PATCH /menu/products/{id}/variations/{vid}",
+        "request",
+        _repeat(
+            3,
+            lambda i: bench.http(
+                "menu",
+                "PATCH",
+                f"/menu/products/{products[i]['id']}/variations/{variations[i]}",
+                body={"price_change": 0.6},
+                claims=MANAGER,
+            ),
+        ),
+        routes=(("PATCH", variation_path),),
+    )
+    bench.measure(
+        "GET /menu",
+        "request",
+        _repeat(10, lambda _: bench.http("menu", "GET", "/menu")),
+        routes=(("GET", "/menu"),),
+        target="1 GetItem",
+        check=one_each("dynamodb.GetItem"),
+    )
+
+    def order(index: int, key: str | None = None) -> dict[str, Any]:
+        product = products[index % len(products)]
+        line = {
+            "product_id": product["id"],
+            "variation_id": variations[index % len(variations)],
+            "quantity": 2,
+        }
+        headers = {} if key is None else {"Idempotency-Key": key}
+        body = {"location": "in_house", "lines": [line]}
+        return dict(
+            _json(bench.http("orders", "POST", "/orders", body=body, claims=CUSTOMER, headers=headers))
+        )
+
+    orders: list[int] = []
+    bench.measure(
+        "POST /orders",
+        "request",
+        _repeat(20, lambda i: orders.append(order(i)["id"])),
+        routes=(("POST", "/orders"),),
+        target="1 GetItem (the menu view) + 1 TransactWriteItems (+ ids/50)",
+        check=lambda calls, served: (
+            calls["dynamodb.GetItem"] == served
+            and calls["dynamodb.TransactWriteItems"] == served
+            and calls["dynamodb.UpdateItem"] <= 1
+            and sum(calls.values()) == 2 * served + calls["dynamodb.UpdateItem"]
+        ),
+    )
+    bench.measure(
+        "POST /orders + Idempotency-Key (first)",
+        "request",
+        _repeat(5, lambda i: order(i, f"{run}-{i}")),
+        target="as without a key: 1 GetItem + 1 TransactWriteItems",
+    )
+    bench.measure(
+        "POST /orders + Idempotency-Key (replay)",
+        "request",
+        _repeat(5, lambda i: order(i, f"{run}-{i}")),
+        target="the same 2 calls: the cancelled transaction returns the record",
+        check=lambda calls, served: (
+            calls == Counter({"dynamodb.GetItem": served, "dynamodb.TransactWriteItems": served})
+        ),
+    )
+    bench.measure(
+        "PATCH /orders/{id}/status",
+        "request",
+        _repeat(
+            10,
+            lambda i: bench.http(
+                "orders",
+                "PATCH",
+                f"/orders/{orders[i]}/status",
+                body={"status": "preparation"},
+                claims=MANAGER,
+            ),
+        ),
+        routes=(("PATCH", "/orders/{id}/status"),),
+        target="1 UpdateItem (conditional)",
+        check=one_each("dynamodb.UpdateItem"),
+    )
+    bench.measure(
+        "POST /orders/{id}/cancel",
+        "request",
+        _repeat(
+            5, lambda i: bench.http("orders", "POST", f"/orders/{orders[10 + i]}/cancel", claims=CUSTOMER)
+        ),
+        routes=(("POST", "/orders/{id}/cancel"),),
+        target="1 UpdateItem (conditional)",
+        check=one_each("dynamodb.UpdateItem"),
+    )
+    bench.measure(
+        "GET /orders/{id}",
+        "request",
+        _repeat(10, lambda i: bench.http("orders", "GET", f"/orders/{orders[i]}", claims=CUSTOMER)),
+        routes=(("GET", "/orders/{id}"),),
+        target="1 GetItem",
+        check=one_each("dynamodb.GetItem"),
+    )
+    bench.measure(
+        "GET /orders/{id}/events",
+        "request",
+        _repeat(10, lambda i: bench.http("orders", "GET", f"/orders/{orders[i]}/events", claims=MANAGER)),
+        routes=(("GET", "/orders/{id}/events"),),
+        target="1 GetItem",
+        check=one_each("dynamodb.GetItem"),
+    )
+    for label, claims, query in (
+        ("GET /orders (a customer's, page of 5)", CUSTOMER, "limit=5"),
+        ("GET /orders (a manager's, page of 5)", MANAGER, "limit=5"),
+        ("GET /orders?status= (a manager's, page of 5)", MANAGER, "status=preparation&limit=5"),
+    ):
+        bench.measure(
+            label,
+            "page",
+            _pages(bench, "orders", f"/orders?{query}", 2, claims=claims),
+            routes=(("GET", "/orders"),),
+            target="1 Query per page",
+            check=one_each("dynamodb.Query"),
+        )
+    bench.measure(
+        "DELETE /menu/products/{id}/variations/{vid}",
+        "request",
+        _repeat(
+            3,
+            lambda i: bench.http(
+                "menu",
+                "DELETE",
+                f"/menu/products/{products[i]['id']}/variations/{variations[i]}",
+                claims=MANAGER,
+            ),
+        ),
+        routes=(("DELETE", variation_path),),
+    )
+    bench.measure(
+        "DELETE /menu/products/{id}",
+        "request",
+        _repeat(
+            len(products),
+            lambda i: bench.http("menu", "DELETE", f"/menu/products/{products[i]['id']}", claims=MANAGER),
+        ),
+        routes=(("DELETE", product_path),),
+    )
+
+
 def platform(bench: Bench) -> None:
     bench.measure(
         "GET /health",
@@ -491,7 +720,7 @@ def platform(bench: Bench) -> None:
     )
 
 
-SCENARIOS: tuple[Callable[[Bench], None], ...] = (products_and_offers, warranties, factories, platform)
+SCENARIOS: tuple[Callable[[Bench], None], ...] = (products_and_offers, warranties, factories, shop, platform)
 
 
 def run(environments: Mapping[str, Mapping[str, str]]) -> str:
