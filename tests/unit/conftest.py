@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import cache
+from typing import Any
 
 import boto3
 import pytest
@@ -39,7 +41,14 @@ def _clear_caches() -> None:
     accounts.cache_clear()
     menu_service.cache_clear()
     order_service.cache_clear()
-    platform_aws.forget_clients()
+    platform_aws.forget_clients(keep_session=True)
+
+
+@cache
+def fixture_client(service: str) -> Any:
+    """The fixture's own client of `service`, made once: moto intercepts it in every test's mock
+    (its hook is in every botocore client), and a client costs tens of milliseconds to make."""
+    return boto3.client(service, region_name="us-east-1")
 
 
 @pytest.fixture(autouse=True)
@@ -66,11 +75,11 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setenv(SHOP_USERS.env_var, "us-east-1_unit")
     monkeypatch.setenv(SHOP_USERS.client_env_var, "unit-client")
     with mock_aws():
-        create_tables(boto3.client("dynamodb"), TABLE_NAMES)
-        queue_url = boto3.client("sqs").create_queue(QueueName=QUEUE_NAME)["QueueUrl"]
+        create_tables(fixture_client("dynamodb"), TABLE_NAMES)
+        queue_url = fixture_client("sqs").create_queue(QueueName=QUEUE_NAME)["QueueUrl"]
         monkeypatch.setenv(OFFERS_SYNC.env_var, queue_url)
-        boto3.client("s3").create_bucket(Bucket=ARCHIVE_BUCKET)
-        boto3.client("secretsmanager").create_secret(
+        fixture_client("s3").create_bucket(Bucket=ARCHIVE_BUCKET)
+        fixture_client("secretsmanager").create_secret(
             Name=OFFERS_REFRESH_TOKEN.name, SecretString=REFRESH_TOKEN
         )
         _clear_caches()

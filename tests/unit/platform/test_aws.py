@@ -16,6 +16,7 @@ BOTOCORE_DATA = Path(botocore.__file__).parent / "data"
 def test_a_client_is_created_without_listing_every_service_botocore_knows(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    aws.forget_clients()  # a new session, as a container starts with: nothing loaded yet
     listed: list[str] = []
     real_listdir = os.listdir
 

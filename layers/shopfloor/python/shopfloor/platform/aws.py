@@ -80,10 +80,13 @@ def existing_session() -> botocore.session.Session | None:
     return _container.session
 
 
-def forget_clients() -> None:
-    """Start over with a new session (tests, which switch between moto and real endpoints)."""
+def forget_clients(*, keep_session: bool = False) -> None:
+    """Start over with new clients (tests, which switch between moto and real endpoints), from a new
+    session unless `keep_session` (which keeps the service models it loaded: a new session loads
+    them again, about 100 ms a client)."""
     with _container.lock:
-        _container.session = None
+        if not keep_session:
+            _container.session = None
         _container.by_service.clear()
 
 
