@@ -88,8 +88,9 @@ destroy: bootstrap ## destroy the deployed stack
 openapi: $(VENV_READY) ## print the merged OpenAPI document
 	$(PY) -m infra.openapi
 
-docs: $(VENV_READY) ## regenerate the topology diagram in docs/architecture.md
+docs: $(VENV_READY) ## regenerate the topology diagram in docs/architecture.md and the OpenAPI document the docs function serves
 	$(PY) -m infra.diagram --write
+	$(PY) -m infra.openapi --write
 
 clean: ## remove build output (keeps .venv, node_modules and local data)
 	rm -rf build cdk.out .pytest_cache .mypy_cache .ruff_cache

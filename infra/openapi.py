@@ -1,18 +1,35 @@
-"""`make openapi`: print the merged OpenAPI document that `GET /openapi.json` serves."""
+"""`make openapi`: print the merged OpenAPI document that `GET /openapi.json` serves;
+`--write` (`make docs`) writes it where the docs function reads it."""
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 
-from infra.topology import SHARED_LAYER_DIR
+from infra.topology import FUNCTIONS_DIR, SHARED_LAYER_DIR
+
+DOCUMENT_PATH = FUNCTIONS_DIR / "docs" / "openapi.json"
+
+
+def document_text() -> str:
+    """The document the routes make, as the docs function keeps it (its server "/")."""
+    sys.path.insert(0, str(SHARED_LAYER_DIR / "python"))
+    from shopfloor.operations.document import openapi_document, routes_resolver
+
+    return json.dumps(openapi_document(routes_resolver()), indent=1) + "\n"
 
 
 def main() -> None:
-    sys.path.insert(0, str(SHARED_LAYER_DIR / "python"))
-    from shopfloor.operations.docs import docs_resolver, openapi_document
-
-    print(json.dumps(openapi_document(docs_resolver()), indent=2))
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument(
+        "--write", action="store_true", help=f"write {DOCUMENT_PATH.relative_to(FUNCTIONS_DIR.parent)}"
+    )
+    args = parser.parse_args()
+    if args.write:
+        DOCUMENT_PATH.write_text(document_text(), encoding="utf-8")
+    else:
+        print(document_text(), end="")
 
 
 if __name__ == "__main__":

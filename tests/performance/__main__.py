@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from infra.dynamodb import create_table_request, create_tables, local_table_names
-from infra.local import dynamodb_local, moto_server, resources
+from infra.local import dynamodb_local, moto_server, resources, users
 from infra.local.environment import function_environments
 from infra.local.offers_service import OffersServer, OffersService
 from infra.local.settings import LocalSettings
@@ -55,6 +55,7 @@ def cold_start_table(settings: LocalSettings, runs: int) -> str:
     from tests.performance import cold_start, factories_data
 
     resources.provision(settings)
+    users.create_demo_users(settings)
     table_names = local_table_names()
     service = OffersService(refresh_token=settings.offers_refresh_token, tick_seconds=0)
     server = OffersServer(settings.host, settings.offers_port, service)

@@ -50,7 +50,7 @@ WARRANTY_IMAGE = {
 }
 
 
-SIGN_IN = {"username": "nobody@example.com", "password": "Not-a-password-1"}
+SIGN_IN = {"username": "customer@example.com", "password": "Customer-test-1"}  # a demo user
 CUSTOMER_CLAIMS = {"sub": "cold-start", "email": "customer@example.com", "cognito:groups": "customers"}
 
 
@@ -68,7 +68,6 @@ def representative_events(offers_id: str) -> dict[str, tuple[str, dict[str, Any]
         "warranty-archiver": ("stream batch of 1", stream_event([WARRANTY_IMAGE])),
         "factories": ("GET /v1/factories/1", api_event("GET", "/v1/factories/1")),
         "sprockets": ("GET /v1/sprockets/1", api_event("GET", "/v1/sprockets/1")),
-        # A sign-in Cognito refuses costs what one it accepts does: one InitiateAuth.
         "auth": ("POST /auth/token", api_event("POST", "/auth/token", body=SIGN_IN)),
         "menu": ("GET /menu", api_event("GET", "/menu")),
         "orders": ("GET /orders", api_event("GET", "/orders", claims=CUSTOMER_CLAIMS)),

@@ -17,6 +17,7 @@ from infra.topology import (
     SERVICES_BY_NAME,
     SHARED_LAYER_DIR,
     TABLES_BY_NAME,
+    USER_POOLS_BY_NAME,
     Function,
     function_environment,
 )
@@ -73,7 +74,8 @@ def test_swagger_ui_is_served_with_its_assets_inline() -> None:
 # What a function's cold start must not pay for: it never uses these (make bench measures the rest).
 # The event functions never load Powertools' HTTP resolver (its package also loads asyncio).
 NOT_LOADED = {
-    "docs": {"pynamodb", "botocore.session", "requests", "pygal"},
+    # The docs function serves the document `make docs` made: it loads no route of the API.
+    "docs": {"pynamodb", "botocore.session", "requests", "pygal", "shopfloor.shop", "shopfloor.warranties"},
     "products": {"requests", "boto3"},
     "offers": {"requests", "boto3"},
     "offers-dispatch": {
@@ -96,6 +98,9 @@ NOT_LOADED = {
         "aws_lambda_powertools.event_handler",
         "aws_lambda_powertools.utilities.batch",
     },
+    "auth": {"requests", "boto3", "pynamodb", "pygal"},
+    "menu": {"requests", "boto3", "pygal", "aws_lambda_powertools.utilities.idempotency"},
+    "orders": {"requests", "boto3", "pygal", "aws_lambda_powertools.utilities.idempotency"},
     # pygal is the chart route's alone: loaded by the first chart request, not during init.
     "factories": {"requests", "boto3", "pygal"},
     "sprockets": {"requests", "boto3", "pygal"},
@@ -114,6 +119,7 @@ def test_a_function_does_not_load_what_it_never_uses(function_name: str) -> None
             secret_ids={name: name for name in SECRETS_BY_NAME},
             service_urls=dict.fromkeys(SERVICES_BY_NAME, "http://127.0.0.1:9"),
             bucket_names={name: f"cold-{name}" for name in BUCKETS_BY_NAME},
+            user_pools={name: ("us-east-1_cold", "cold-client") for name in USER_POOLS_BY_NAME},
         ),
         "PATH": os.environ["PATH"],
         "AWS_DEFAULT_REGION": "us-east-1",

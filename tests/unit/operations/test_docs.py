@@ -134,3 +134,11 @@ def test_swagger_ui_shows_the_same_document() -> None:
     assert page.headers["Content-Type"] == "text/html"
     assert '"tokenUrl": "https://api.example.com/prod/auth/token"' in page.body
     assert "cdn" not in page.body.split("<script")[0].lower()
+
+
+def test_the_served_document_is_the_one_the_routes_make() -> None:
+    from infra.openapi import DOCUMENT_PATH, document_text
+
+    assert DOCUMENT_PATH.read_text(encoding="utf-8") == document_text(), (
+        "functions/docs/openapi.json is not what the routes make: run `make docs`"
+    )
