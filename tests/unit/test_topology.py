@@ -119,7 +119,7 @@ def test_a_function_does_not_load_what_it_never_uses(function_name: str) -> None
             secret_ids={name: name for name in SECRETS_BY_NAME},
             service_urls=dict.fromkeys(SERVICES_BY_NAME, "http://127.0.0.1:9"),
             bucket_names={name: f"cold-{name}" for name in BUCKETS_BY_NAME},
-            user_pools={name: ("us-east-1_cold", "cold-client") for name in USER_POOLS_BY_NAME},
+            user_pools=dict.fromkeys(USER_POOLS_BY_NAME, ("us-east-1_cold", "cold-client")),
         ),
         "PATH": os.environ["PATH"],
         "AWS_DEFAULT_REGION": "us-east-1",
