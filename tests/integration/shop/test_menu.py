@@ -158,3 +158,14 @@ def test_unknown_products_and_variations_are_not_found(
             f"{base_url}{path}", json={"name": "X"}, headers=manager.headers, timeout=30
         )
         assert (response.status_code, response.json()) == (404, NOT_FOUND), path
+
+
+def test_a_customer_hears_403_before_the_body_is_read(base_url: str, customer: User) -> None:
+    response = requests.post(
+        f"{base_url}/menu/products",
+        data="{not json",
+        headers={**customer.headers, "Content-Type": "application/json"},
+        timeout=30,
+    )
+
+    assert (response.status_code, response.json()) == (403, {"message": "Only managers may do this."})

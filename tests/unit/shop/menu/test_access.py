@@ -77,3 +77,17 @@ def test_anyone_reads_the_menu(
 
     assert reply.status == 200
     assert [product["id"] for product in reply.json()] == [stocked["p"]]
+
+
+@pytest.mark.parametrize(("method", "path", "body"), WRITES)
+def test_a_customer_hears_403_before_the_body_is_read(
+    menu: HandlerClient, stocked: dict[str, int], method: str, path: str, body: dict[str, Any] | None
+) -> None:
+    resource = path.replace("{p}", "{id}").replace("{v}", "{vid}")
+
+    reply = menu.request(
+        method, path.format(**stocked), raw_body="{not json", resource=resource, claims=CUSTOMER
+    )
+
+    assert reply.status == 403
+    assert reply.json() == {"message": "Only managers may do this."}

@@ -300,3 +300,19 @@ def test_an_order_reached_in_sequence_never_skips_the_flow(shop: Shop) -> None:
         "ready",
         "delivered",
     ]
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "resource", "claims", "message"),
+    [
+        ("POST", "/orders", "/orders", MANAGER, "Only customers may do this."),
+        ("POST", "/orders/1/cancel", "/orders/{id}/cancel", MANAGER, "Only customers may do this."),
+        ("PATCH", "/orders/1/status", "/orders/{id}/status", CUSTOMER, "Only managers may do this."),
+    ],
+)
+def test_a_role_the_route_refuses_hears_403_before_the_body_is_read(
+    orders: HandlerClient, *, method: str, path: str, resource: str, claims: dict[str, str], message: str
+) -> None:
+    reply = orders.request(method, path, raw_body="{not json", resource=resource, claims=claims)
+
+    assert (reply.status, reply.json()) == (403, {"message": message})

@@ -23,14 +23,31 @@ logger = Logger()
 metrics = Metrics()
 
 LambdaHandler = Callable[[dict[str, Any], LambdaContext], dict[str, Any]]
+# A check of who calls a route, before anything else about the request: it raises a DomainError
+# (401, 403) to refuse the caller.
+Guard = Callable[[Mapping[str, Any]], None]
 
 
-def http_handler(app: APIGatewayRestResolver, body_limits: Mapping[str, int] | None = None) -> LambdaHandler:
-    """The Lambda entry point of an HTTP function: logging context, metrics, the body's checks
-    (platform/bodies.py: `body_limits` by `<METHOD> <resource>`, else the default), the resolver."""
+def http_handler(
+    app: APIGatewayRestResolver,
+    body_limits: Mapping[str, int] | None = None,
+    guards: Mapping[str, Guard] | None = None,
+) -> LambdaHandler:
+    """The Lambda entry point of an HTTP function: logging context, metrics, the route's guard (who
+    may call it: `guards` by `<METHOD> <resource>`, so a caller the route refuses hears 403 whatever
+    the body), the body's checks (platform/bodies.py: `body_limits` by route, else the default), the
+    resolver."""
     limits = body_limits or {}
+    route_guards = guards or {}
 
     def handle(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+        guard = route_guards.get(bodies.route_key(event))
+        if guard is not None:
+            try:
+                guard(event)
+            except errors.DomainError as refused:
+                logger.info("Caller refused", extra={"status": refused.status})
+                return _error_result(refused.status, refused.answer)
         try:
             event = bodies.checked(event, limits)
         except bodies.BodyRefusedError as problem:
@@ -46,7 +63,7 @@ def http_handler(app: APIGatewayRestResolver, body_limits: Mapping[str, int] | N
     return instrumented
 
 
-def _error_result(status: int, message: str) -> dict[str, Any]:
+def _error_result(status: int, message: errors.Message) -> dict[str, Any]:
     """An API Gateway proxy result in the error envelope, for what never reaches the resolver."""
     return {
         "statusCode": status,

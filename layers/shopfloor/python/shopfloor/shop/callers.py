@@ -7,7 +7,7 @@ API Gateway gives every claim as a string: a list claim such as `cognito:groups`
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -35,7 +35,12 @@ class Caller:
 def caller_of(event: APIGatewayProxyEvent) -> Caller:
     """The signed-in caller; 401 when the event carries no verified claims (a route deployed
     without the authorizer refuses rather than serves anonymous callers)."""
-    claims = _claims(event.raw_event)
+    return caller_in(event.raw_event)
+
+
+def caller_in(raw_event: Mapping[str, Any]) -> Caller:
+    """The signed-in caller of an API Gateway event as Lambda receives it (see caller_of)."""
+    claims = _claims(raw_event)
     email = claims.get("email")
     if not isinstance(email, str) or not email:
         raise errors.UnauthorizedError()
@@ -60,6 +65,16 @@ def require(caller: Caller, role: Role) -> None:
     """403 unless the caller has `role`."""
     if caller.role is not role:
         raise errors.ForbiddenError(f"Only {role.value}s may do this.")
+
+
+def only(role: Role) -> Callable[[Mapping[str, Any]], None]:
+    """A route's guard (platform.observability.http_handler): 401 without a caller, 403 unless
+    the caller has `role`, before the body is read."""
+
+    def guard(raw_event: Mapping[str, Any]) -> None:
+        require(caller_in(raw_event), role)
+
+    return guard
 
 
 def _claims(raw_event: Mapping[str, Any]) -> Mapping[str, Any]:

@@ -21,7 +21,7 @@ from shopfloor.platform.openapi import (
     UNAVAILABLE,
     answers,
 )
-from shopfloor.shop.callers import Role, caller_of, require
+from shopfloor.shop.callers import Role, caller_of, only, require
 from shopfloor.shop.menu.schemas import (
     MenuProduct,
     MenuProductIn,
@@ -42,6 +42,18 @@ BODY_LIMITS = {
     "PATCH /menu/products/{id}": MAX_BODY_BYTES,
     "POST /menu/products/{id}/variations": MAX_BODY_BYTES,
     "PATCH /menu/products/{id}/variations/{vid}": MAX_BODY_BYTES,
+}
+# Every write is a manager's: anyone else hears 403 before the body is read.
+GUARDS = {
+    route: only(Role.MANAGER)
+    for route in (
+        "POST /menu/products",
+        "PATCH /menu/products/{id}",
+        "DELETE /menu/products/{id}",
+        "POST /menu/products/{id}/variations",
+        "PATCH /menu/products/{id}/variations/{vid}",
+        "DELETE /menu/products/{id}/variations/{vid}",
+    )
 }
 TAGS = ["menu"]
 MANAGERS_ONLY = (UNAUTHORIZED, FORBIDDEN, UNAVAILABLE)

@@ -16,7 +16,7 @@ from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 from shopfloor.platform.http import IdempotencyKey, created_response, page_response, parse_id
 from shopfloor.platform.openapi import BODY_ERRORS, LOCATION, NEXT_PAGE, REPLAYED, SIGNED_IN, answers
 from shopfloor.platform.pagination import DEFAULT_LIMIT, MAX_LIMIT
-from shopfloor.shop.callers import caller_of
+from shopfloor.shop.callers import Role, caller_of, only
 from shopfloor.shop.orders.flow import Status
 from shopfloor.shop.orders.schemas import Order, OrderEvent, OrderIn, StatusChange
 from shopfloor.shop.orders.service import OrderService
@@ -28,6 +28,12 @@ router = APIGatewayRouter()
 MAX_ORDER_BODY_BYTES = 16 * 1024
 MAX_STATUS_BODY_BYTES = 1024
 BODY_LIMITS = {"POST /orders": MAX_ORDER_BODY_BYTES, "PATCH /orders/{id}/status": MAX_STATUS_BODY_BYTES}
+# A caller whose role may not do this hears 403 before the body is read.
+GUARDS = {
+    "POST /orders": only(Role.CUSTOMER),
+    "POST /orders/{id}/cancel": only(Role.CUSTOMER),
+    "PATCH /orders/{id}/status": only(Role.MANAGER),
+}
 TAGS = ["orders"]
 FLOW = (
     "The flow: waiting → preparation → ready → delivered, and preparation → waiting (managers); "
