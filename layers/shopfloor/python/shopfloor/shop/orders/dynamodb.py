@@ -17,7 +17,7 @@ from pynamodb.transactions import TransactWrite
 from shopfloor.platform.errors import InvalidCursorError
 from shopfloor.platform.idempotency import Created, IdempotentRequest
 from shopfloor.platform.idempotency_records import IdempotencyRecords
-from shopfloor.platform.pagination import Page, RawKey, decode_cursor, encode_cursor
+from shopfloor.platform.pagination import Page, decode_cursor, encode_cursor, page_of
 from shopfloor.platform.tables import CONDITIONAL_CHECK_FAILED, transact
 from shopfloor.shop.callers import Role
 from shopfloor.shop.menu.models import MenuItemModel, read_view
@@ -155,21 +155,18 @@ class DynamoOrderRepository:
             page_size=limit + 1,
             last_evaluated_key=start,
         )
-        page: dict[str, Any] = next(results.page_iter)
-        found = [self._orders.from_raw_data(raw) for raw in page.get("Items", [])]
-        if len(found) > limit:
-            found = found[:limit]
-            last = found[-1]
-            next_key: RawKey | None = {
-                "id": {"N": str(last.id)},
-                "placed": {"S": last.placed},
-                partition: {"S": value},
-            }
-        else:
-            next_key = page.get("LastEvaluatedKey")
+        raw: dict[str, Any] = next(results.page_iter)
+        found = [self._orders.from_raw_data(item) for item in raw.get("Items", [])]
+        page = page_of(
+            found,
+            limit,
+            lambda last: {"id": {"N": str(last.id)}, "placed": {"S": last.placed}, partition: {"S": value}},
+        )
+        # Fewer than asked for, yet the Query stopped early (a filter dropped some, or 1 MB): more follow.
+        stopped_at = raw.get("LastEvaluatedKey") if page.next_cursor is None else None
         return Page(
-            items=[_to_order(item) for item in found],
-            next_cursor=None if next_key is None else encode_cursor(next_key),
+            items=[_to_order(item) for item in page.items],
+            next_cursor=encode_cursor(stopped_at) if stopped_at else page.next_cursor,
         )
 
 
