@@ -8,7 +8,6 @@ server and in the OAuth2 password flow's token URL.
 
 from __future__ import annotations
 
-import copy
 import json
 from pathlib import Path
 from typing import Any, Final
@@ -42,11 +41,10 @@ def docs_resolver(document_path: Path) -> APIGatewayRestResolver:
 
 
 def served(template: dict[str, Any], server_url: str) -> dict[str, Any]:
-    """The document with the API's own URL as its server and in its token URL."""
-    document = copy.deepcopy(template)
-    document["servers"] = [{"url": server_url}]
-    document.setdefault("components", {})["securitySchemes"] = security_schemes(server_url)
-    return document
+    """The document with the API's own URL as its server and in its token URL (the template itself,
+    read once, is shared, not copied: only these two entries differ)."""
+    components = {**template.get("components", {}), "securitySchemes": security_schemes(server_url)}
+    return {**template, "servers": [{"url": server_url}], "components": components}
 
 
 def swagger_page(document: dict[str, Any]) -> str:
