@@ -19,6 +19,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from infra.local.users import DEMO_CUSTOMER
 from infra.topology import FUNCTIONS, Function
 from tests.helpers.events import api_event, scheduled_event, sqs_event, stream_event
 
@@ -50,7 +51,7 @@ WARRANTY_IMAGE = {
 }
 
 
-SIGN_IN = {"username": "customer@example.com", "password": "Customer-test-1"}  # a demo user
+SIGN_IN = {"username": DEMO_CUSTOMER.email, "password": DEMO_CUSTOMER.password}
 CUSTOMER_CLAIMS = {"sub": "cold-start", "email": "customer@example.com", "cognito:groups": "customers"}
 
 

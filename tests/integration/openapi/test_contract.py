@@ -17,9 +17,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import requests
 
+from infra.local.users import DEMO_CUSTOMER, DEMO_MANAGER
 from tests.integration.cloud import LocalCloud, Ports, start_cloud
+from tests.integration.shop.conftest import sign_in
 
 HERE = Path(__file__).parent
 ROOT = HERE.parents[2]
@@ -36,19 +37,12 @@ def contract_cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalCl
 
 
 SHOP_TAGS = ("auth", "menu", "orders")
-DEMO_USERS = {
-    "customer": ("customer@example.com", "Customer-test-1"),
-    "manager": ("manager@example.com", "Manager-test-1"),
-}
+DEMO_USERS = {"customer": DEMO_CUSTOMER, "manager": DEMO_MANAGER}
 
 
 def bearer(cloud: LocalCloud, role: str) -> str:
-    username, password = DEMO_USERS[role]
-    response = requests.post(
-        f"{cloud.base_url}/auth/token", json={"username": username, "password": password}, timeout=30
-    )
-    assert response.status_code == 200, response.text
-    return f"Authorization: Bearer {response.json()['access_token']}"
+    user = sign_in(cloud.base_url, DEMO_USERS[role].email, DEMO_USERS[role].password)
+    return f"Authorization: {user.headers['Authorization']}"
 
 
 def schemathesis_run(cloud: LocalCloud, role: str) -> subprocess.Popen[str]:

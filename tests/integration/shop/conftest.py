@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 import requests
 
-DEMO_MANAGER = ("manager@example.com", "Manager-test-1")
-DEMO_CUSTOMER = ("customer@example.com", "Customer-test-1")
+from infra.local.users import DEMO_MANAGER
+
 PASSWORD = "Shop-test-1"
 
 
@@ -40,7 +40,7 @@ def new_customer(base_url: str) -> User:
 
 @pytest.fixture(scope="session")
 def manager(base_url: str) -> User:
-    return sign_in(base_url, *DEMO_MANAGER)
+    return sign_in(base_url, DEMO_MANAGER.email, DEMO_MANAGER.password)
 
 
 @pytest.fixture(scope="session")

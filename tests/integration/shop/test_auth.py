@@ -7,7 +7,8 @@ import uuid
 import pytest
 import requests
 
-from tests.integration.shop.conftest import DEMO_CUSTOMER, DEMO_MANAGER, PASSWORD
+from infra.local.users import DEMO_CUSTOMER, DEMO_MANAGER
+from tests.integration.shop.conftest import PASSWORD
 
 pytestmark = pytest.mark.integration
 
@@ -37,7 +38,7 @@ def test_a_customer_signs_up_signs_in_and_is_known(base_url: str) -> None:
 
 def test_an_email_already_registered_is_409(base_url: str) -> None:
     response = requests.post(
-        f"{base_url}/auth/signup", json={"email": DEMO_CUSTOMER[0], "password": PASSWORD}, timeout=30
+        f"{base_url}/auth/signup", json={"email": DEMO_CUSTOMER.email, "password": PASSWORD}, timeout=30
     )
 
     assert response.status_code == 409
@@ -60,7 +61,7 @@ def test_an_invalid_email_or_password_is_422_naming_the_field(
 
 
 @pytest.mark.parametrize(
-    ("username", "password"), [(DEMO_MANAGER[0], "Wrong-password-1"), ("nobody@example.com", "Whatever-1")]
+    ("username", "password"), [(DEMO_MANAGER.email, "Wrong-password-1"), ("nobody@example.com", "Whatever-1")]
 )
 def test_bad_credentials_are_401_with_the_same_words(base_url: str, username: str, password: str) -> None:
     response = requests.post(
@@ -72,12 +73,14 @@ def test_bad_credentials_are_401_with_the_same_words(base_url: str, username: st
 
 def test_the_demo_manager_is_a_manager(base_url: str) -> None:
     token = requests.post(
-        f"{base_url}/auth/token", json={"username": DEMO_MANAGER[0], "password": DEMO_MANAGER[1]}, timeout=30
+        f"{base_url}/auth/token",
+        json={"username": DEMO_MANAGER.email, "password": DEMO_MANAGER.password},
+        timeout=30,
     ).json()["access_token"]
 
     me = requests.get(f"{base_url}/users/me", headers={"Authorization": f"Bearer {token}"}, timeout=30)
 
-    assert me.json() == {"email": DEMO_MANAGER[0], "role": "manager"}
+    assert me.json() == {"email": DEMO_MANAGER.email, "role": "manager"}
 
 
 @pytest.mark.parametrize("authorization", [None, "Bearer", "Bearer not-a-token"])

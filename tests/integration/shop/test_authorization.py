@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 import requests
 
+from infra.local.users import DEMO_CUSTOMER
 from infra.topology import FUNCTIONS
 from tests.integration.shop.conftest import PASSWORD, MenuProduct, User
 
@@ -44,7 +45,7 @@ def signup_body(_: World) -> dict[str, Any]:
 
 
 def token_body(_: World) -> dict[str, Any]:
-    return {"username": "customer@example.com", "password": "Customer-test-1"}
+    return {"username": DEMO_CUSTOMER.email, "password": DEMO_CUSTOMER.password}
 
 
 @dataclass(frozen=True)
