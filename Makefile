@@ -50,6 +50,11 @@ archive: $(VENV_READY) ## list the warranty archive in the running local cloud's
 
 .PHONY: archive
 
+mail: $(VENV_READY) ## list the e-mails the running local cloud sent, oldest first (ARGS="--to ADDRESS" or "--show ID")
+	$(PY) -m infra.local.mail $(ARGS)
+
+.PHONY: mail
+
 test: bootstrap lint ## run every test: lint, unit, infra, integration
 	$(PY) -m pytest tests
 
@@ -79,8 +84,8 @@ build: $(VENV_READY) ## build the dependency layer (no Docker)
 synth: bootstrap ## write the CloudFormation template to cdk.out (offline, no credentials)
 	npx --no-install cdk synth --quiet
 
-deploy: bootstrap ## deploy the stack with your AWS credentials
-	npx --no-install cdk deploy
+deploy: bootstrap ## deploy the stack with your AWS credentials (ARGS="-c senderEmail=... -c shopEmail=...")
+	npx --no-install cdk deploy $(ARGS)
 
 destroy: bootstrap ## destroy the deployed stack
 	npx --no-install cdk destroy

@@ -114,6 +114,37 @@ SCHEDULE_MAX_EVENT_AGE_MINUTES: Final = 2
 SCHEDULED_RUN_RETRY_ATTEMPTS: Final = 0  # Lambda's retries of a failed run: the next tick is the retry
 SCHEDULE_DEAD_LETTER_RETENTION_DAYS: Final = 14
 
+# The event buses (infra.constructs.event_buses). The bus named after the app takes the stack's name,
+# lowercased: stack Shopfloor has bus "shopfloor", a second stack ShopfloorStaging in the same account
+# "shopfloorstaging". Any other bus is "<stack>-<bus>". Its archive is "<bus>-archive".
+EVENT_ARCHIVE_SUFFIX: Final = "-archive"
+# EventBridge limits an archive's name to 48 characters.
+EVENT_ARCHIVE_NAME_MAX_LENGTH: Final = 48
+# A rule's SQS target: EventBridge retries a failed delivery (throttling, an SQS outage) with
+# exponential backoff for up to this long, then sends the event to the rule's dead-letter queue,
+# whose alarm fires on its first message. The count is EventBridge's maximum: the age ends the
+# retries. An hour late is still worth an e-mail; later, an operator looks first.
+EVENT_TARGET_RETRY_ATTEMPTS: Final = 185
+EVENT_TARGET_MAX_EVENT_AGE_MINUTES: Final = 60
+EVENT_TARGET_DEAD_LETTER_RETENTION_DAYS: Final = 14
+EVENT_BUS_NAME_OUTPUT_SUFFIX: Final = "EventBusName"
+EVENT_BUS_ARN_OUTPUT_SUFFIX: Final = "EventBusArn"
+EVENT_ARCHIVE_NAME_OUTPUT_SUFFIX: Final = "EventArchiveName"
+EVENT_ARCHIVE_ARN_OUTPUT_SUFFIX: Final = "EventArchiveArn"
+EVENT_RULE_ARN_OUTPUT_SUFFIX: Final = "RuleArn"
+
+# SES (infra.constructs.email). The notifier calls SESv2 SendEmail, whose IAM action is ses:SendEmail
+# (SendRawEmail is the v1 API's): granted on the sender's identity, nothing else of SES.
+SES_SEND_EMAIL: Final = "ses:SendEmail"
+SES_FROM_ADDRESS_CONDITION_KEY: Final = "ses:FromAddress"
+# While the account is in the SES sandbox, SES also authorizes a send against each recipient, which
+# must be a verified identity of the account: `cdk deploy -c sesSandboxRecipients=a@x.com,b@y.com`
+# adds those identities to the grant, as recipients only (the From address stays the sender's).
+# Empty (cdk.json) once the account has production access.
+SES_SANDBOX_RECIPIENTS_CONTEXT_KEY: Final = "sesSandboxRecipients"
+EMAIL_IDENTITY_OUTPUT_SUFFIX: Final = "EmailIdentity"
+EMAIL_IDENTITY_ARN_OUTPUT_SUFFIX: Final = "EmailIdentityArn"
+
 # An external service's base URL is the context key `<camelCase name>Url` (cdk.json has defaults).
 SERVICE_URL_CONTEXT_SUFFIX: Final = "Url"
 HTTPS: Final = "https"

@@ -18,6 +18,10 @@ from typing import TypeVar
 from infra.topology import (
     BUCKETS,
     BUCKETS_BY_NAME,
+    EMAIL_SENDERS,
+    EMAIL_SENDERS_BY_NAME,
+    EVENT_BUSES,
+    EVENT_BUSES_BY_NAME,
     FUNCTIONS,
     QUEUES,
     QUEUES_BY_NAME,
@@ -32,6 +36,8 @@ from infra.topology import (
     USER_POOLS_BY_NAME,
     Access,
     Bucket,
+    EmailSender,
+    EventBus,
     Function,
     Queue,
     Secret,
@@ -48,7 +54,9 @@ _FENCE_CLOSE = "```\n"
 
 # The kinds of resource the diagram draws. A new kind declared in the topology (an event bus, say)
 # must be drawn here too: tests/infra/test_architecture_doc.py fails until it is.
-DRAWN_KINDS: frozenset[type] = frozenset({Function, Table, Queue, Bucket, Secret, Service, UserPool})
+DRAWN_KINDS: frozenset[type] = frozenset(
+    {Function, Table, Queue, Bucket, Secret, Service, UserPool, EventBus, EmailSender}
+)
 # What the diagram shows of a function, and what it leaves out on purpose. A field added to
 # topology.Function must go in one of the two (the same test checks).
 DRAWN_FUNCTION_FIELDS = frozenset(
@@ -64,9 +72,14 @@ DRAWN_FUNCTION_FIELDS = frozenset(
         "streams_from",
         "writes_to",
         "administers",
+        "publishes_to",
+        "sends_email_from",
     }
 )
-UNDRAWN_FUNCTION_FIELDS = frozenset({"description", "settings", "memory_mb", "timeout_seconds"})
+# Context settings are values, like settings (an e-mail address): nothing to draw an edge to.
+UNDRAWN_FUNCTION_FIELDS = frozenset(
+    {"description", "settings", "memory_mb", "timeout_seconds", "context_settings"}
+)
 
 _UNSAFE = re.compile(r"[^0-9A-Za-z]")
 # Characters that would end or confuse a quoted Mermaid label, as Mermaid's entity codes.
@@ -117,6 +130,20 @@ def topology_mermaid() -> str:
     )
     lines.extend(
         _subgraph(
+            "eventbridge",
+            "EventBridge",
+            (f"{ids.add('bus', bus.name)}{{{{{_bus_label(bus)}}}}}" for bus in EVENT_BUSES),
+        )
+    )
+    lines.extend(
+        _subgraph(
+            "ses",
+            "SES",
+            (f"{ids.add('sender', sender.name)}([{_sender_label(sender)}])" for sender in EMAIL_SENDERS),
+        )
+    )
+    lines.extend(
+        _subgraph(
             "s3", "S3", (f"{ids.add('bucket', bucket.name)}[/{label(bucket.name)}\\]" for bucket in BUCKETS)
         )
     )
@@ -149,6 +176,8 @@ def topology_mermaid() -> str:
             f"{_INDENT}{API_ID} -.->|{label('verify tokens')}| {node_id('pool', pool.name)}"
             for pool in USER_POOLS
         )
+    for bus in EVENT_BUSES:
+        lines.extend(f"{_INDENT}{edge}" for edge in _rule_edges(bus))
     for function in FUNCTIONS:
         lines.extend(f"{_INDENT}{edge}" for edge in _edges(function))
     return "\n".join(lines) + "\n"
@@ -185,6 +214,28 @@ def _function_nodes(ids: _Ids) -> Iterator[str]:
 
 def _pool_label(pool: UserPool) -> str:
     return label(pool.name, f"groups {', '.join(pool.groups)}")
+
+
+def _bus_label(bus: EventBus) -> str:
+    return label(bus.name, f"+ archive {bus.archive_retention_days} days")
+
+
+def _sender_label(sender: EmailSender) -> str:
+    return label(sender.name, f"context {sender.context_key}")
+
+
+def _rule_edges(bus: EventBus) -> Iterator[str]:
+    """Each rule of a bus, to its queue; the rule's dead-letter queue is the `+ DLQ`."""
+    for rule in bus.rules:
+        if rule.queue not in QUEUES_BY_NAME:
+            raise ValueError(
+                f"rule {rule.name} of bus {bus.name} sends to queue {rule.queue!r}, which the "
+                "topology does not declare"
+            )
+        yield (
+            f"{node_id('bus', bus.name)} -->|{label(f'rule {rule.name}', '+ DLQ')}| "
+            f"{node_id('queue', rule.queue)}"
+        )
 
 
 def _table_label(table: Table) -> str:
@@ -238,6 +289,12 @@ def _edges(function: Function) -> Iterator[str]:
     if function.administers is not None:
         _known(USER_POOLS_BY_NAME, function.administers, "user pool", function)
         yield f"{target} -->|{label('administer')}| {node_id('pool', function.administers)}"
+    if function.publishes_to is not None:
+        _known(EVENT_BUSES_BY_NAME, function.publishes_to, "event bus", function)
+        yield f"{target} -->|{label('put events')}| {node_id('bus', function.publishes_to)}"
+    if function.sends_email_from is not None:
+        _known(EMAIL_SENDERS_BY_NAME, function.sends_email_from, "e-mail sender", function)
+        yield f"{target} -->|{label('send e-mail')}| {node_id('sender', function.sends_email_from)}"
 
 
 def _known(declared: Mapping[str, _T], name: str, kind: str, function: Function) -> _T:

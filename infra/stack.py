@@ -1,5 +1,6 @@
-"""The Shopfloor stack: tables, queues, secrets, buckets, user pools, layers, functions, schedules,
-the API, and the dashboard and alarms that watch them, composed from infra.topology."""
+"""The Shopfloor stack: tables, queues, event buses, e-mail senders, secrets, buckets, user pools,
+layers, functions, schedules, the API, and the dashboard and alarms that watch them, composed from
+infra.topology."""
 
 from __future__ import annotations
 
@@ -19,6 +20,22 @@ from infra.constants import (
 from infra.constructs.api import Api
 from infra.constructs.buckets import Buckets
 from infra.constructs.buckets import output_id as bucket_output_id
+from infra.constructs.email import (
+    EmailSenders,
+    context_values_from_context,
+    identity_arn_output_id,
+    identity_output_id,
+    sandbox_recipients_from_context,
+    sender_addresses_from_context,
+)
+from infra.constructs.event_buses import (
+    EventBuses,
+    archive_arn_output_id,
+    archive_name_output_id,
+    bus_arn_output_id,
+    bus_name_output_id,
+    rule_arn_output_id,
+)
 from infra.constructs.functions import Functions
 from infra.constructs.layers import Layers
 from infra.constructs.observability import Observability, alarm_email_from_context
@@ -31,7 +48,7 @@ from infra.constructs.tables import Tables
 from infra.constructs.user_pools import UserPools
 from infra.constructs.user_pools import client_output_id as user_pool_client_output_id
 from infra.constructs.user_pools import output_id as user_pool_output_id
-from infra.topology import BUCKETS, SECRETS, USER_POOLS
+from infra.topology import BUCKETS, EMAIL_SENDERS, EVENT_BUSES, SECRETS, USER_POOLS
 
 _REMOVAL_POLICIES = {
     REMOVAL_POLICY_RETAIN: RemovalPolicy.RETAIN,
@@ -51,8 +68,16 @@ class ShopfloorStack(Stack):
         super().__init__(scope, construct_id, description=description)
         removal_policy = removal_policy_from_context(self)
         self.service_urls = service_urls_from_context(self)
+        self.context_values = context_values_from_context(self)
         self.tables = Tables(self, "Tables", removal_policy=removal_policy)
         self.queues = Queues(self, "Queues")
+        self.event_buses = EventBuses(self, "EventBuses", queues=self.queues)
+        self.email_senders = EmailSenders(
+            self,
+            "EmailSenders",
+            addresses=sender_addresses_from_context(self),
+            sandbox_recipients=sandbox_recipients_from_context(self),
+        )
         self.secrets = Secrets(self, "Secrets", removal_policy=removal_policy)
         self.buckets = Buckets(self, "Buckets", removal_policy=removal_policy)
         self.user_pools = UserPools(self, "UserPools", removal_policy=removal_policy)
@@ -65,7 +90,10 @@ class ShopfloorStack(Stack):
             secrets=self.secrets,
             buckets=self.buckets,
             user_pools=self.user_pools,
+            event_buses=self.event_buses,
+            email_senders=self.email_senders,
             service_urls=self.service_urls,
+            context_values=self.context_values,
             layers=self.layers.all,
             removal_policy=removal_policy,
         )
@@ -83,6 +111,7 @@ class ShopfloorStack(Stack):
             functions=self.functions,
             tables=self.tables,
             queues=self.queues,
+            event_buses=self.event_buses,
             schedules=self.schedules,
             api=self.api,
             removal_policy=removal_policy,
@@ -111,6 +140,8 @@ class ShopfloorStack(Stack):
                 value=self.buckets.by_name[bucket.name].bucket_name,
                 description=f"{bucket.description} List it with `aws s3 ls s3://<this name>/ --recursive`.",
             )
+        self._event_outputs()
+        self._email_outputs()
         for pool in USER_POOLS:
             created = self.user_pools.by_name[pool.name]
             CfnOutput(
@@ -127,6 +158,66 @@ class ShopfloorStack(Stack):
                 value=created.client.user_pool_client_id,
                 description=f"The app client of the {pool.name} user pool that the API signs users in "
                 "through (USER_PASSWORD_AUTH, no secret).",
+            )
+
+    def _event_outputs(self) -> None:
+        """What `aws events start-replay` needs: the archive's ARN, the bus's ARN and a rule's."""
+        for bus in EVENT_BUSES:
+            created = self.event_buses.by_name[bus.name]
+            CfnOutput(
+                self,
+                bus_name_output_id(bus),
+                value=created.event_bus.event_bus_name,
+                description=f"{bus.description} Put a test event with `aws events put-events --entries "
+                "EventBusName=<this name>,Source=...,DetailType=...,Detail='{...}'`.",
+            )
+            CfnOutput(
+                self,
+                bus_arn_output_id(bus),
+                value=created.event_bus.event_bus_arn,
+                description=f"The {created.physical_name} bus: a replay's destination "
+                "(`aws events start-replay --destination Arn=<this ARN>,FilterArns=<a rule's ARN>`).",
+            )
+            CfnOutput(
+                self,
+                archive_name_output_id(bus),
+                value=created.archive.archive_name,
+                description=f"Every event of the {created.physical_name} bus, kept "
+                f"{bus.archive_retention_days} days: `aws events describe-archive --archive-name <this>`.",
+            )
+            CfnOutput(
+                self,
+                archive_arn_output_id(bus),
+                value=created.archive.archive_arn,
+                description="The archive a replay reads "
+                "(`aws events start-replay --event-source-arn <this ARN> ...`).",
+            )
+            for rule in bus.rules:
+                CfnOutput(
+                    self,
+                    rule_arn_output_id(rule),
+                    value=created.rules[rule.name].rule.rule_arn,
+                    description=f"The {rule.name} rule ({rule.source} to the {rule.queue} queue): a replay's "
+                    "FilterArns, to replay to this rule alone.",
+                )
+
+    def _email_outputs(self) -> None:
+        for sender in EMAIL_SENDERS:
+            created = self.email_senders.by_name[sender.name]
+            CfnOutput(
+                self,
+                identity_output_id(sender),
+                value=created.identity.email_identity_name,
+                description=f"The SES identity {sender.name} sends from (context {sender.context_key}): "
+                "SES e-mails it a verification link; nothing is sent until it is clicked. "
+                "`aws sesv2 get-email-identity --email-identity <this address>`.",
+            )
+            CfnOutput(
+                self,
+                identity_arn_output_id(sender),
+                value=created.identity_arn,
+                description=f"The identity ARN the {sender.name} sender's functions may send from "
+                "(ses:SendEmail on it alone).",
             )
 
 

@@ -173,6 +173,62 @@ class UserPool:
 
 
 @dataclass(frozen=True)
+class Rule:
+    """A rule on an event bus: the events of `source` with one of `detail_types` go to `queue` (an
+    SQS target; what EventBridge cannot deliver goes to the rule's dead-letter queue)."""
+
+    name: str
+    source: str
+    detail_types: tuple[str, ...]
+    queue: str
+
+    @property
+    def event_pattern(self) -> dict[str, list[str]]:
+        return {"source": [self.source], "detail-type": list(self.detail_types)}
+
+
+@dataclass(frozen=True)
+class EventBus:
+    """An EventBridge event bus, its archive (every event, kept for `archive_retention_days`, to
+    replay to a new subscriber) and its rules."""
+
+    name: str
+    description: str
+    archive_retention_days: int
+    rules: tuple[Rule, ...] = ()
+
+    @property
+    def env_var(self) -> str:
+        return f"{_env_name(self.name)}_EVENT_BUS_NAME"
+
+
+@dataclass(frozen=True)
+class EmailSender:
+    """An SES e-mail identity that functions send from. Deployed, its address is the CDK context
+    value `context_key` and the stack declares the identity; locally it is `local_address`, which
+    the local cloud verifies in moto."""
+
+    name: str
+    context_key: str
+    local_address: str
+
+    @property
+    def env_var(self) -> str:
+        return f"{_env_name(self.name)}_SENDER"
+
+
+@dataclass(frozen=True)
+class ContextSetting:
+    """A function setting that whoever deploys gives (the CDK context value `context_key`, e-mail
+    addresses and the like); locally it is `local_value`."""
+
+    env_var: str
+    context_key: str
+    local_value: str
+    description: str
+
+
+@dataclass(frozen=True)
 class Function:
     """One Lambda function: its code is functions/<name with _ for ->, its handler HANDLER."""
 
@@ -196,6 +252,12 @@ class Function:
     # The user pool whose users it administers (creates, sets passwords of, adds to groups) and
     # signs in through the pool's app client.
     administers: str | None = None
+    # The event bus it puts events on (events:PutEvents on that bus only).
+    publishes_to: str | None = None
+    # The SES identity it sends e-mail from (ses:SendEmail from that identity only).
+    sends_email_from: str | None = None
+    # Settings given at deploy time (CDK context), such as an e-mail address.
+    context_settings: tuple[ContextSetting, ...] = ()
 
     @property
     def code_dir(self) -> Path:
@@ -271,7 +333,12 @@ ORDERS = Table(
     name="orders",
     partition_key=Key("id", KeyType.NUMBER),
     indexes=(ORDERS_BY_CUSTOMER, ORDERS_BY_STATUS, ORDERS_BY_TIME),
+    stream=True,
 )
+# The e-mails the notifier sent, one item per order event and recipient, written by a conditional
+# put before sending: a redelivered event finds it and sends nothing again. Kept as long as the
+# event bus's archive, so that replaying the archive to the notifier sends nothing twice either.
+SENT_EMAILS = Table(name="sent-emails", partition_key=Key("id", KeyType.STRING), ttl_attribute="expires_at")
 
 TABLES: tuple[Table, ...] = (
     IDS,
@@ -288,11 +355,15 @@ TABLES: tuple[Table, ...] = (
     SPROCKETS,
     MENU,
     ORDERS,
+    SENT_EMAILS,
 )
 
 # Visibility at 6x the worker's timeout, as AWS advises for SQS event sources (throttled retries).
 OFFERS_SYNC = Queue(name="offers-sync", batch_size=10, max_concurrency=5, visibility_timeout_seconds=180)
-QUEUES: tuple[Queue, ...] = (OFFERS_SYNC,)
+# The shop's order events, from the bus to the notifier. Few consumers at once: SES limits the
+# sending rate (one e-mail a second in the sandbox). Visibility at 6x the notifier's timeout.
+ORDER_EMAILS = Queue(name="order-emails", batch_size=10, max_concurrency=2, visibility_timeout_seconds=180)
+QUEUES: tuple[Queue, ...] = (OFFERS_SYNC, ORDER_EMAILS)
 
 OFFERS_REFRESH_TOKEN = Secret(
     name="offers-refresh-token", description="The refresh token the offers service issued to Shopfloor."
@@ -312,6 +383,36 @@ MANAGERS = "managers"
 CUSTOMERS = "customers"
 SHOP_USERS = UserPool(name="shop-users", groups=(MANAGERS, CUSTOMERS))
 USER_POOLS: tuple[UserPool, ...] = (SHOP_USERS,)
+
+# The shop's order events: what `order-events` puts on the bus, and the rule that e-mails them.
+SHOP_EVENTS_SOURCE = "shopfloor.shop"
+ORDER_EVENT_TYPES = ("OrderPlaced", "OrderStatusChanged", "OrderCancelled")
+EVENTS_ARCHIVE_DAYS = 90
+SHOPFLOOR_BUS = EventBus(
+    name="shopfloor",
+    description="Shopfloor's business events; the shop's order events come from the orders table's stream.",
+    archive_retention_days=EVENTS_ARCHIVE_DAYS,
+    rules=(
+        Rule(
+            name="order-emails",
+            source=SHOP_EVENTS_SOURCE,
+            detail_types=ORDER_EVENT_TYPES,
+            queue=ORDER_EMAILS.name,
+        ),
+    ),
+)
+EVENT_BUSES: tuple[EventBus, ...] = (SHOPFLOOR_BUS,)
+
+SHOP_MAIL = EmailSender(
+    name="shop-mail", context_key="senderEmail", local_address="coffee@shopfloor.example.com"
+)
+EMAIL_SENDERS: tuple[EmailSender, ...] = (SHOP_MAIL,)
+SHOP_EMAIL = ContextSetting(
+    env_var="SHOP_EMAIL",
+    context_key="shopEmail",
+    local_value="baristas@shopfloor.example.com",
+    description="The shop's address: it is e-mailed every order placed.",
+)
 
 PRICE_HISTORY_DAYS = 30
 SYNC_INTERVAL_MINUTES = 1
@@ -500,6 +601,23 @@ FUNCTIONS: tuple[Function, ...] = (
         ),
     ),
     Function(
+        name="order-events",
+        description="Puts an event on the shopfloor bus for each order placed, moved or cancelled.",
+        streams_from=TableStream(table="orders", event_names=("INSERT", "MODIFY")),
+        publishes_to=SHOPFLOOR_BUS.name,
+        timeout_seconds=60,
+    ),
+    Function(
+        name="notifier",
+        description="E-mails customers about each event of their orders, and the shop about each new one.",
+        tables=MappingProxyType({"sent-emails": Access.READ_WRITE}),
+        settings=MappingProxyType({"SENT_EMAILS_TTL_DAYS": str(EVENTS_ARCHIVE_DAYS)}),
+        consumes=ORDER_EMAILS.name,
+        sends_email_from=SHOP_MAIL.name,
+        context_settings=(SHOP_EMAIL,),
+        timeout_seconds=ORDER_EMAILS.visibility_timeout_seconds // 6,
+    ),
+    Function(
         name="health",
         description="Liveness of the API and its database.",
         routes=_routes(("GET", "/health")),
@@ -518,6 +636,10 @@ SECRETS_BY_NAME: Mapping[str, Secret] = MappingProxyType({secret.name: secret fo
 SERVICES_BY_NAME: Mapping[str, Service] = MappingProxyType({service.name: service for service in SERVICES})
 BUCKETS_BY_NAME: Mapping[str, Bucket] = MappingProxyType({bucket.name: bucket for bucket in BUCKETS})
 USER_POOLS_BY_NAME: Mapping[str, UserPool] = MappingProxyType({pool.name: pool for pool in USER_POOLS})
+EVENT_BUSES_BY_NAME: Mapping[str, EventBus] = MappingProxyType({bus.name: bus for bus in EVENT_BUSES})
+EMAIL_SENDERS_BY_NAME: Mapping[str, EmailSender] = MappingProxyType(
+    {sender.name: sender for sender in EMAIL_SENDERS}
+)
 
 
 def function_environment(
@@ -529,9 +651,14 @@ def function_environment(
     service_urls: Mapping[str, str] = MappingProxyType({}),
     bucket_names: Mapping[str, str] = MappingProxyType({}),
     user_pools: Mapping[str, tuple[str, str]] = MappingProxyType({}),
+    event_buses: Mapping[str, str] = MappingProxyType({}),
+    email_senders: Mapping[str, str] = MappingProxyType({}),
+    context_values: Mapping[str, str] = MappingProxyType({}),
 ) -> dict[str, str]:
     """The environment a function runs with, given the physical names of what it uses
-    (`user_pools`: a pool's name -> its id and its app client's id)."""
+    (`user_pools`: a pool's name -> its id and its app client's id; `event_buses`: a bus's name ->
+    its physical name; `email_senders`: a sender's name -> its address; `context_values`: a
+    context setting's key -> its value)."""
     environment = {
         "POWERTOOLS_SERVICE_NAME": function.name,
         "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE,
@@ -553,6 +680,13 @@ def function_environment(
         pool_id, client_id = user_pools[pool.name]
         environment[pool.env_var] = pool_id
         environment[pool.client_env_var] = client_id
+    if function.publishes_to is not None:
+        environment[EVENT_BUSES_BY_NAME[function.publishes_to].env_var] = event_buses[function.publishes_to]
+    if function.sends_email_from is not None:
+        sender = EMAIL_SENDERS_BY_NAME[function.sends_email_from]
+        environment[sender.env_var] = email_senders[sender.name]
+    for setting in function.context_settings:
+        environment[setting.env_var] = context_values[setting.context_key]
     environment.update(function.settings)
     return environment
 

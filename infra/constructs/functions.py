@@ -3,7 +3,9 @@
 A function may touch only what it names in the topology: its tables, the queues it sends to or
 consumes (an SQS event source that reports partial batch failures), the table stream it consumes
 (retried, bisected, ending in its own dead-letter queue), its secrets, the buckets it writes to
-(PutObject only), and the user pool it administers (the admin actions sign-up needs, on that pool).
+(PutObject only), the user pool it administers (the admin actions sign-up needs, on that pool), the
+event bus it publishes to (events:PutEvents on that bus), and the SES identity it sends e-mail from
+(ses:SendEmail on that identity; see `_grant_send_email` for the SES sandbox).
 """
 
 from __future__ import annotations
@@ -21,9 +23,18 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
-from infra.constants import ASSET_EXCLUDES, FUNCTION_TAG, PYTHON_VERSION, USER_POOL_ADMIN_ACTIONS
+from infra.constants import (
+    ASSET_EXCLUDES,
+    FUNCTION_TAG,
+    PYTHON_VERSION,
+    SES_FROM_ADDRESS_CONDITION_KEY,
+    SES_SEND_EMAIL,
+    USER_POOL_ADMIN_ACTIONS,
+)
 from infra.constructs import nag
 from infra.constructs.buckets import Buckets
+from infra.constructs.email import EmailSenders, TopologyEmailSender
+from infra.constructs.event_buses import EventBuses
 from infra.constructs.layers import ARCHITECTURE, RUNTIME
 from infra.constructs.naming import construct_id
 from infra.constructs.queues import DeadLetterQueue, Queues
@@ -61,7 +72,10 @@ class Functions(Construct):
         secrets: Secrets,
         buckets: Buckets,
         user_pools: UserPools,
+        event_buses: EventBuses,
+        email_senders: EmailSenders,
         service_urls: Mapping[str, str],
+        context_values: Mapping[str, str],
         layers: Sequence[lambda_.ILayerVersion],
         removal_policy: RemovalPolicy,
     ) -> None:
@@ -76,7 +90,10 @@ class Functions(Construct):
                 secrets=secrets,
                 buckets=buckets,
                 user_pools=user_pools,
+                event_buses=event_buses,
+                email_senders=email_senders,
                 service_urls=service_urls,
+                context_values=context_values,
                 layers=layers,
                 removal_policy=removal_policy,
             )
@@ -109,7 +126,10 @@ class TopologyFunction(Construct):
         secrets: Secrets,
         buckets: Buckets,
         user_pools: UserPools,
+        event_buses: EventBuses,
+        email_senders: EmailSenders,
         service_urls: Mapping[str, str],
+        context_values: Mapping[str, str],
         layers: Sequence[lambda_.ILayerVersion],
         removal_policy: RemovalPolicy,
     ) -> None:
@@ -146,6 +166,9 @@ class TopologyFunction(Construct):
                 service_urls=service_urls,
                 bucket_names=buckets.names,
                 user_pools=user_pools.ids,
+                event_buses=event_buses.names,
+                email_senders=email_senders.addresses,
+                context_values=context_values,
             ),
             role=role,
             log_group=log_group,
@@ -170,6 +193,15 @@ class TopologyFunction(Construct):
             _grant_put_objects(self.function, buckets.by_name[bucket_name])
         if function.administers is not None:
             _grant_administration(self.function, user_pools.by_name[function.administers].user_pool)
+        if function.publishes_to is not None:
+            # events:PutEvents on this one bus: it can neither put on another bus nor change rules.
+            event_buses.by_name[function.publishes_to].event_bus.grant_put_events_to(self.function)
+        if function.sends_email_from is not None:
+            _grant_send_email(
+                self.function,
+                email_senders.by_name[function.sends_email_from],
+                email_senders.sandbox_recipient_arns,
+            )
         _acknowledge_findings(self.function, role, function, tables, buckets)
 
 
@@ -271,6 +303,31 @@ def _grant_administration(lambda_function: lambda_.Function, user_pool: cognito.
     """The admin actions of sign-up (USER_POOL_ADMIN_ACTIONS) on this one pool, nothing else:
     it can neither list nor read users, nor change their attributes, nor touch another pool."""
     user_pool.grant(lambda_function, *USER_POOL_ADMIN_ACTIONS)
+
+
+def _grant_send_email(
+    lambda_function: lambda_.Function, sender: TopologyEmailSender, sandbox_recipient_arns: Sequence[str]
+) -> None:
+    """ses:SendEmail (SESv2 SendEmail's action), nothing else of SES, on the sender's identity: SES
+    authorizes a send against the identity of its From address, so it can send from that address
+    only. Out of the SES sandbox, that is the whole grant.
+
+    In the sandbox SES also authorizes the send against each recipient's identity (recipients must
+    be verified identities of the account): the verified recipients the deployment names get a
+    second statement, on their identities, valid only while the From address is the sender's
+    (ses:FromAddress), so that their identities serve as recipients and never as a From address.
+    """
+    iam.Grant.add_to_principal(
+        grantee=lambda_function, actions=[SES_SEND_EMAIL], resource_arns=[sender.identity_arn]
+    )
+    if sandbox_recipient_arns:
+        lambda_function.add_to_role_policy(
+            iam.PolicyStatement(
+                actions=[SES_SEND_EMAIL],
+                resources=list(sandbox_recipient_arns),
+                conditions={"StringEquals": {SES_FROM_ADDRESS_CONDITION_KEY: sender.address}},
+            )
+        )
 
 
 def _acknowledge_findings(

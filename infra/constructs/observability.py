@@ -5,8 +5,10 @@ Built from infra.topology and the stack's constructs, with cdk-monitoring-constr
 - the REST API: 5xx rate, 4xx rate, p99 latency;
 - every table: throttled requests and system errors, summed over every operation;
 - every queue: the age of its oldest message. Its dead-letter queue already alarms on its first
-  message (queues.DeadLetterQueue), as do the stream on-failure queues and the schedules'
-  dead-letter queues: those alarms are not made twice, they are given the topic and a graph.
+  message (queues.DeadLetterQueue), as do the stream on-failure queues, the schedules' and the event
+  rules' dead-letter queues: those alarms are not made twice, they are given the topic and a graph;
+- every event rule: what it matched, delivered and failed to deliver, with an alarm on an event
+  that reached neither its target nor its dead-letter queue (the one way an event is lost).
 
 The topic is encrypted with a key of its own (CloudWatch cannot publish to a topic encrypted with
 the AWS-managed SNS key) and refuses requests without TLS. `cdk deploy -c alarmEmail=<address>`
@@ -35,11 +37,12 @@ from constructs import Construct
 from infra.constants import ALARM_EMAIL_CONTEXT_KEY, API_STAGE
 from infra.constructs import nag
 from infra.constructs.api import Api
+from infra.constructs.event_buses import EventBuses
 from infra.constructs.functions import Functions
 from infra.constructs.queues import DeadLetterQueue, Queues
 from infra.constructs.schedules import Schedules
 from infra.constructs.tables import Tables
-from infra.topology import FUNCTIONS, METRICS_NAMESPACE, QUEUES, TABLES, Function, Queue
+from infra.topology import EVENT_BUSES, FUNCTIONS, METRICS_NAMESPACE, QUEUES, TABLES, Function, Queue, Rule
 
 # Every alarm looks at 5-minute periods: the resolution AWS services publish these metrics at.
 ALARM_PERIOD: Final = Duration.minutes(5)
@@ -70,6 +73,11 @@ API_MIN_REQUESTS_TO_EVALUATE: Final = 50
 TABLE_THROTTLED_REQUESTS_ALARM_THRESHOLD: Final = 0
 # DynamoDB's own 500s: the SDK retries them, so they alarm only when sustained, not for a blip.
 TABLE_SYSTEM_ERRORS_ALARM_THRESHOLD: Final = 0
+
+# An event a rule matched that EventBridge could deliver neither to the target nor to the rule's
+# dead-letter queue is gone: any is an incident.
+RULE_LOST_EVENTS_ALARM_THRESHOLD: Final = 0
+RULE_LOST_EVENTS_METRIC: Final = "InvocationsFailedToBeSentToDlq"
 
 # Notifications SNS could not e-mail are kept as long as the other dead letters.
 ALARM_EMAIL_FAILURES_RETENTION_DAYS: Final = 14
@@ -106,6 +114,11 @@ BUSINESS_METRICS: Final = (
     BusinessMetric("offers-worker", "OffersUpdated", "offers updated"),
     BusinessMetric("offers-worker", "OffersDeleted", "offers deleted"),
     BusinessMetric("warranty-archiver", "ArchiveFailures", "warranty records that failed to archive"),
+    BusinessMetric("orders", "OrdersPlaced", "orders placed (not replays)"),
+    BusinessMetric("order-events", "OrderEventsPublished", "order events put on the bus"),
+    BusinessMetric("order-events", "OrderEventRecordsFailed", "order changes not published (retried)"),
+    BusinessMetric("notifier", "EmailsSent", "e-mails sent"),
+    BusinessMetric("notifier", "EmailsFailed", "order events whose e-mails failed (retried)"),
 )
 
 
@@ -120,6 +133,7 @@ class Observability(Construct):
         functions: Functions,
         tables: Tables,
         queues: Queues,
+        event_buses: EventBuses,
         schedules: Schedules,
         api: Api,
         removal_policy: RemovalPolicy,
@@ -157,8 +171,13 @@ class Observability(Construct):
         self._monitor_functions(functions)
         self._monitor_tables(tables)
         self._monitor_queues(queues)
+        self._monitor_rules(event_buses)
         for queue in QUEUES:
             dead_letters[f"{queue.name}: dead letters"] = queues.by_name[queue.name].dead_letters
+        for bus in EVENT_BUSES:
+            for rule in bus.rules:
+                created_rule = event_buses.by_name[bus.name].rules[rule.name]
+                dead_letters[f"rule {rule.name}: events not delivered"] = created_rule.dead_letters
         for name, failures in functions.stream_failures.items():
             dead_letters[f"{name}: stream records that failed"] = failures
         for name, schedule in schedules.by_name.items():
@@ -330,6 +349,30 @@ class Observability(Construct):
                 },
             )
 
+    def _monitor_rules(self, event_buses: EventBuses) -> None:
+        self.facade.add_large_header("Event rules")
+        for bus in EVENT_BUSES:
+            bus_name = event_buses.by_name[bus.name].physical_name
+            for rule in bus.rules:
+                self.facade.monitor_custom(
+                    human_readable_name=f"Rule {rule.name} (bus {bus.name}, to the {rule.queue} queue)",
+                    alarm_friendly_name=f"rule-{rule.name}",
+                    metric_groups=[
+                        monitoring.CustomMetricGroup(
+                            title="Events",
+                            metrics=[
+                                _rule_metric(bus_name, rule, "MatchedEvents", "matched"),
+                                _rule_metric(bus_name, rule, "Invocations", "target invocations"),
+                                _rule_metric(bus_name, rule, "FailedInvocations", "failed for good"),
+                                _rule_metric(
+                                    bus_name, rule, "InvocationsSentToDlq", "to the dead-letter queue"
+                                ),
+                            ],
+                        ),
+                        _lost_events_group(bus_name, rule),
+                    ],
+                )
+
     def _notify_dead_letters(self, dead_letters: Mapping[str, DeadLetterQueue]) -> None:
         """Each dead-letter queue's own alarm notifies the topic too, and is graphed."""
         action = cloudwatch_actions.SnsAction(self.topic)
@@ -352,6 +395,44 @@ class Observability(Construct):
                 for metric in BUSINESS_METRICS
             ],
         )
+
+
+def _rule_metric(bus_name: str, rule: Rule, metric_name: str, label: str) -> cloudwatch.Metric:
+    """A rule's EventBridge metric: on a custom bus, EventBridge publishes it with the dimensions
+    EventBusName and RuleName (RuleName alone is the default bus's). The rule's name is the
+    topology's (event_buses.TopologyRule names it so)."""
+    return cloudwatch.Metric(
+        namespace="AWS/Events",
+        metric_name=metric_name,
+        dimensions_map={"EventBusName": bus_name, "RuleName": rule.name},
+        statistic=cloudwatch.Stats.SUM,
+        period=ALARM_PERIOD,
+        label=label,
+    )
+
+
+def _lost_events_group(bus_name: str, rule: Rule) -> monitoring.CustomMetricGroup:
+    """Events the rule matched that reached neither its queue nor its dead-letter queue."""
+    description = (
+        f"Rule {rule.name}: events reached neither the {rule.queue} queue nor the rule's dead-letter "
+        "queue, and are lost; replay them from the bus's archive."
+    )
+    return monitoring.CustomMetricGroup(
+        title="Lost events",
+        metrics=[
+            monitoring.CustomMetricWithAlarm(
+                metric=_rule_metric(bus_name, rule, RULE_LOST_EVENTS_METRIC, "lost"),
+                alarm_friendly_name=RULE_LOST_EVENTS_METRIC,
+                add_alarm={
+                    CRITICAL: monitoring.CustomThreshold(
+                        threshold=RULE_LOST_EVENTS_ALARM_THRESHOLD,
+                        comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+                        **_at_once(description),
+                    )
+                },
+            )
+        ],
+    )
 
 
 def business_metric(metric: BusinessMetric) -> cloudwatch.Metric:

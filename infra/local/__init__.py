@@ -1,12 +1,15 @@
 """The local cloud behind `make run`: DynamoDB Local, moto server (with the topology's queues,
-secrets, buckets and user pool, and the demo users), the local offers service, a local API gateway
-that runs every function of `infra.topology` in its own worker process, as Lambda would, and plays
-the Cognito authorizer on signed-in routes (infra.local.authorizer), and the event sources
-(schedules, SQS pollers).
+secrets, buckets and user pool, and the demo users; its event bus, whose archive and rules moto
+keeps and delivers to the local queues itself; its e-mail senders, verified in moto's SES, which
+records every e-mail sent), the local offers service, a local API gateway that runs every function
+of `infra.topology` in its own worker process, as Lambda would, and plays the Cognito authorizer on
+signed-in routes (infra.local.authorizer), and the event sources (schedules, SQS pollers, table
+stream pollers).
 
     python -m infra.local                    # everything, in the foreground; Ctrl-C stops it
     python -m infra.local gateway            # only some: dynamodb, moto, offers, gateway, events
     python -m infra.local.sync               # `make sync`: one offers sync cycle now, prints changes
+    python -m infra.local.mail               # `make mail`: the e-mails sent (--to ADDRESS, --show ID)
 
 Configuration (environment variables, read once):
 

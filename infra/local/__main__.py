@@ -24,7 +24,7 @@ from infra.local.seeding import load_demo_seeds
 from infra.local.settings import LocalSettings
 from infra.local.streams import stream_pollers
 from infra.local.workers import WorkerPool, WorkerSpec
-from infra.topology import FUNCTIONS, QUEUES_BY_NAME, USER_POOLS, Function
+from infra.topology import EMAIL_SENDERS, EVENT_BUSES, FUNCTIONS, QUEUES_BY_NAME, USER_POOLS, Function
 
 COMPONENTS = ("dynamodb", "moto", "offers", "gateway", "events")
 ALL_INTERFACES = ""
@@ -179,6 +179,8 @@ def _print_endpoints(settings: LocalSettings, components: set[str]) -> None:
         f"  S3 buckets      {', '.join(f's3://{name}' for name in resources.bucket_names().values())} "
         "(moto server; list with `make archive`)\n"
         f"  user pools      {_describe_user_pools()}\n"
+        f"  event buses     {_describe_event_buses()}\n"
+        f"  e-mail          {_describe_email()}\n"
         f"  events          {events}\n"
         f"  data folder     {settings.data_dir}\n"
         f"  logs            {settings.data_dir / 'logs'} (DynamoDB Local, moto server)",
@@ -192,6 +194,23 @@ def _describe_user_pools() -> str:
     )
     demo = ", ".join(user.describe() for user in users.DEMO_USERS)
     return f"{pools} (moto server); demo users {demo}"
+
+
+def _describe_event_buses() -> str:
+    buses = []
+    for bus in EVENT_BUSES:
+        rules = "".join(
+            f", rule {resources.rule_name(bus, rule)} -> {resources.queue_name(QUEUES_BY_NAME[rule.queue])}"
+            for rule in bus.rules
+        )
+        archive = f"archive {resources.archive_name(bus)} ({bus.archive_retention_days} days)"
+        buses.append(f"{resources.event_bus_name(bus)}{rules}, {archive}")
+    return f"{'; '.join(buses)} (moto server)" if buses else "none"
+
+
+def _describe_email() -> str:
+    senders = ", ".join(resources.email_sender_address(sender) for sender in EMAIL_SENDERS)
+    return f"moto server's SES, from {senders} (verified); list what was sent with `make mail`"
 
 
 def _describe_events(settings: LocalSettings) -> str:

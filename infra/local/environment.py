@@ -26,6 +26,9 @@ def local_function_environment(function: Function, settings: LocalSettings) -> d
         service_urls=resources.service_urls(settings),
         bucket_names=resources.bucket_names(),
         user_pools=resources.user_pool_ids(),
+        event_buses=resources.event_bus_names(),
+        email_senders=resources.email_sender_addresses(),
+        context_values=resources.context_values(),
     )
     environment.update(
         {

@@ -1,5 +1,5 @@
-"""The stack's queues, secrets, buckets and user pools in moto server, named as the functions see
-them locally.
+"""The stack's queues, secrets, buckets, user pools, event buses (with their archives and rules) and
+e-mail senders in moto server, named as the functions see them locally.
 
 Names, URLs and ids are computed, not looked up, so a function's local environment is known before
 moto runs (tests/infra/test_local_parity.py compares it with the template). Creating them is
@@ -11,6 +11,11 @@ client. The same declaration gives the same ids on every start, so they are comp
 same requests, and provisioning checks that moto agrees. moto keeps its state in memory: a restart
 of moto server makes the pool again, with the same ids (tokens issued before the restart stay valid)
 but without the users signed up since; the demo users are made again (infra.local.users).
+
+An event bus's rules target the local queues: moto delivers each matching PutEvents to them itself
+(moto.events.models.Rule.send_to_targets), and to the bus's archive. An e-mail sender's address is
+verified as an SES identity, as moto refuses to send from any other; moto records what is sent
+(infra.local.mail, `make mail`).
 """
 
 from __future__ import annotations
@@ -28,14 +33,20 @@ from infra.local.errors import LocalCloudError
 from infra.local.settings import LocalSettings
 from infra.topology import (
     BUCKETS,
+    EMAIL_SENDERS,
+    EVENT_BUSES,
     FUNCTIONS,
     QUEUES,
+    QUEUES_BY_NAME,
     SECRETS,
     SERVICES,
     USER_POOLS,
     Bucket,
+    EmailSender,
+    EventBus,
     Function,
     Queue,
+    Rule,
     Secret,
     UserPool,
 )
@@ -157,6 +168,69 @@ def user_pool_ids() -> dict[str, tuple[str, str]]:
 def user_pool_issuer(pool_id: str) -> str:
     """The `iss` of the pool's tokens, as Cognito (and moto) write it."""
     return f"https://cognito-idp.{REGION}.amazonaws.com/{pool_id}"
+
+
+def event_bus_name(bus: EventBus) -> str:
+    return bus.name
+
+
+def event_bus_names() -> dict[str, str]:
+    """Each bus's local name, by topology name (`function_environment`'s `event_buses`)."""
+    return {bus.name: event_bus_name(bus) for bus in EVENT_BUSES}
+
+
+def event_bus_arn(bus: EventBus) -> str:
+    return f"arn:aws:events:{REGION}:{ACCOUNT_ID}:event-bus/{event_bus_name(bus)}"
+
+
+def archive_name(bus: EventBus) -> str:
+    """The bus's archive of every event."""
+    return f"{event_bus_name(bus)}-archive"
+
+
+def rule_name(bus: EventBus, rule: Rule) -> str:
+    """As deployed: the topology's name, unique on its bus."""
+    return rule.name
+
+
+def archive_request(bus: EventBus) -> dict[str, Any]:
+    """CreateArchive's parameters, as the stack declares the archive (infra/constructs/event_buses.py):
+    every event of the account, kept for the declared days."""
+    return {
+        "ArchiveName": archive_name(bus),
+        "EventSourceArn": event_bus_arn(bus),
+        "Description": f"Every event on the {event_bus_name(bus)} bus.",
+        "EventPattern": json.dumps({"account": [ACCOUNT_ID]}),
+        "RetentionDays": bus.archive_retention_days,
+    }
+
+
+def rule_request(bus: EventBus, rule: Rule) -> dict[str, Any]:
+    """PutRule's parameters: the rule's event pattern, on its bus."""
+    return {
+        "Name": rule_name(bus, rule),
+        "EventBusName": event_bus_name(bus),
+        "EventPattern": json.dumps(rule.event_pattern),
+        "State": "ENABLED",
+    }
+
+
+def email_sender_address(sender: EmailSender) -> str:
+    return sender.local_address
+
+
+def email_sender_addresses() -> dict[str, str]:
+    """Each sender's local address, by topology name (`function_environment`'s `email_senders`)."""
+    return {sender.name: email_sender_address(sender) for sender in EMAIL_SENDERS}
+
+
+def context_values() -> dict[str, str]:
+    """Each context setting's local value, by context key (`function_environment`'s `context_values`)."""
+    return {
+        setting.context_key: setting.local_value
+        for function in FUNCTIONS
+        for setting in function.context_settings
+    }
 
 
 def _moto_digest(*parts: object) -> str:
@@ -294,9 +368,49 @@ def _check_moto_id(what: str, created: str, expected: str) -> None:
         )
 
 
+def create_event_bus(events: Any, bus: EventBus) -> None:
+    """The bus, its archive (every event, kept for the declared days) and its rules, each sending
+    to its queue (idempotent; the queues must exist)."""
+    name = event_bus_name(bus)
+    try:
+        events.create_event_bus(Name=name, Description=bus.description)
+    except ClientError as error:
+        if error.response["Error"]["Code"] != "ResourceAlreadyExistsException":
+            raise
+    archive = archive_request(bus)
+    try:
+        events.create_archive(**archive)
+    except ClientError as error:
+        if error.response["Error"]["Code"] != "ResourceAlreadyExistsException":
+            raise
+        archive.pop("EventSourceArn")
+        events.update_archive(**archive)
+    for rule in bus.rules:
+        events.put_rule(**rule_request(bus, rule))
+        target = queue_arn(queue_name(QUEUES_BY_NAME[rule.queue]))
+        events.put_targets(
+            Rule=rule_name(bus, rule),
+            EventBusName=name,
+            Targets=[{"Id": rule.queue, "Arn": target}],
+        )
+
+
+def verify_email_sender(ses: Any, sender: EmailSender) -> None:
+    """The sender's address as an SES e-mail identity (idempotent); moto verifies it at once.
+    (moto makes an identity again, without AlreadyExistsException, hence the look first.)"""
+    address = email_sender_address(sender)
+    try:
+        ses.get_email_identity(EmailIdentity=address)
+    except ClientError as error:
+        if error.response["Error"]["Code"] != "NotFoundException":
+            raise
+        ses.create_email_identity(EmailIdentity=address)
+
+
 def provision(settings: LocalSettings, queues: Iterable[Queue] = QUEUES) -> None:
-    """Every queue (with its DLQ), stream on-failure queue, bucket, secret and user pool (with its
-    groups and app client) of the topology, in moto."""
+    """Every queue (with its DLQ), stream on-failure queue, bucket, secret, user pool (with its
+    groups and app client), event bus (with its archive and rules) and e-mail sender of the
+    topology, in moto."""
     try:
         sqs = client("sqs", settings)
         for queue in queues:
@@ -315,7 +429,14 @@ def provision(settings: LocalSettings, queues: Iterable[Queue] = QUEUES) -> None
         cognito = client("cognito-idp", settings)
         for pool in USER_POOLS:
             create_user_pool(cognito, pool)
+        events = client("events", settings)
+        for bus in EVENT_BUSES:
+            create_event_bus(events, bus)
+        ses = client("sesv2", settings)
+        for sender in EMAIL_SENDERS:
+            verify_email_sender(ses, sender)
     except (BotoCoreError, ClientError) as error:
         raise LocalCloudError(
-            f"cannot create the queues, buckets, secrets and user pools in moto server: {error}"
+            "cannot create the queues, buckets, secrets, user pools, event buses and e-mail senders "
+            f"in moto server: {error}"
         ) from error

@@ -93,21 +93,27 @@ def scheduled_event(rule: str = "offers-dispatch") -> dict[str, Any]:
 
 
 def stream_event(
-    images: list[dict[str, Any]], *, table: str = "warranties", first_sequence: int = 100
+    images: list[dict[str, Any]],
+    *,
+    table: str = "warranties",
+    first_sequence: int = 100,
+    event_names: list[str] | None = None,
 ) -> dict[str, Any]:
-    """The event a DynamoDB stream event source sends: one INSERT record per new image (typed JSON)."""
+    """The event a DynamoDB stream event source sends: one record per new image (typed JSON), an
+    INSERT unless `event_names` says otherwise."""
+    names = event_names or ["INSERT"] * len(images)
     arn = f"arn:aws:dynamodb:us-east-1:123456789012:table/{table}/stream/2026-11-22T00:00:00.000"
     return {
         "Records": [
             {
                 "eventID": f"event-{position}",
-                "eventName": "INSERT",
+                "eventName": names[position],
                 "eventVersion": "1.1",
                 "eventSource": "aws:dynamodb",
                 "awsRegion": "us-east-1",
                 "dynamodb": {
                     "ApproximateCreationDateTime": 1795300000,
-                    "Keys": {"id": image["id"]},
+                    "Keys": {"id": image["id"]} if "id" in image else {},
                     "NewImage": image,
                     "SequenceNumber": str(first_sequence + position),
                     "SizeBytes": 512,

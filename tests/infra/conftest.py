@@ -1,6 +1,6 @@
 """The stack, synthesized once per session with the context `cdk synth` uses (cdk.json); once
-more as a throw-away stack (`-c removalPolicy=destroy`), and once with `-c alarmEmail=...`, for what
-only those change."""
+more as a throw-away stack (`-c removalPolicy=destroy`), once with `-c alarmEmail=...`, and once
+with `-c sesSandboxRecipients=...`, for what only those change."""
 
 from __future__ import annotations
 
@@ -12,11 +12,13 @@ from aws_cdk import App
 from aws_cdk.assertions import Template
 
 from infra.build import build_dependency_layer
-from infra.constants import ALARM_EMAIL_CONTEXT_KEY, STACK_NAME
+from infra.constants import ALARM_EMAIL_CONTEXT_KEY, SES_SANDBOX_RECIPIENTS_CONTEXT_KEY, STACK_NAME
 from infra.stack import ShopfloorStack
 from infra.topology import ROOT
 
 ALARM_EMAIL = "oncall@example.com"
+# Verified recipients while the account is in the SES sandbox, as `cdk deploy -c` gives them.
+SANDBOX_RECIPIENTS = ("tester@example.com", "baristas@example.net")
 
 
 def cdk_context() -> dict[str, Any]:
@@ -72,3 +74,18 @@ def alarm_email_stack(alarm_email_app: App) -> ShopfloorStack:
 @pytest.fixture(scope="session")
 def alarm_email_template_dict(alarm_email_stack: ShopfloorStack) -> dict[str, Any]:
     return dict(Template.from_stack(alarm_email_stack).to_json())
+
+
+@pytest.fixture(scope="session")
+def sandbox_app() -> App:
+    return App(context={**cdk_context(), SES_SANDBOX_RECIPIENTS_CONTEXT_KEY: ",".join(SANDBOX_RECIPIENTS)})
+
+
+@pytest.fixture(scope="session")
+def sandbox_stack(sandbox_app: App) -> ShopfloorStack:
+    return ShopfloorStack(sandbox_app, STACK_NAME, dependency_layer_dir=build_dependency_layer())
+
+
+@pytest.fixture(scope="session")
+def sandbox_template_dict(sandbox_stack: ShopfloorStack) -> dict[str, Any]:
+    return dict(Template.from_stack(sandbox_stack).to_json())

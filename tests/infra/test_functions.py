@@ -110,6 +110,12 @@ def test_each_function_has_exactly_the_topology_environment(
         service_urls=stack.service_urls,
         bucket_names=bucket_references,
         user_pools=user_pool_references,
+        event_buses={
+            name: stack.resolve(created.event_bus.event_bus_name)
+            for name, created in stack.event_buses.by_name.items()
+        },
+        email_senders=stack.email_senders.addresses,
+        context_values=stack.context_values,
     )
 
 

@@ -1,8 +1,11 @@
 """What runs locally is what deploys: the local gateway and the synthesized template agree, on the
-routes and on which of them are behind the user pool's authorizer."""
+routes and on which of them are behind the user pool's authorizer; moto's event bus, archive and
+rules and the deployed ones agree; and each function gets the same configuration."""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -13,10 +16,26 @@ from infra.constants import STACK_NAME
 from infra.dynamodb import local_table_names
 from infra.local import resources
 from infra.local.routing import Router
-from infra.topology import BUCKETS, QUEUES, SECRETS, SERVICES, TABLES, USER_POOLS, UserPool
+from infra.topology import (
+    BUCKETS,
+    EMAIL_SENDERS,
+    EVENT_BUSES,
+    FUNCTIONS,
+    QUEUES,
+    QUEUES_BY_NAME,
+    SECRETS,
+    SERVICES,
+    TABLES,
+    USER_POOLS,
+    EventBus,
+    Rule,
+    UserPool,
+)
+from tests.infra.conftest import cdk_context
 from tests.infra.template import (
     Template,
     function_environments,
+    function_logical_ids,
     resources_of_type,
     signed_in_routes,
     synthesized_routes,
@@ -73,6 +92,15 @@ CLIENT_BEHAVIOUR = (
 TEMPORARY_PASSWORD_VALIDITY = "TemporaryPasswordValidityDays"
 USER_POOL_ENV_VARS = {pool.env_var for pool in USER_POOLS}
 USER_POOL_CLIENT_ENV_VARS = {pool.client_env_var for pool in USER_POOLS}
+EVENT_BUS_BY_ENV_VAR = {bus.env_var: bus for bus in EVENT_BUSES}
+# Deployed, a sender's address and a context setting are CDK context values (cdk.json has defaults);
+# locally, the topology's local values.
+EMAIL_SENDER_BY_ENV_VAR = {sender.env_var: sender for sender in EMAIL_SENDERS}
+CONTEXT_SETTING_BY_ENV_VAR = {
+    setting.env_var: setting for function in FUNCTIONS for setting in function.context_settings
+}
+EVENTS_AND_MAIL_ENV_VARS = {*EVENT_BUS_BY_ENV_VAR, *EMAIL_SENDER_BY_ENV_VAR, *CONTEXT_SETTING_BY_ENV_VAR}
+BUS_RULES = [(bus, rule) for bus in EVENT_BUSES for rule in bus.rules]
 
 
 def test_the_local_gateway_serves_exactly_the_deployed_routes(template_dict: Template) -> None:
@@ -151,6 +179,10 @@ def test_each_function_gets_the_deployed_configuration_locally(template_dict: Te
             elif variable in USER_POOL_CLIENT_ENV_VARS:
                 assert _ref(value) in client_ids, f"{name}.{variable} is not a user pool client of the stack"
                 assert local_variables[variable], f"{name}.{variable} is empty locally"
+            elif variable in EVENTS_AND_MAIL_ENV_VARS:
+                _check_events_and_mail_variable(
+                    template_dict, name, variable, value, local_variables[variable]
+                )
             elif variable in SERVICE_ENV_VARS:
                 assert isinstance(value, str), f"{name}.{variable} is not a URL"
                 assert urlsplit(value).scheme == "https", f"{name}.{variable} is not an https URL"
@@ -159,6 +191,106 @@ def test_each_function_gets_the_deployed_configuration_locally(template_dict: Te
                 assert local_variables[variable] == value, f"{name}.{variable}"
 
 
+def _check_events_and_mail_variable(
+    template: Template, name: str, variable: str, deployed: Any, local_value: str
+) -> None:
+    """A bus's name is the stack's bus locally too; a sender's address and a context setting are
+    CDK context values deployed (cdk.json's defaults here) and the topology's local values locally."""
+    if variable in EVENT_BUS_BY_ENV_VAR:
+        assert _ref(deployed) in resources_of_type(template, "AWS::Events::EventBus"), (
+            f"{name}.{variable} is not an event bus of the stack"
+        )
+        assert local_value == resources.event_bus_name(EVENT_BUS_BY_ENV_VAR[variable]), f"{name}.{variable}"
+    elif variable in EMAIL_SENDER_BY_ENV_VAR:
+        identities = [
+            resource["Properties"]["EmailIdentity"]
+            for resource in resources_of_type(template, "AWS::SES::EmailIdentity").values()
+        ]
+        assert deployed in identities, f"{name}.{variable} is not an SES identity of the stack"
+        sender = EMAIL_SENDER_BY_ENV_VAR[variable]
+        assert local_value == resources.email_sender_address(sender), f"{name}.{variable}"
+    else:
+        setting = CONTEXT_SETTING_BY_ENV_VAR[variable]
+        assert deployed == cdk_context()[setting.context_key], f"{name}.{variable}"
+        assert local_value == setting.local_value, f"{name}.{variable}"
+
+
 def _ref(value: Any) -> str:
     assert isinstance(value, dict), value
     return str(value["Ref"])
+
+
+@pytest.mark.parametrize("bus", EVENT_BUSES, ids=lambda bus: bus.name)
+def test_the_local_event_bus_and_its_archive_are_the_deployed_ones(
+    template_dict: Template, bus: EventBus
+) -> None:
+    bus_id, deployed_bus = _deployed_bus(template_dict, bus)
+    [deployed_archive] = [
+        resource["Properties"]
+        for resource in resources_of_type(template_dict, "AWS::Events::Archive").values()
+        if resource["Properties"]["SourceArn"] == {"Fn::GetAtt": [bus_id, "Arn"]}
+    ]
+    local_archive = resources.archive_request(bus)
+
+    assert resources.event_bus_name(bus) == deployed_bus["Name"]
+    assert local_archive["ArchiveName"] == deployed_archive["ArchiveName"]
+    assert local_archive["RetentionDays"] == deployed_archive["RetentionDays"] == bus.archive_retention_days
+    # The same events: the account's own (moto's account locally).
+    deployed_pattern = _with_account(deployed_archive["EventPattern"], resources.ACCOUNT_ID)
+    assert json.loads(local_archive["EventPattern"]) == deployed_pattern
+
+
+@pytest.mark.parametrize(("bus", "rule"), BUS_RULES, ids=lambda item: getattr(item, "name", ""))
+def test_the_local_rule_matches_and_delivers_as_the_deployed_one(
+    template_dict: Template, bus: EventBus, rule: Rule
+) -> None:
+    bus_id, _ = _deployed_bus(template_dict, bus)
+    local_rule = resources.rule_request(bus, rule)
+    [deployed_rule] = [
+        resource["Properties"]
+        for resource in resources_of_type(template_dict, "AWS::Events::Rule").values()
+        if resource["Properties"].get("EventBusName") == {"Ref": bus_id}
+        and resource["Properties"].get("Name") == local_rule["Name"]
+    ]
+    [target] = deployed_rule["Targets"]
+    consumers = [function for function in FUNCTIONS if function.consumes == rule.queue]
+
+    assert json.loads(local_rule["EventPattern"]) == deployed_rule["EventPattern"]
+    assert local_rule["State"] == deployed_rule["State"]
+    # Both send to the queue the rule's consumers read: deployed, their event source's queue.
+    assert consumers
+    for function in consumers:
+        assert target["Arn"] == _consumed_queue_arn(template_dict, function.name)
+    assert resources.queue_name(QUEUES_BY_NAME[rule.queue]) == f"{resources.PREFIX}-{rule.queue}"
+
+
+def _deployed_bus(template: Template, bus: EventBus) -> tuple[str, Mapping[str, Any]]:
+    """The logical id and properties of the bus (the stack's buses are named after the stack)."""
+    buses = resources_of_type(template, "AWS::Events::EventBus")
+    [(bus_id, properties)] = [
+        (logical_id, resource["Properties"])
+        for logical_id, resource in buses.items()
+        if resource["Properties"]["Name"] in (STACK_NAME.lower(), f"{STACK_NAME.lower()}-{bus.name}")
+    ]
+    return bus_id, properties
+
+
+def _consumed_queue_arn(template: Template, function_name: str) -> Any:
+    function_id = function_logical_ids(template)[function_name]
+    [mapping] = [
+        resource["Properties"]
+        for resource in resources_of_type(template, "AWS::Lambda::EventSourceMapping").values()
+        if resource["Properties"]["FunctionName"] == {"Ref": function_id}
+    ]
+    return mapping["EventSourceArn"]
+
+
+def _with_account(pattern: Any, account: str) -> Any:
+    """An event pattern with CloudFormation's account reference replaced by `account`."""
+    if pattern == {"Ref": "AWS::AccountId"}:
+        return account
+    if isinstance(pattern, dict):
+        return {key: _with_account(value, account) for key, value in pattern.items()}
+    if isinstance(pattern, list):
+        return [_with_account(value, account) for value in pattern]
+    return pattern

@@ -25,9 +25,12 @@ from infra.constructs.observability import (
     alarm_email_from_context,
 )
 from infra.stack import ShopfloorStack
-from infra.topology import FUNCTIONS, METRICS_NAMESPACE, QUEUES, TABLES, Function, Queue, Table
+from infra.topology import EVENT_BUSES, FUNCTIONS, METRICS_NAMESPACE, QUEUES, TABLES, Function, Queue, Table
 from shopfloor.catalog.products import service as products_service
 from shopfloor.catalog.sync import worker as offers_worker
+from shopfloor.shop.notifier import notifier
+from shopfloor.shop.order_events import publisher as order_events_publisher
+from shopfloor.shop.orders import service as orders_service
 from shopfloor.warranties import archiver as warranty_archiver
 from shopfloor.warranties import service as warranties_service
 from tests.infra.conftest import ALARM_EMAIL
@@ -44,6 +47,11 @@ EMITTED_METRICS = {
     ("offers-worker", offers_worker.OFFERS_UPDATED),
     ("offers-worker", offers_worker.OFFERS_DELETED),
     ("warranty-archiver", warranty_archiver.ARCHIVE_FAILURES),
+    ("orders", orders_service.ORDERS_PLACED),
+    ("order-events", order_events_publisher.EVENTS_PUBLISHED),
+    ("order-events", order_events_publisher.RECORDS_FAILED),
+    ("notifier", notifier.EMAILS_SENT),
+    ("notifier", notifier.EMAILS_FAILED),
 }
 
 
@@ -229,8 +237,9 @@ def test_the_dead_letter_queues_alarm_once_each(template_dict: dict[str, Any]) -
     ]
     scheduled = [function for function in FUNCTIONS if function.schedule_minutes]
     streams = [function for function in FUNCTIONS if function.streams_from]
+    rules = [rule for bus in EVENT_BUSES for rule in bus.rules]
 
-    assert len(depth_alarms) == len(QUEUES) + len(scheduled) + len(streams)
+    assert len(depth_alarms) == len(QUEUES) + len(scheduled) + len(streams) + len(rules)
 
 
 @pytest.mark.parametrize("template_fixture", ["template_dict", "alarm_email_template_dict"])

@@ -10,7 +10,7 @@ import pytest
 
 from infra.constructs.functions import check_consumer
 from infra.stack import ShopfloorStack
-from infra.topology import FUNCTIONS, QUEUES, QUEUES_BY_NAME, Function, Queue
+from infra.topology import EVENT_BUSES, FUNCTIONS, QUEUES, QUEUES_BY_NAME, Function, Queue
 from tests.infra.template import actions_on, function_logical_ids, resources_of_type
 
 pytestmark = pytest.mark.infra
@@ -20,6 +20,7 @@ CONSUME = {"sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibili
 CONSUMERS = [function for function in FUNCTIONS if function.consumes]
 STREAM_CONSUMERS = [function for function in FUNCTIONS if function.streams_from]
 SENDERS = [function for function in FUNCTIONS if function.sends_to]
+RULES = [rule for bus in EVENT_BUSES for rule in bus.rules]
 
 
 def _properties(template_dict: dict[str, Any], reference: dict[str, Any]) -> dict[str, Any]:
@@ -108,7 +109,7 @@ def test_every_dead_letter_queue_alarms_on_its_first_message(template_dict: dict
         if alarm["Properties"].get("Namespace") == "AWS/SQS"
     }
 
-    assert len(dead_letter_queues) == len(QUEUES) + len(STREAM_CONSUMERS) + sum(
+    assert len(dead_letter_queues) == len(QUEUES) + len(STREAM_CONSUMERS) + len(RULES) + sum(
         1 for f in FUNCTIONS if f.schedule_minutes
     )
     assert set(alarmed) == dead_letter_queues

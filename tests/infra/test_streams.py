@@ -44,9 +44,10 @@ def _failures_arn(stack: ShopfloorStack, function: Function) -> Any:
     return stack.resolve(stack.functions.stream_failures[function.name].queue.queue_arn)
 
 
-def test_the_warranty_archiver_consumes_the_warranties_stream() -> None:
+def test_the_warranty_archiver_and_order_events_consume_their_tables_streams() -> None:
     assert [(function.name, _stream(function).table) for function in STREAM_CONSUMERS] == [
-        ("warranty-archiver", "warranties")
+        ("warranty-archiver", "warranties"),
+        ("order-events", "orders"),
     ]
 
 
@@ -90,6 +91,20 @@ def test_the_archiver_sees_only_inserts(template_dict: dict[str, Any]) -> None:
 
     [event_filter] = _mapping(template_dict, archiver)["FilterCriteria"]["Filters"]
     assert json.loads(event_filter["Pattern"]) == {"eventName": ["INSERT"]}
+
+
+def test_order_events_sees_placed_and_changed_orders_but_no_deletion(
+    template_dict: dict[str, Any], stack: ShopfloorStack
+) -> None:
+    [order_events] = [function for function in STREAM_CONSUMERS if function.name == "order-events"]
+    mapping = _mapping(template_dict, order_events)
+
+    [event_filter] = mapping["FilterCriteria"]["Filters"]
+    assert json.loads(event_filter["Pattern"]) == {"eventName": ["INSERT", "MODIFY"]}
+    assert mapping["EventSourceArn"] == _stream_arn(stack, "orders")
+    assert mapping["BisectBatchOnFunctionError"] is True
+    assert mapping["MaximumRetryAttempts"] == _stream(order_events).retry_attempts > 0
+    assert mapping["DestinationConfig"] == {"OnFailure": {"Destination": _failures_arn(stack, order_events)}}
 
 
 @pytest.mark.parametrize("function", STREAM_CONSUMERS, ids=lambda function: function.name)

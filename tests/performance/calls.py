@@ -700,6 +700,80 @@ def shop(bench: Bench) -> None:
     )
 
 
+def shop_events(bench: Bench) -> None:
+    """The orders' stream through order-events onto the bus, and the rule's queue through the
+    notifier: the local cloud's bus delivers to that queue (moto), read here as Lambda would."""
+    from infra.local import resources
+    from infra.local.settings import LocalSettings
+    from infra.topology import ORDER_EMAILS
+    from shopfloor.platform import aws
+
+    placed = [
+        _json(
+            bench.http(
+                "orders",
+                "POST",
+                "/orders",
+                body={"location": "take_away", "lines": [{"product_id": product, "quantity": 1}]},
+                claims=CUSTOMER,
+            )
+        )["id"]
+        for product in _plain_products(bench, 25)
+    ]
+    table = os.environ["ORDERS_TABLE_NAME"]
+    client = aws.client("dynamodb")
+    images = [client.get_item(TableName=table, Key={"id": {"N": str(i)}})["Item"] for i in placed]
+    bench.measure(
+        "order-events (stream batch of 25 orders placed)",
+        "record",
+        lambda: _served(len(images), bench.call("order-events", stream_event(images, table="orders"))),
+        target="1 PutEvents per 10 records",
+        check=lambda calls, served: calls == Counter({"events.PutEvents": -(-served // 10)}),
+    )
+    settings = LocalSettings.from_environ()
+    sqs = resources.client("sqs", settings)
+    queue_url = resources.queue_url(settings, resources.queue_name(ORDER_EMAILS))
+    bodies: list[str] = []
+    while len(bodies) < len(images):
+        messages = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=1)
+        for message in messages.get("Messages", []):
+            bodies.append(message["Body"])
+            sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
+    notifier = bench.handler("notifier")
+    context = FakeLambdaContext(function_name="notifier", remaining_ms=30_000)
+
+    def notify() -> int:
+        # An order placed: an e-mail to the customer and one to the shop.
+        for start in range(0, len(bodies), 10):
+            notifier.lambda_handler(sqs_event(*bodies[start : start + 10], queue="order-emails"), context)
+        return 2 * len(bodies)
+
+    bench.measure(
+        "notifier (OrderPlaced: customer and shop)",
+        "e-mail",
+        notify,
+        target="1 conditional PutItem + 1 SendEmail",
+        check=lambda calls, served: calls == Counter({"dynamodb.PutItem": served, "email.SendEmail": served}),
+    )
+    bench.measure(
+        "notifier (the same events again)",
+        "e-mail",
+        notify,
+        target="1 conditional PutItem (refused), no SendEmail",
+        check=one_each("dynamodb.PutItem"),
+    )
+
+
+def _plain_products(bench: Bench, count: int) -> list[int]:
+    """Products of the menu without variations, `count` of them, over and over."""
+    view = _json(bench.http("menu", "GET", "/menu"))
+    plain = [product["id"] for product in view["products"] if not product["variations"]]
+    if not plain:
+        body = {"name": f"Bench tea {uuid.uuid4().hex[:8]}", "description": None, "price": 2.5}
+        plain = [_json(bench.http("menu", "POST", "/menu/products", body=body, claims=MANAGER))["id"]]
+    return [plain[index % len(plain)] for index in range(count)]
+
+
 def platform(bench: Bench) -> None:
     bench.measure(
         "GET /health",
@@ -720,7 +794,14 @@ def platform(bench: Bench) -> None:
     )
 
 
-SCENARIOS: tuple[Callable[[Bench], None], ...] = (products_and_offers, warranties, factories, shop, platform)
+SCENARIOS: tuple[Callable[[Bench], None], ...] = (
+    products_and_offers,
+    warranties,
+    factories,
+    shop,
+    shop_events,
+    platform,
+)
 
 
 def run(environments: Mapping[str, Mapping[str, str]]) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import statistics
 import subprocess
 import sys
@@ -24,6 +25,18 @@ from infra.topology import FUNCTIONS, Function
 from tests.helpers.events import api_event, scheduled_event, sqs_event, stream_event
 
 PROBE = Path(__file__).with_name("cold_probe.py")
+# A function's first event, or what makes a new one for each run.
+Event = dict[str, Any] | Callable[[], dict[str, Any]]
+
+
+def _typed(value: Any) -> dict[str, Any]:
+    if value is None:
+        return {"NULL": True}
+    if isinstance(value, str):
+        return {"S": value}
+    return {"N": str(value)}
+
+
 TARGET_RATIO = 1.5
 
 
@@ -51,11 +64,60 @@ WARRANTY_IMAGE = {
 }
 
 
+# An order's new image as the stream carries it to order-events, and an event of it as the rule's
+# queue carries it to the notifier (a cancel: one e-mail, to the customer).
+ORDER_LINE: dict[str, Any] = {
+    "product_id": 1,
+    "variation_id": None,
+    "name": "Tea",
+    "unit_price": 2.5,
+    "quantity": 1,
+    "line_total": 2.5,
+}
+ORDER_IMAGE = {
+    "id": {"N": "1"},
+    "customer": {"S": "customer@example.com"},
+    "status": {"S": "waiting"},
+    "total": {"N": "2.5"},
+    "lines": {"L": [{"M": {name: _typed(value) for name, value in ORDER_LINE.items()}}]},
+    "events": {
+        "L": [
+            {"M": {"status": {"S": "waiting"}, "at": {"S": "2026-12-01T10:00:00Z"}, "by": {"S": "customer"}}}
+        ]
+    },
+}
+ORDER_CANCELLED: dict[str, Any] = {
+    "version": "0",
+    "id": "7f3c2b1a-0000-4000-8000-000000000001",
+    "detail-type": "OrderCancelled",
+    "source": "shopfloor.shop",
+    "account": "123456789012",
+    "time": "2026-12-01T10:01:00Z",
+    "region": "us-east-1",
+    "resources": [],
+    "detail": {
+        "order_id": 1,
+        "step": 1,
+        "customer": "customer@example.com",
+        "status": "cancelled",
+        "previous_status": "waiting",
+        "at": "2026-12-01T10:01:00Z",
+        "total": 2.5,
+        "lines": [ORDER_LINE],
+    },
+}
+
+
+def _cancelled_event() -> dict[str, Any]:
+    detail = {**ORDER_CANCELLED["detail"], "order_id": random.randrange(10**9, 10**12)}
+    return sqs_event(json.dumps({**ORDER_CANCELLED, "detail": detail}), queue="order-emails")
+
+
 SIGN_IN = {"username": DEMO_CUSTOMER.email, "password": DEMO_CUSTOMER.password}
 CUSTOMER_CLAIMS = {"sub": "cold-start", "email": "customer@example.com", "cognito:groups": "customers"}
 
 
-def representative_events(offers_id: str) -> dict[str, tuple[str, dict[str, Any]]]:
+def representative_events(offers_id: str) -> dict[str, tuple[str, Event]]:
     """Each function's first event, with a label for the table."""
     sync = {"product_id": 1, "offers_id": offers_id, "registered": True}
     return {
@@ -72,6 +134,9 @@ def representative_events(offers_id: str) -> dict[str, tuple[str, dict[str, Any]
         "auth": ("POST /auth/token", api_event("POST", "/auth/token", body=SIGN_IN)),
         "menu": ("GET /menu", api_event("GET", "/menu")),
         "orders": ("GET /orders", api_event("GET", "/orders", claims=CUSTOMER_CLAIMS)),
+        "order-events": ("stream batch of 1", stream_event([ORDER_IMAGE], table="orders")),
+        # A new event each run: one already e-mailed would send nothing.
+        "notifier": ("SQS batch of 1 event", _cancelled_event),
     }
 
 
@@ -90,11 +155,12 @@ def _run_probe(args: list[str], env: Mapping[str, str], cwd: Path) -> float:
     return float(outcome["ms"])
 
 
-def _handler_run(function: Function, env: Mapping[str, str], event: dict[str, Any]) -> float:
+def _handler_run(function: Function, env: Mapping[str, str], event: Event) -> float:
     quiet = {**env, "POWERTOOLS_LOG_LEVEL": "WARNING", "PATH": os.environ.get("PATH", "")}
     # The warm-up run writes bytecode for every side alike, as site-packages already has it.
     quiet.pop("PYTHONDONTWRITEBYTECODE", None)
-    return _run_probe(["handler", json.dumps(event)], quiet, function.code_dir)
+    served = event() if callable(event) else event
+    return _run_probe(["handler", json.dumps(served)], quiet, function.code_dir)
 
 
 def _floor_run(env: Mapping[str, str], products_table: str) -> float:
@@ -108,7 +174,7 @@ def measure(
     environments: Mapping[str, Mapping[str, str]],
     floor_environment: Mapping[str, str],
     products_table: str,
-    events: Mapping[str, tuple[str, dict[str, Any]]],
+    events: Mapping[str, tuple[str, Event]],
     runs: int,
 ) -> dict[str, list[float]]:
     """Milliseconds per run for the floor and every function, after one unmeasured warm-up each."""
@@ -133,7 +199,7 @@ def measure(
     return samples
 
 
-def table(samples: dict[str, list[float]], events: Mapping[str, tuple[str, dict[str, Any]]]) -> str:
+def table(samples: dict[str, list[float]], events: Mapping[str, tuple[str, Event]]) -> str:
     floor = statistics.median(samples["floor"])
     lines = [
         f"Cold start: median of {len(samples['floor'])} fresh interpreters (import handler + first event)",

@@ -13,7 +13,10 @@ from infra.topology import (
     OFFERS_REFRESH_TOKEN,
     OFFERS_SERVICE,
     OFFERS_SYNC,
+    SHOP_EMAIL,
+    SHOP_MAIL,
     SHOP_USERS,
+    SHOPFLOOR_BUS,
     TABLES,
     WARRANTY_ARCHIVE,
 )
@@ -22,7 +25,7 @@ from shopfloor.catalog.wiring import offers_reader, product_service
 from shopfloor.operations.wiring import database_probe
 from shopfloor.platform import aws as platform_aws
 from shopfloor.platform.observability import metrics
-from shopfloor.shop.wiring import accounts, menu_service, order_service
+from shopfloor.shop.wiring import accounts, menu_service, notifier, order_service, publisher
 from shopfloor.warranties.wiring import warranty_service
 from tests.helpers.handlers import HandlerClient, load_handler
 from tests.unit.catalog.fakes import FakeRegistrar
@@ -31,6 +34,9 @@ TABLE_NAMES = local_table_names("unit")
 QUEUE_NAME = "unit-offers-sync"
 ARCHIVE_BUCKET = "unit-warranty-archive"
 REFRESH_TOKEN = "unit-refresh-token"
+EVENT_BUS = "unit-shopfloor"
+SENDER = "coffee@unit.example.com"
+SHOP_ADDRESS = "shop@unit.example.com"
 
 
 def _clear_caches() -> None:
@@ -41,6 +47,8 @@ def _clear_caches() -> None:
     accounts.cache_clear()
     menu_service.cache_clear()
     order_service.cache_clear()
+    publisher.cache_clear()
+    notifier.cache_clear()
     platform_aws.forget_clients(keep_session=True)
 
 
@@ -74,6 +82,10 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     # The user pool's ids: tests of the auth function make a pool in moto (tests/unit/shop/auth).
     monkeypatch.setenv(SHOP_USERS.env_var, "us-east-1_unit")
     monkeypatch.setenv(SHOP_USERS.client_env_var, "unit-client")
+    # The bus and the SES identity exist only in the tests that use them (tests/unit/shop).
+    monkeypatch.setenv(SHOPFLOOR_BUS.env_var, EVENT_BUS)
+    monkeypatch.setenv(SHOP_MAIL.env_var, SENDER)
+    monkeypatch.setenv(SHOP_EMAIL.env_var, SHOP_ADDRESS)
     with mock_aws():
         create_tables(fixture_client("dynamodb"), TABLE_NAMES)
         queue_url = fixture_client("sqs").create_queue(QueueName=QUEUE_NAME)["QueueUrl"]

@@ -10,11 +10,13 @@ from typing import Any
 import boto3
 import pytest
 
+from infra.dynamodb import create_table_request, local_table_names
 from infra.local import streams
+from infra.local.dynamodb_local import enable_declared_streams
 from infra.local.settings import LocalSettings
 from infra.local.streams import StreamPoller, lambda_record
 from infra.local.workers import FunctionError
-from infra.topology import FUNCTIONS, TableStream
+from infra.topology import FUNCTIONS, TABLES, TableStream
 
 ARCHIVER = next(function for function in FUNCTIONS if function.name == "warranty-archiver")
 STREAM = TableStream(table="warranties", retry_attempts=2)
@@ -147,3 +149,25 @@ def test_checkpoints_survive_a_restart(poller: Any) -> None:
     again = poller(Function(failing=set()))
 
     assert again._checkpoints == {"shard-1": "000000000000000000042"}
+
+
+def test_a_table_made_without_its_declared_stream_gets_it() -> None:
+    """A data folder from before the topology declared a table's stream: the stream is turned on."""
+    dynamodb = boto3.client("dynamodb", region_name="us-east-1")
+    names = local_table_names("older")
+    for table in TABLES:
+        request = create_table_request(table, names[table.name])
+        request.pop("StreamSpecification", None)
+        dynamodb.create_table(**request)
+
+    changed = enable_declared_streams(dynamodb, names)
+
+    assert changed == [names[table.name] for table in TABLES if table.stream]
+    assert "older-orders" in changed
+    for table in TABLES:
+        described = dynamodb.describe_table(TableName=names[table.name])["Table"]
+        enabled = described.get("StreamSpecification", {}).get("StreamEnabled", False)
+        assert enabled == table.stream, table.name
+        if table.stream:
+            assert described["StreamSpecification"]["StreamViewType"] == "NEW_IMAGE"
+    assert enable_declared_streams(dynamodb, names) == []

@@ -33,6 +33,10 @@ _FAIL_FAST_CONFIG = _DYNAMODB_CONFIG.merge(
     Config(connect_timeout=1, read_timeout=2, retries={"mode": "standard", "total_max_attempts": 1})
 )
 FAIL_FAST = "dynamodb (fail fast)"
+# An e-mail is sent in a few hundred milliseconds or not at all: a short wait, one retry, so that
+# a consumer can tell how long one e-mail may take (SES_WORST_CASE_MS) and never time out mid-send.
+_SES_CONFIG = Config(connect_timeout=1, read_timeout=4, retries={"mode": "standard", "total_max_attempts": 2})
+SES_WORST_CASE_MS = 2 * (1 + 4) * 1000
 
 
 def _new_session() -> botocore.session.Session:
@@ -68,7 +72,11 @@ def client(service_name: str) -> Any:
         return _container.by_service[service_name]
 
 
-_CONFIGS = {"dynamodb": ("dynamodb", _DYNAMODB_CONFIG), FAIL_FAST: ("dynamodb", _FAIL_FAST_CONFIG)}
+_CONFIGS = {
+    "dynamodb": ("dynamodb", _DYNAMODB_CONFIG),
+    FAIL_FAST: ("dynamodb", _FAIL_FAST_CONFIG),
+    "sesv2": ("sesv2", _SES_CONFIG),
+}
 
 
 def existing_clients() -> list[Any]:

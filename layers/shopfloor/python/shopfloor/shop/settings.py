@@ -28,3 +28,14 @@ class OrdersSettings(Settings):
     idempotency_ttl_seconds: int = Field(
         default=86_400, alias="IDEMPOTENCY_TTL_SECONDS", ge=60, le=30 * 86_400
     )
+
+
+class OrderEventsSettings(Settings):
+    event_bus_name: str = Field(alias="SHOPFLOOR_EVENT_BUS_NAME", min_length=1)
+
+
+class NotifierSettings(Settings):
+    sent_emails_table_name: str = Field(alias="SENT_EMAILS_TABLE_NAME", min_length=1)
+    sender: str = Field(alias="SHOP_MAIL_SENDER", min_length=3)
+    shop_email: str = Field(alias="SHOP_EMAIL", min_length=3)
+    sent_emails_ttl_days: int = Field(default=90, alias="SENT_EMAILS_TTL_DAYS", ge=1, le=3650)

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from shopfloor.shop.auth.service import Accounts
     from shopfloor.shop.menu.service import MenuService
+    from shopfloor.shop.notifier.notifier import Notifier
+    from shopfloor.shop.order_events.publisher import OrderEventPublisher
     from shopfloor.shop.orders.service import OrderService
 
 MENU_SEQUENCE = "menu"
@@ -71,4 +73,44 @@ def order_service() -> OrderService:
         menu_reader(bind(MenuItemModel, settings.menu_table_name)),
         ids.next_id,
         idempotency_ttl=timedelta(seconds=settings.idempotency_ttl_seconds),
+    )
+
+
+@cache
+def publisher() -> OrderEventPublisher:
+    from shopfloor.platform import aws
+    from shopfloor.shop.order_events.publisher import OrderEventPublisher
+    from shopfloor.shop.settings import OrderEventsSettings
+
+    settings = OrderEventsSettings.from_environ()
+    return OrderEventPublisher(aws.client("events"), settings.event_bus_name)
+
+
+# What one e-mail may take at worst: SES's timeouts and retry, and the claim's write and release.
+EMAIL_TIME_MARGIN_MS = 2_000
+
+
+@cache
+def notifier() -> Notifier:
+    from datetime import timedelta
+
+    from shopfloor.platform import aws
+    from shopfloor.platform.clock import utc_now
+    from shopfloor.shop.notifier.notifier import Notifier
+    from shopfloor.shop.notifier.sent_emails import SentEmails
+    from shopfloor.shop.notifier.ses import SesMailer
+    from shopfloor.shop.settings import NotifierSettings
+
+    settings = NotifierSettings.from_environ()
+    sent = SentEmails(
+        aws.client("dynamodb"),
+        settings.sent_emails_table_name,
+        retention=timedelta(days=settings.sent_emails_ttl_days),
+    )
+    return Notifier(
+        sent,
+        SesMailer(aws.client("sesv2"), settings.sender),
+        settings.shop_email,
+        utc_now,
+        time_per_email_ms=aws.SES_WORST_CASE_MS + EMAIL_TIME_MARGIN_MS,
     )
