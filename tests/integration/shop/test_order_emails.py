@@ -266,7 +266,11 @@ def test_a_redelivered_stream_batch_or_queue_message_mails_nothing_again(
         }.items():
             monkeypatch.setenv(name, value)
         from shopfloor.platform import aws
+        from shopfloor.platform.observability import metrics
         from shopfloor.shop.wiring import publisher
+
+        # Read when the module was first imported, maybe by another test, as Lambda reads it at init.
+        monkeypatch.setattr(metrics, "namespace", "Shopfloor")
 
         publisher.cache_clear()
         aws.forget_clients()
