@@ -704,7 +704,6 @@ def shop_events(bench: Bench) -> None:
     """The orders' stream through order-events onto the bus, and the rule's queue through the
     notifier: the local cloud's bus delivers to that queue (moto), read here as Lambda would."""
     from infra.local import resources
-    from infra.local.settings import LocalSettings
     from infra.topology import ORDER_EMAILS
     from shopfloor.platform import aws
 
@@ -730,9 +729,9 @@ def shop_events(bench: Bench) -> None:
         target="1 PutEvents per 10 records",
         check=lambda calls, served: calls == Counter({"events.PutEvents": -(-served // 10)}),
     )
-    settings = LocalSettings.from_environ()
-    sqs = resources.client("sqs", settings)
-    queue_url = resources.queue_url(settings, resources.queue_name(ORDER_EMAILS))
+    # The functions' environment points every AWS client but DynamoDB's at the benchmark's moto.
+    sqs = resources.local_client("sqs", os.environ["AWS_ENDPOINT_URL"])
+    queue_url = sqs.get_queue_url(QueueName=resources.queue_name(ORDER_EMAILS))["QueueUrl"]
     bodies: list[str] = []
     while len(bodies) < len(images):
         messages = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=1)
@@ -767,7 +766,7 @@ def shop_events(bench: Bench) -> None:
 def _plain_products(bench: Bench, count: int) -> list[int]:
     """Products of the menu without variations, `count` of them, over and over."""
     view = _json(bench.http("menu", "GET", "/menu"))
-    plain = [product["id"] for product in view["products"] if not product["variations"]]
+    plain = [product["id"] for product in view if not product["variations"]]
     if not plain:
         body = {"name": f"Bench tea {uuid.uuid4().hex[:8]}", "description": None, "price": 2.5}
         plain = [_json(bench.http("menu", "POST", "/menu/products", body=body, claims=MANAGER))["id"]]
