@@ -5,7 +5,7 @@ Other suites reuse these to compare the deployed wiring with the local cloud's.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -110,6 +110,29 @@ def function_statements(template: Template, function_name: str) -> list[Mapping[
         if {"Ref": role} in policy["Properties"]["Roles"]
         for statement in policy["Properties"]["PolicyDocument"]["Statement"]
     ]
+
+
+def function_roles(template: Template, function_names: Iterable[str]) -> set[str]:
+    """The logical ids of the roles of these functions."""
+    ids = function_logical_ids(template)
+    return {
+        template["Resources"][ids[name]]["Properties"]["Role"]["Fn::GetAtt"][0] for name in function_names
+    }
+
+
+def roles_allowed(template: Template, action_prefix: str) -> set[str]:
+    """The logical ids of the roles a policy of the template allows an action starting with
+    `action_prefix` (e.g. "ses:")."""
+    return {
+        role["Ref"]
+        for policy in resources_of_type(template, "AWS::IAM::Policy").values()
+        if any(
+            action.startswith(action_prefix)
+            for statement in policy["Properties"]["PolicyDocument"]["Statement"]
+            for action in statement_actions(statement)
+        )
+        for role in policy["Properties"]["Roles"]
+    }
 
 
 def statement_actions(statement: Mapping[str, Any]) -> set[str]:

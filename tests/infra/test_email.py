@@ -37,9 +37,10 @@ from infra.topology import (
 from tests.infra.conftest import SANDBOX_RECIPIENTS, cdk_context
 from tests.infra.template import (
     function_environments,
-    function_logical_ids,
+    function_roles,
     function_statements,
     resources_of_type,
+    roles_allowed,
     statement_actions,
     statement_resources,
 )
@@ -184,24 +185,9 @@ def test_no_other_function_may_use_ses(template_dict: dict[str, Any], function: 
 
 
 def test_no_role_but_a_senders_may_use_ses(template_dict: dict[str, Any]) -> None:
-    sender_roles = {
-        template_dict["Resources"][function_logical_ids(template_dict)[function.name]]["Properties"]["Role"][
-            "Fn::GetAtt"
-        ][0]
-        for function in SENDING_FUNCTIONS
-    }
-    roles_using_ses = {
-        role["Ref"]
-        for policy in resources_of_type(template_dict, "AWS::IAM::Policy").values()
-        if any(
-            action.startswith("ses:")
-            for statement in policy["Properties"]["PolicyDocument"]["Statement"]
-            for action in statement_actions(statement)
-        )
-        for role in policy["Properties"]["Roles"]
-    }
+    senders = {function.name for function in SENDING_FUNCTIONS}
 
-    assert roles_using_ses == sender_roles
+    assert roles_allowed(template_dict, "ses:") == function_roles(template_dict, senders)
 
 
 def test_the_notifier_is_given_the_sender_address_and_the_shops_address(

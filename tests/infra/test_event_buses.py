@@ -47,8 +47,10 @@ from tests.infra.template import (
     actions_on,
     function_environments,
     function_logical_ids,
+    function_roles,
     function_statements,
     resources_of_type,
+    roles_allowed,
     statement_actions,
     statement_resources,
 )
@@ -354,24 +356,9 @@ def test_no_other_function_may_use_eventbridge(template_dict: dict[str, Any], fu
 
 
 def test_no_role_but_a_publishers_may_put_events(template_dict: dict[str, Any]) -> None:
-    publisher_roles = {
-        template_dict["Resources"][function_logical_ids(template_dict)[function.name]]["Properties"]["Role"][
-            "Fn::GetAtt"
-        ][0]
-        for function in PUBLISHERS
-    }
-    roles_putting_events = {
-        role["Ref"]
-        for policy in resources_of_type(template_dict, "AWS::IAM::Policy").values()
-        if any(
-            action.startswith("events:")
-            for statement in policy["Properties"]["PolicyDocument"]["Statement"]
-            for action in statement_actions(statement)
-        )
-        for role in policy["Properties"]["Roles"]
-    }
+    publishers = {function.name for function in PUBLISHERS}
 
-    assert roles_putting_events == publisher_roles
+    assert roles_allowed(template_dict, "events:") == function_roles(template_dict, publishers)
 
 
 @pytest.mark.parametrize("function", PUBLISHERS, ids=lambda function: function.name)

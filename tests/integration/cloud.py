@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 import requests
@@ -171,3 +172,29 @@ def running(pid: int) -> bool:
     except (OSError, IndexError):
         return False
     return state not in {"Z", "X"}
+
+
+def stream_records(cloud: LocalCloud, table: str, item_id: int) -> list[dict[str, Any]]:
+    """The records of one item (by its numeric `id`) in a table's stream in the cloud's DynamoDB
+    Local, oldest first, as the event source mapping hands them to a function."""
+    from infra.dynamodb import local_table_names
+    from infra.local import resources
+    from infra.local.streams import lambda_record
+
+    dynamodb = resources.local_client("dynamodb", cloud.dynamodb_url)
+    streams = resources.local_client("dynamodbstreams", cloud.dynamodb_url)
+    arn = dynamodb.describe_table(TableName=local_table_names()[table])["Table"]["LatestStreamArn"]
+    found = []
+    for shard in streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"]:
+        iterator = streams.get_shard_iterator(
+            StreamArn=arn, ShardId=shard["ShardId"], ShardIteratorType="TRIM_HORIZON"
+        )["ShardIterator"]
+        while iterator:
+            page = streams.get_records(ShardIterator=iterator, Limit=1000)
+            found += [
+                lambda_record(record, arn)
+                for record in page["Records"]
+                if record["dynamodb"]["Keys"]["id"]["N"] == str(item_id)
+            ]
+            iterator = page.get("NextShardIterator") if page["Records"] else None
+    return found

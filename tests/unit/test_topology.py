@@ -76,6 +76,14 @@ def test_swagger_ui_is_served_with_its_assets_inline() -> None:
 
 # What a function's cold start must not pay for: it never uses these (make bench measures the rest).
 # The event functions never load Powertools' HTTP resolver (its package also loads asyncio).
+SHOP_EVENT_FUNCTIONS_UNUSED = {
+    "requests",
+    "boto3",
+    "pynamodb",
+    "pygal",
+    "aws_lambda_powertools.event_handler",
+    "aws_lambda_powertools.utilities.batch",
+}
 NOT_LOADED = {
     # The docs function serves the document `make docs` made: it loads no route of the API.
     "docs": {"pynamodb", "botocore.session", "requests", "pygal", "shopfloor.shop", "shopfloor.warranties"},
@@ -104,23 +112,9 @@ NOT_LOADED = {
     "auth": {"requests", "boto3", "pynamodb", "pygal"},
     "menu": {"requests", "boto3", "pygal", "aws_lambda_powertools.utilities.idempotency"},
     "orders": {"requests", "boto3", "pygal", "aws_lambda_powertools.utilities.idempotency"},
-    "order-events": {
-        "requests",
-        "boto3",
-        "pynamodb",
-        "pygal",
-        "aws_lambda_powertools.event_handler",
-        "aws_lambda_powertools.utilities.batch",
-    },
     # The notifier writes its claims with botocore's DynamoDB client, as the archiver writes to S3.
-    "notifier": {
-        "requests",
-        "boto3",
-        "pynamodb",
-        "pygal",
-        "aws_lambda_powertools.event_handler",
-        "aws_lambda_powertools.utilities.batch",
-    },
+    "order-events": SHOP_EVENT_FUNCTIONS_UNUSED,
+    "notifier": SHOP_EVENT_FUNCTIONS_UNUSED,
     # pygal is the chart route's alone: loaded by the first chart request, not during init.
     "factories": {"requests", "boto3", "pygal"},
     "sprockets": {"requests", "boto3", "pygal"},

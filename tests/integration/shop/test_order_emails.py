@@ -16,7 +16,6 @@ from typing import Any
 import pytest
 import requests
 
-from infra.dynamodb import local_table_names
 from infra.local import resources
 from infra.local.mail import Mail, sent_mail
 from infra.local.settings import LocalSettings
@@ -24,7 +23,7 @@ from infra.topology import ORDER_EMAILS, SHOP_EMAIL, SHOP_MAIL, SHOPFLOOR_BUS
 from tests.helpers.handlers import load_handler
 from tests.helpers.lambda_context import FakeLambdaContext
 from tests.integration.catalog.offers_harness import wait_until
-from tests.integration.cloud import LocalCloud, cloud_environment
+from tests.integration.cloud import LocalCloud, cloud_environment, stream_records
 from tests.integration.shop.conftest import MenuProduct, User, new_customer
 
 pytestmark = pytest.mark.integration
@@ -201,30 +200,6 @@ def second_subscriber(cloud: LocalCloud) -> Iterator[Callable[[int], list[dict[s
         sqs.delete_queue(QueueUrl=url)
 
 
-def stream_records(cloud: LocalCloud, order_id: int) -> list[dict[str, Any]]:
-    """The order's records in the orders table's stream (DynamoDB Local), as Lambda hands them over."""
-    from infra.local.streams import lambda_record
-
-    table = local_table_names()["orders"]
-    dynamodb = resources.local_client("dynamodb", cloud.dynamodb_url)
-    streams = resources.local_client("dynamodbstreams", cloud.dynamodb_url)
-    arn = dynamodb.describe_table(TableName=table)["Table"]["LatestStreamArn"]
-    found = []
-    for shard in streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"]:
-        iterator = streams.get_shard_iterator(
-            StreamArn=arn, ShardId=shard["ShardId"], ShardIteratorType="TRIM_HORIZON"
-        )["ShardIterator"]
-        while iterator:
-            page = streams.get_records(ShardIterator=iterator, Limit=1000)
-            found += [
-                lambda_record(record, arn)
-                for record in page["Records"]
-                if record["dynamodb"]["Keys"]["id"]["N"] == str(order_id)
-            ]
-            iterator = page.get("NextShardIterator") if page["Records"] else None
-    return found
-
-
 def test_a_redelivered_stream_batch_or_queue_message_mails_nothing_again(
     cloud: LocalCloud,
     base_url: str,
@@ -252,7 +227,7 @@ def test_a_redelivered_stream_batch_or_queue_message_mails_nothing_again(
 
         # The stream delivers the order's batch again: order-events puts both events again (new
         # event ids, as the second subscriber sees), and the notifier sends nothing.
-        records = stream_records(cloud, order["id"])
+        records = stream_records(cloud, "orders", order["id"])
         assert [record["eventName"] for record in records] == ["INSERT", "MODIFY"]
         for name, value in {
             SHOPFLOOR_BUS.env_var: SHOPFLOOR_BUS.name,

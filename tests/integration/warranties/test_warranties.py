@@ -15,7 +15,7 @@ from infra.dynamodb import local_table_names
 from infra.local import resources
 from infra.topology import FUNCTIONS, WARRANTY_ARCHIVE
 from tests.integration.catalog.offers_harness import wait_until
-from tests.integration.cloud import LocalCloud
+from tests.integration.cloud import LocalCloud, stream_records
 
 pytestmark = pytest.mark.integration
 
@@ -155,19 +155,7 @@ def _empty_and_delete(s3: Any) -> None:
 
 def _sequence_number_of(cloud: LocalCloud, warranty_id: int) -> str:
     """The stream sequence number of the warranty's INSERT, read from DynamoDB Local's stream."""
-    dynamodb, streams = (
-        resources.local_client("dynamodb", cloud.dynamodb_url),
-        resources.local_client("dynamodbstreams", cloud.dynamodb_url),
-    )
-    arn = dynamodb.describe_table(TableName=TABLES["warranties"])["Table"]["LatestStreamArn"]
-    for shard in streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"]:
-        iterator = streams.get_shard_iterator(
-            StreamArn=arn, ShardId=shard["ShardId"], ShardIteratorType="TRIM_HORIZON"
-        )["ShardIterator"]
-        while iterator:
-            page = streams.get_records(ShardIterator=iterator, Limit=1000)
-            for record in page["Records"]:
-                if record["dynamodb"]["Keys"]["id"]["N"] == str(warranty_id):
-                    return str(record["dynamodb"]["SequenceNumber"])
-            iterator = page.get("NextShardIterator") if page["Records"] else None
-    pytest.fail(f"warranty {warranty_id} is not in the stream")
+    records = stream_records(cloud, "warranties", warranty_id)
+    if not records:
+        pytest.fail(f"warranty {warranty_id} is not in the stream")
+    return str(records[0]["dynamodb"]["SequenceNumber"])
