@@ -7,11 +7,14 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from shopfloor.shop.notifier.notifier import Notifier, order_event
+from shopfloor.shop.wiring import notifier
 from tests.helpers.aws_calls import counting_aws_calls
+from tests.helpers.events import sqs_event
 from tests.helpers.lambda_context import FakeLambdaContext
 from tests.unit.conftest import SENDER, SHOP_ADDRESS, TABLE_NAMES, fixture_client
 from tests.unit.shop.claims import CUSTOMER, CUSTOMER_EMAIL
-from tests.unit.shop.notifier.conftest import sent_mail
+from tests.unit.shop.notifier.conftest import CONTEXT, sent_mail
 from tests.unit.shop.orders.conftest import LATTE, TEA, VANILLA, Shop, line
 
 Notify = Callable[..., dict[str, Any]]
@@ -77,12 +80,12 @@ def test_each_step_of_the_flow_mails_the_customer_once_in_the_order_of_the_timel
 
 def test_a_cancel_mails_the_customer_only(shop: Shop, published: Publish, notify: Notify) -> None:
     order = shop.place()
-    published([order["id"]])
+    notify(*bodies(published([order["id"]])))
     assert shop.client.post(f"/orders/{order['id']}/cancel", claims=CUSTOMER).status == 200
 
     notify(*bodies(published([order["id"]])))
 
-    assert [(mail.to, mail.subject) for mail in sent_mail()] == [
+    assert [(mail.to, mail.subject) for mail in sent_mail()[2:]] == [
         (CUSTOMER_EMAIL, f"Order {order['id']} is cancelled")
     ]
 
@@ -117,8 +120,9 @@ def test_one_conditional_write_and_one_send_email_per_e_mail(
     with counting_aws_calls() as repeated:
         notify(*bodies(moved))
 
-    assert calls == {"dynamodb.PutItem": 1, "email.SendEmail": 1}
-    assert repeated == {"dynamodb.PutItem": 1}
+    # A later step's e-mail to the customer: its claim also checks the step before's (a transaction).
+    assert calls == {"dynamodb.TransactWriteItems": 1, "email.SendEmail": 1}
+    assert repeated == {"dynamodb.TransactWriteItems": 1}
 
 
 def test_when_ses_refuses_the_message_fails_and_its_claims_are_released(
@@ -164,3 +168,70 @@ def test_a_message_that_is_not_an_order_event_fails_alone(
 
     assert result == {"batchItemFailures": [{"itemIdentifier": f"m{n}"} for n in range(3)]}
     assert len(sent_mail()) == 2
+
+
+def ordered_notifier(sleep: Callable[[float], None], waits: int = 2) -> Notifier:
+    """The notifier as wired, waiting for an e-mail's predecessor with `sleep`, `waits` times."""
+    real = notifier()
+    return Notifier(
+        real._sent,
+        real._mailer,
+        SHOP_ADDRESS,
+        real._clock,
+        time_per_email_ms=real._time_per_email_ms,
+        order_waits=waits,
+        sleep=sleep,
+    )
+
+
+def test_a_step_that_arrives_before_the_one_before_waits_for_it_then_is_retried(
+    shop: Shop, published: Publish, ses: None
+) -> None:
+    order = shop.place()
+    placed = published([order["id"]])
+    shop.move(order["id"], "preparation")
+    moved = published([order["id"]])
+    waits: list[float] = []
+    ordered = ordered_notifier(waits.append)
+
+    # The move's event comes first: its e-mail waits for the placing's, which does not come in time.
+    result = ordered.handle(
+        sqs_event(*bodies(moved), queue="order-emails"), CONTEXT.get_remaining_time_in_millis
+    )
+
+    assert result == {"batchItemFailures": [{"itemIdentifier": "m0"}]}
+    assert len(waits) == 2
+    assert sent_mail() == []
+    assert sent_items() == []
+    ordered.handle(sqs_event(*bodies(placed), queue="order-emails"), CONTEXT.get_remaining_time_in_millis)
+    ordered.handle(sqs_event(*bodies(moved), queue="order-emails"), CONTEXT.get_remaining_time_in_millis)
+    assert [mail.subject for mail in sent_mail() if mail.to == CUSTOMER_EMAIL] == [
+        f"Order {order['id']} placed: waiting",
+        f"Order {order['id']} is now in preparation",
+    ]
+
+
+def test_a_step_waits_while_the_one_before_is_being_sent_elsewhere(
+    shop: Shop, published: Publish, ses: None
+) -> None:
+    order = shop.place()
+    placed = published([order["id"]])
+    shop.move(order["id"], "preparation")
+    moved = published([order["id"]])
+    # While the move's e-mail waits, another invocation handles the placing.
+    other = ordered_notifier(lambda _: None)
+
+    def meanwhile(_: float) -> None:  # the other invocation, while this one waits
+        other.notify(order_event(bodies(placed)[0])[1])
+
+    ordered = ordered_notifier(meanwhile, waits=3)
+
+    result = ordered.handle(
+        sqs_event(*bodies(moved), queue="order-emails"), CONTEXT.get_remaining_time_in_millis
+    )
+
+    assert result == {"batchItemFailures": []}
+    assert [mail.subject for mail in sent_mail() if mail.to == CUSTOMER_EMAIL] == [
+        f"Order {order['id']} placed: waiting",
+        f"Order {order['id']} is now in preparation",
+    ]

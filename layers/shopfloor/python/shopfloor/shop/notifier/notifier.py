@@ -6,14 +6,17 @@ nothing again. A message fails, to be retried by the queue and after its receive
 dead-letter queue, when it is not an order event of the shop, or when an e-mail could not be sent
 (its claim released first). A message whose e-mails were all sent, now or before, succeeds.
 
-The events of one batch are handled by order and step, so that a customer's e-mails about one order
-go out in the order of its timeline when they arrive together. Before each e-mail the remaining time
-is checked: an invocation never times out half way through an e-mail (which would leave it claimed
-and unsent); the messages it had no time for are retried.
+A customer's e-mails about one order go out in the order of its timeline (sent_emails.py): the
+events of one batch are handled by order and step, and an e-mail whose step before has not been
+claimed waits for it a few seconds (it may be in a batch handled at the same moment), then fails to
+be retried. Before each e-mail the remaining time is checked: an invocation never times out half
+way through an e-mail (which would leave it claimed and unsent); the messages it had no time for
+are retried.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any, Final, Literal, Protocol
@@ -25,7 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from shopfloor.platform.batch import BatchResponse, Record, queue_response
 from shopfloor.platform.observability import metrics
 from shopfloor.shop.notifier.messages import Email, emails_for
-from shopfloor.shop.notifier.sent_emails import SentEmails, email_key
+from shopfloor.shop.notifier.sent_emails import NotYetError, SentEmails, keys
 from shopfloor.shop.order_events.events import DetailType, OrderEvent, OrderEventDetail
 
 logger = Logger(child=True)
@@ -43,6 +46,10 @@ class Mailer(Protocol):
 
 class OutOfTimeError(Exception):
     """Too little time left in the invocation to send an e-mail: the message is retried."""
+
+
+class OutOfOrderError(Exception):
+    """The e-mail about the step before has not been claimed in time: the message is retried."""
 
 
 class _Envelope(BaseModel):
@@ -71,12 +78,18 @@ class Notifier:
         clock: Callable[[], datetime],
         *,
         time_per_email_ms: int,
+        order_wait_ms: int = 250,
+        order_waits: int = 12,
+        sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self._sent = sent
         self._mailer = mailer
         self._shop_address = shop_address
         self._clock = clock
         self._time_per_email_ms = time_per_email_ms
+        self._order_wait_ms = order_wait_ms
+        self._order_waits = order_waits
+        self._sleep = sleep
 
     def handle(self, event: dict[str, Any], remaining_ms: Callable[[], int]) -> BatchResponse:
         """The SQS partial batch response (platform/batch.py): only the messages listed are retried."""
@@ -110,10 +123,8 @@ class Notifier:
         """Sends the event's e-mails not sent before; how many it sent. Raises when one fails."""
         sent = 0
         for email in emails_for(event, self._shop_address):
-            if remaining_ms() < self._time_per_email_ms:
-                raise OutOfTimeError(f"{remaining_ms()} ms left, {self._time_per_email_ms} ms per e-mail")
-            key = email_key(event.detail, email.to)
-            token = self._sent.claim(key, email, self._clock())
+            key, after = keys(event.detail, email.to)
+            token = self._claim(key, email, after, remaining_ms)
             if token is None:
                 logger.info("E-mail sent before", extra={"key": key})
                 continue
@@ -126,6 +137,22 @@ class Notifier:
             logger.info("E-mail sent", extra={"key": key, "ses_message_id": message_id})
             sent += 1
         return sent
+
+    def _claim(
+        self, key: str, email: Email, after: str | None, remaining_ms: Callable[[], int]
+    ) -> str | None:
+        """The claim's token (None: sent before), once the e-mail before it is claimed: that one's
+        event may be in a batch being handled at this moment, so it is waited for a little."""
+        for attempt in range(self._order_waits + 1):
+            if remaining_ms() < self._time_per_email_ms + self._order_wait_ms:
+                raise OutOfTimeError(f"{remaining_ms()} ms left, {self._time_per_email_ms} ms per e-mail")
+            try:
+                return self._sent.claim(key, email, self._clock(), after)
+            except NotYetError:
+                if attempt == self._order_waits:
+                    break
+                self._sleep(self._order_wait_ms / 1000)
+        raise OutOfOrderError(f"{after} is not claimed: {key} waits for it")
 
     def _release(self, key: str, token: str) -> None:
         try:

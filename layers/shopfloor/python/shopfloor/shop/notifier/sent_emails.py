@@ -4,6 +4,10 @@ An e-mail is claimed before it is sent, by a put conditional on the item not exi
 the event (a redelivered message, an event put twice, a replay) finds the claim and sends nothing.
 When sending fails the claim is released, so the retry sends. Items expire (TTL) after the
 retention of the bus's archive.
+
+A customer's e-mails about one order go out in the order of its timeline: the claim of step n's
+e-mail is a transaction that also checks that step n-1's e-mail to them is claimed (one call all the
+same). EventBridge and SQS keep no order, so step n may come first; it then waits (NotYetError).
 """
 
 from __future__ import annotations
@@ -19,11 +23,27 @@ from shopfloor.shop.notifier.messages import Email
 from shopfloor.shop.order_events.events import OrderEventDetail
 
 CONDITIONAL_CHECK_FAILED: Final = "ConditionalCheckFailedException"
+TRANSACTION_CANCELED: Final = "TransactionCanceledException"
+# How a transaction's item failed (CancellationReasons[].Code): its condition was false.
+CONDITION_FAILED: Final = "ConditionalCheckFailed"
 
 
-def email_key(detail: OrderEventDetail, to: str) -> str:
+class NotYetError(Exception):
+    """The e-mail that must go before this one is not claimed yet."""
+
+
+def email_key(order_id: int, step: int, to: str) -> str:
     """One e-mail: the event (its order and step) and the recipient."""
-    return f"order#{detail.order_id}#step#{detail.step}#to#{to.lower()}"
+    return f"order#{order_id}#step#{step}#to#{to.lower()}"
+
+
+def keys(detail: OrderEventDetail, to: str) -> tuple[str, str | None]:
+    """The e-mail's key, and the key of the e-mail to the same address that must be claimed before
+    it: the one about the order's step before, for the customer (who is e-mailed every step)."""
+    key = email_key(detail.order_id, detail.step, to)
+    if detail.step == 0 or to.lower() != detail.customer.lower():
+        return key, None
+    return key, email_key(detail.order_id, detail.step - 1, to)
 
 
 class SentEmails:
@@ -34,25 +54,43 @@ class SentEmails:
         self._table_name = table_name
         self._retention = retention
 
-    def claim(self, key: str, email: Email, now: datetime) -> str | None:
-        """A token for the claim, or None if the e-mail was claimed before (sent, or being sent)."""
+    def claim(self, key: str, email: Email, now: datetime, after: str | None = None) -> str | None:
+        """A token for the claim, or None if the e-mail was claimed before (sent, or being sent).
+        With `after`, only once that e-mail is claimed; NotYetError until then."""
         token = uuid.uuid4().hex
+        put = {
+            "TableName": self._table_name,
+            "Item": {
+                "id": {"S": key},
+                "to": {"S": email.to},
+                "subject": {"S": email.subject},
+                "claimed_at": {"S": iso(now)},
+                "claim": {"S": token},
+                "expires_at": {"N": str(int((now + self._retention).timestamp()))},
+            },
+            "ConditionExpression": "attribute_not_exists(id)",
+        }
         try:
-            self._dynamodb.put_item(
-                TableName=self._table_name,
-                Item={
-                    "id": {"S": key},
-                    "to": {"S": email.to},
-                    "subject": {"S": email.subject},
-                    "claimed_at": {"S": iso(now)},
-                    "claim": {"S": token},
-                    "expires_at": {"N": str(int((now + self._retention).timestamp()))},
-                },
-                ConditionExpression="attribute_not_exists(id)",
-            )
+            if after is None:
+                self._dynamodb.put_item(**put)
+            else:
+                before = {
+                    "TableName": self._table_name,
+                    "Key": {"id": {"S": after}},
+                    "ConditionExpression": "attribute_exists(id)",
+                }
+                self._dynamodb.transact_write_items(TransactItems=[{"Put": put}, {"ConditionCheck": before}])
         except ClientError as error:
-            if error.response.get("Error", {}).get("Code") == CONDITIONAL_CHECK_FAILED:
+            code = error.response.get("Error", {}).get("Code")
+            if code == CONDITIONAL_CHECK_FAILED:
                 return None
+            if code != TRANSACTION_CANCELED:
+                raise
+            reasons = [reason.get("Code") for reason in error.response.get("CancellationReasons", [])]
+            if reasons[:1] == [CONDITION_FAILED]:
+                return None
+            if reasons[1:2] == [CONDITION_FAILED]:
+                raise NotYetError(f"{after} is not claimed yet") from error
             raise
         return token
 
