@@ -732,34 +732,56 @@ def shop_events(bench: Bench) -> None:
     # The functions' environment points every AWS client but DynamoDB's at the benchmark's moto.
     sqs = resources.local_client("sqs", os.environ["AWS_ENDPOINT_URL"])
     queue_url = sqs.get_queue_url(QueueName=resources.queue_name(ORDER_EMAILS))["QueueUrl"]
-    bodies: list[str] = []
-    while len(bodies) < len(images):
-        messages = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=1)
-        for message in messages.get("Messages", []):
-            bodies.append(message["Body"])
-            sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
     notifier = bench.handler("notifier")
     context = FakeLambdaContext(function_name="notifier", remaining_ms=30_000)
 
-    def notify() -> int:
-        # An order placed: an e-mail to the customer and one to the shop.
-        for start in range(0, len(bodies), 10):
-            notifier.lambda_handler(sqs_event(*bodies[start : start + 10], queue="order-emails"), context)
-        return 2 * len(bodies)
+    def queued(count: int) -> list[str]:
+        """The events the rule put in the notifier's queue, as its event source would receive them."""
+        bodies: list[str] = []
+        while len(bodies) < count:
+            messages = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=1)
+            for message in messages.get("Messages", []):
+                bodies.append(message["Body"])
+                sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
+        return bodies
 
+    def notify(bodies: list[str], emails_each: int) -> Callable[[], int]:
+        def run() -> int:
+            for start in range(0, len(bodies), 10):
+                notifier.lambda_handler(sqs_event(*bodies[start : start + 10], queue="order-emails"), context)
+            return emails_each * len(bodies)
+
+        return run
+
+    placed_events = queued(len(images))
     bench.measure(
         "notifier (OrderPlaced: customer and shop)",
         "e-mail",
-        notify,
+        notify(placed_events, 2),
         target="1 conditional PutItem + 1 SendEmail",
         check=lambda calls, served: calls == Counter({"dynamodb.PutItem": served, "email.SendEmail": served}),
     )
     bench.measure(
         "notifier (the same events again)",
         "e-mail",
-        notify,
+        notify(placed_events, 2),
         target="1 conditional PutItem (refused), no SendEmail",
         check=one_each("dynamodb.PutItem"),
+    )
+    for order_id in placed:
+        bench.http(
+            "orders", "PATCH", f"/orders/{order_id}/status", body={"status": "preparation"}, claims=MANAGER
+        )
+    moved = [client.get_item(TableName=table, Key={"id": {"N": str(i)}})["Item"] for i in placed]
+    bench.call("order-events", stream_event(moved, table="orders", event_names=["MODIFY"] * len(moved)))
+    bench.measure(
+        "notifier (OrderStatusChanged: customer)",
+        "e-mail",
+        notify(queued(len(moved)), 1),
+        target="1 TransactWriteItems (the claim, and the step before's) + 1 SendEmail",
+        check=lambda calls, served: (
+            calls == Counter({"dynamodb.TransactWriteItems": served, "email.SendEmail": served})
+        ),
     )
 
 

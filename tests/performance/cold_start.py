@@ -64,8 +64,8 @@ WARRANTY_IMAGE = {
 }
 
 
-# An order's new image as the stream carries it to order-events, and an event of it as the rule's
-# queue carries it to the notifier (a cancel: one e-mail, to the customer).
+# An order's new image as the stream carries it to order-events, and its event as the rule's queue
+# carries it to the notifier (an order placed: an e-mail to the customer and one to the shop).
 ORDER_LINE: dict[str, Any] = {
     "product_id": 1,
     "variation_id": None,
@@ -86,31 +86,31 @@ ORDER_IMAGE = {
         ]
     },
 }
-ORDER_CANCELLED: dict[str, Any] = {
+ORDER_PLACED: dict[str, Any] = {
     "version": "0",
     "id": "7f3c2b1a-0000-4000-8000-000000000001",
-    "detail-type": "OrderCancelled",
+    "detail-type": "OrderPlaced",
     "source": "shopfloor.shop",
     "account": "123456789012",
-    "time": "2026-12-01T10:01:00Z",
+    "time": "2026-12-01T10:00:00Z",
     "region": "us-east-1",
     "resources": [],
     "detail": {
         "order_id": 1,
-        "step": 1,
+        "step": 0,
         "customer": "customer@example.com",
-        "status": "cancelled",
-        "previous_status": "waiting",
-        "at": "2026-12-01T10:01:00Z",
+        "status": "waiting",
+        "previous_status": None,
+        "at": "2026-12-01T10:00:00Z",
         "total": 2.5,
         "lines": [ORDER_LINE],
     },
 }
 
 
-def _cancelled_event() -> dict[str, Any]:
-    detail = {**ORDER_CANCELLED["detail"], "order_id": random.randrange(10**9, 10**12)}
-    return sqs_event(json.dumps({**ORDER_CANCELLED, "detail": detail}), queue="order-emails")
+def _placed_event() -> dict[str, Any]:
+    detail = {**ORDER_PLACED["detail"], "order_id": random.randrange(10**9, 10**12)}
+    return sqs_event(json.dumps({**ORDER_PLACED, "detail": detail}), queue="order-emails")
 
 
 SIGN_IN = {"username": DEMO_CUSTOMER.email, "password": DEMO_CUSTOMER.password}
@@ -136,7 +136,7 @@ def representative_events(offers_id: str) -> dict[str, tuple[str, Event]]:
         "orders": ("GET /orders", api_event("GET", "/orders", claims=CUSTOMER_CLAIMS)),
         "order-events": ("stream batch of 1", stream_event([ORDER_IMAGE], table="orders")),
         # A new event each run: one already e-mailed would send nothing.
-        "notifier": ("SQS batch of 1 event", _cancelled_event),
+        "notifier": ("SQS batch: OrderPlaced", _placed_event),
     }
 
 
