@@ -35,6 +35,10 @@ FUNCTION_TAG: Final = "shopfloor:function"
 API_NAME: Final = "shopfloor"
 API_STAGE: Final = "prod"
 API_URL_OUTPUT: Final = "ApiUrl"
+# The web pages and the API on one CloudFront domain (infra.constructs.site): `https://<domain>/app/`.
+SITE_URL_OUTPUT: Final = "SiteUrl"
+# CloudFront's default quota of cache behaviours per distribution (the pages' and one per API path).
+MAX_CACHE_BEHAVIORS: Final = 25
 ALARM_TOPIC_OUTPUT: Final = "AlarmTopicArn"
 # Per stage, across every method: protects Lambda concurrency and the tables from one noisy client.
 API_THROTTLE_RATE_LIMIT: Final = 500

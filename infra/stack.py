@@ -1,6 +1,6 @@
 """The Shopfloor stack: tables, queues, event buses, e-mail senders, secrets, buckets, user pools,
-layers, functions, schedules, the API, and the dashboard and alarms that watch them, composed from
-infra.topology."""
+layers, functions, schedules, the API, the web pages with the API behind one CloudFront
+distribution, and the dashboard and alarms that watch them, composed from infra.topology."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from infra.constants import (
     REMOVAL_POLICY_CONTEXT_KEY,
     REMOVAL_POLICY_DESTROY,
     REMOVAL_POLICY_RETAIN,
+    SITE_URL_OUTPUT,
     STACK_DESCRIPTION,
 )
 from infra.constructs.api import Api
@@ -44,6 +45,7 @@ from infra.constructs.schedules import Schedules
 from infra.constructs.secrets import Secrets
 from infra.constructs.secrets import output_id as secret_output_id
 from infra.constructs.services import service_urls_from_context
+from infra.constructs.site import Site
 from infra.constructs.tables import Tables
 from infra.constructs.user_pools import UserPools
 from infra.constructs.user_pools import client_output_id as user_pool_client_output_id
@@ -105,6 +107,13 @@ class ShopfloorStack(Stack):
             user_pools=self.user_pools,
             removal_policy=removal_policy,
         )
+        self.site = Site(
+            self,
+            "Site",
+            api=self.api.rest_api,
+            access_logs=self.buckets.access_logs,
+            removal_policy=removal_policy,
+        )
         self.observability = Observability(
             self,
             "Observability",
@@ -118,6 +127,13 @@ class ShopfloorStack(Stack):
             alarm_email=alarm_email_from_context(self),
         )
         CfnOutput(self, API_URL_OUTPUT, value=self.api.url, description="The base URL of the REST API.")
+        CfnOutput(
+            self,
+            SITE_URL_OUTPUT,
+            value=self.site.url,
+            description="The web pages; the API answers on the same domain (its paths go to the REST API), "
+            "so the pages call it with relative URLs.",
+        )
         CfnOutput(
             self,
             ALARM_TOPIC_OUTPUT,

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import Enum, StrEnum
+from fnmatch import fnmatchcase
 from pathlib import Path
 from types import MappingProxyType
 
@@ -229,6 +230,33 @@ class ContextSetting:
 
 
 @dataclass(frozen=True)
+class Site:
+    """Static web pages (HTML, CSS, ES modules), served at `path_prefix` on the API's own origin, so
+    that they call the API with relative URLs and nothing needs CORS: locally the local gateway
+    serves them from `source_dir` as they are on disk; deployed, CloudFront serves them from a
+    private bucket, where `source_dir` is uploaded under `key_prefix`, and sends every API path to
+    API Gateway (`api_path_patterns`). A folder's `index` answers for the folder (`/app/`)."""
+
+    name: str
+    path_prefix: str
+    source_dir: Path
+    index: str = "index.html"
+    # Never served nor uploaded (AWS CLI filters, matched against the path below `source_dir`):
+    # hidden files, such as an editor's or the OS's.
+    exclude: tuple[str, ...] = (".*", "*/.*")
+
+    @property
+    def key_prefix(self) -> str:
+        """`/app` -> `app/`: where the bucket keeps the pages, so that a page's path is its key."""
+        return f"{self.path_prefix.strip('/')}/"
+
+    @property
+    def home_path(self) -> str:
+        """`/app` -> `/app/`: the page a visitor lands on (`index` of `source_dir`)."""
+        return f"{self.path_prefix.rstrip('/')}/"
+
+
+@dataclass(frozen=True)
 class Function:
     """One Lambda function: its code is functions/<name with _ for ->, its handler HANDLER."""
 
@@ -413,6 +441,9 @@ SHOP_EMAIL = ContextSetting(
     local_value="baristas@shopfloor.example.com",
     description="The shop's address: it is e-mailed every order placed.",
 )
+
+# The shop's pages (web/), at /app/ on the API's origin.
+SITE = Site(name="web", path_prefix="/app", source_dir=ROOT / "web")
 
 PRICE_HISTORY_DAYS = 30
 SYNC_INTERVAL_MINUTES = 1
@@ -693,3 +724,23 @@ def function_environment(
 
 def all_routes() -> list[tuple[Route, Function]]:
     return [(route, function) for function in FUNCTIONS for route in function.routes]
+
+
+def api_path_patterns() -> list[str]:
+    """The CloudFront path patterns that send the API's routes to API Gateway: one per first path
+    segment of the routes, in the order they are declared. `/<segment>*` when the segment is a
+    resource of its own (`/products*`: `/products`, `/products/` and everything below), else
+    `/<segment>/*` (`/v1/*`). Every other path belongs to the site: a route at `/`, or one whose
+    pattern would match the site's paths, is refused."""
+    own: dict[str, bool] = {}
+    for route, function in all_routes():
+        segments = route.resource_path.strip("/").split("/")
+        if not segments[0]:
+            raise ValueError(f"{route.method} / ({function.name}): the root path is the site's")
+        own[segments[0]] = own.get(segments[0], False) or len(segments) == 1
+    patterns = [f"/{segment}*" if is_resource else f"/{segment}/*" for segment, is_resource in own.items()]
+    site_paths = (SITE.path_prefix, SITE.home_path, f"{SITE.home_path}{SITE.index}")
+    for pattern in patterns:
+        if any(fnmatchcase(path, pattern) for path in site_paths):
+            raise ValueError(f"the API's path pattern {pattern} would take the site's {SITE.home_path}")
+    return patterns

@@ -22,9 +22,19 @@ from infra.local.processes import Child, ensure_port_free
 from infra.local.routing import Router
 from infra.local.seeding import load_demo_seeds
 from infra.local.settings import LocalSettings
+from infra.local.site import LocalSite
 from infra.local.streams import stream_pollers
 from infra.local.workers import WorkerPool, WorkerSpec
-from infra.topology import EMAIL_SENDERS, EVENT_BUSES, FUNCTIONS, QUEUES_BY_NAME, USER_POOLS, Function
+from infra.topology import (
+    EMAIL_SENDERS,
+    EVENT_BUSES,
+    FUNCTIONS,
+    QUEUES_BY_NAME,
+    ROOT,
+    SITE,
+    USER_POOLS,
+    Function,
+)
 
 COMPONENTS = ("dynamodb", "moto", "offers", "gateway", "events")
 ALL_INTERFACES = ""
@@ -89,7 +99,9 @@ def _run(settings: LocalSettings, components: set[str], stack: ExitStack) -> Non
         pools = _start_pools(settings, stack)
         if "gateway" in components:
             # Before the gateway listens: once GET /health answers, the demo seeds are there.
-            gateway = Gateway(Router.from_functions(), pools, Authorizer.for_user_pools(settings))
+            gateway = Gateway(
+                Router.from_functions(), pools, Authorizer.for_user_pools(settings), site=LocalSite()
+            )
             load_demo_seeds(gateway, settings)
             _start_gateway(settings, gateway, stack)
         if "events" in components:
@@ -171,6 +183,7 @@ def _print_endpoints(settings: LocalSettings, components: set[str]) -> None:
     print(
         "Shopfloor local cloud\n"
         f"  API             {where(settings.api_url, 'gateway')}\n"
+        f"  pages           {where(settings.pages_url, 'gateway')}{_describe_pages()}\n"
         f"  docs            {where(settings.api_url + '/docs', 'gateway')}\n"
         f"  OpenAPI         {where(settings.api_url + '/openapi.json', 'gateway')}\n"
         f"  DynamoDB Local  {where(settings.dynamodb_url, 'dynamodb')}\n"
@@ -186,6 +199,14 @@ def _print_endpoints(settings: LocalSettings, components: set[str]) -> None:
         f"  logs            {settings.data_dir / 'logs'} (DynamoDB Local, moto server)",
         flush=True,
     )
+
+
+def _describe_pages() -> str:
+    """Where the pages come from: read at each request, so an edit shows on the next reload."""
+    folder = f"{SITE.source_dir.relative_to(ROOT)}/"
+    if not SITE.source_dir.is_dir():
+        return f" ({folder} does not exist: every page is 404 until it does)"
+    return f" (from {folder}, read at each request)"
 
 
 def _describe_user_pools() -> str:

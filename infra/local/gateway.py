@@ -4,7 +4,8 @@ It answers as the deployed API does: 404 `{"message": "Not found."}` for an unkn
 `{"message": "Method not allowed."}` with `Allow` for a known path and another method, 401
 `{"message": "Unauthorized."}` on a signed-in route without a token the authorizer accepts (the
 function is not invoked; infra.local.authorizer), and 502 `{"message": "Internal server error."}`
-when the function fails or answers something malformed.
+when the function fails or answers something malformed. Given a site, it also serves the web pages
+at `/app/` on the same port (infra.local.site), as CloudFront does on the API's domain.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from infra.local.events import (
     proxy_event,
 )
 from infra.local.routing import Router
+from infra.local.site import LocalSite
 from infra.local.workers import FunctionError, WorkerPool
 
 logger = logging.getLogger("shopfloor.local.gateway")
@@ -44,17 +46,27 @@ class Gateway:
     """Routes a request to its function's worker pool and shapes the answer."""
 
     def __init__(
-        self, router: Router, pools: Mapping[str, WorkerPool], authorizer: Authorizer | None = None
+        self,
+        router: Router,
+        pools: Mapping[str, WorkerPool],
+        authorizer: Authorizer | None = None,
+        site: LocalSite | None = None,
     ) -> None:
         if authorizer is None and router.signed_in_routes():
             raise ValueError("signed-in routes need an authorizer")
         self._router = router
         self._pools = pools
         self._authorizer = authorizer
+        self._site = site
 
     def handle(self, request: HttpRequest) -> tuple[HttpResponse, str | None]:
         """The response, and the name of the function that produced it (None for the gateway)."""
         request_id = str(uuid.uuid4())
+        if self._site is not None and self._site.serves(request.path):
+            return self._site.handle(request, request_id), None
+        return self._route(request, request_id)
+
+    def _route(self, request: HttpRequest, request_id: str) -> tuple[HttpResponse, str | None]:
         match = self._router.match(request.path)
         if match is None:
             return error_response(HTTPStatus.NOT_FOUND, MESSAGE_NOT_FOUND, request_id), None

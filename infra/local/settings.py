@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from infra.local.errors import LocalCloudError
-from infra.topology import ROOT
+from infra.topology import ROOT, SITE
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 # How the functions' JSON log lines are shown: one readable line each, or as written (infra.local.logs).
@@ -100,6 +100,11 @@ class LocalSettings:
     @property
     def api_url(self) -> str:
         return f"http://{self.host}:{self.api_port}"
+
+    @property
+    def pages_url(self) -> str:
+        """The web pages, on the API's own port (infra.local.site): `http://127.0.0.1:3000/app/`."""
+        return f"{self.api_url}{SITE.home_path}"
 
     @property
     def dynamodb_url(self) -> str:

@@ -16,6 +16,8 @@ Template = Mapping[str, Any]
 PROXY = "AWS_PROXY"
 MOCK = "MOCK"
 COGNITO_USER_POOLS = "COGNITO_USER_POOLS"
+# The logical id CDK gives the singleton function of every BucketDeployment in a stack.
+BUCKET_DEPLOYMENT_HANDLER = "CustomCDKBucketDeployment"
 
 
 @dataclass(frozen=True)
@@ -82,10 +84,23 @@ def signed_in_routes(template: Template) -> set[tuple[str, str]]:
     }
 
 
+def cdk_function_logical_ids(template: Template) -> set[str]:
+    """The Lambda functions CDK adds itself, which no topology entry declares: the handler of the
+    site's BucketDeployment (infra.constructs.site), which uploads the pages at deploy time."""
+    return {
+        logical_id
+        for logical_id in resources_of_type(template, "AWS::Lambda::Function")
+        if logical_id.startswith(BUCKET_DEPLOYMENT_HANDLER)
+    }
+
+
 def function_logical_ids(template: Template) -> dict[str, str]:
     """The logical id of each Lambda function, by topology function name (from its tag)."""
     named: dict[str, str] = {}
+    cdk_functions = cdk_function_logical_ids(template)
     for logical_id, resource in resources_of_type(template, "AWS::Lambda::Function").items():
+        if logical_id in cdk_functions:
+            continue
         tags = {tag["Key"]: tag["Value"] for tag in resource["Properties"].get("Tags", [])}
         named[tags[FUNCTION_TAG]] = logical_id
     return named

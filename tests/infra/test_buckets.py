@@ -23,6 +23,8 @@ pytestmark = pytest.mark.infra
 
 WRITERS = [function for function in FUNCTIONS if function.writes_to]
 DENIED_WITHOUT_TLS = {"Bool": {"aws:SecureTransport": "false"}}
+# The attributes of infra.constructs.site.Site that are buckets.
+SITE_BUCKETS = ("bucket", "logs")
 
 
 def _logical_id(stack: ShopfloorStack, bucket: Bucket) -> str:
@@ -31,6 +33,11 @@ def _logical_id(stack: ShopfloorStack, bucket: Bucket) -> str:
 
 def _access_logs_id(stack: ShopfloorStack) -> str:
     return str(stack.resolve(stack.buckets.access_logs.bucket_name)["Ref"])
+
+
+def _site_bucket_ids(stack: ShopfloorStack) -> list[str]:
+    """The site's buckets (the pages, CloudFront's logs), which log their requests here too."""
+    return [str(stack.resolve(getattr(stack.site, name).bucket_name)["Ref"]) for name in SITE_BUCKETS]
 
 
 def _objects(stack: ShopfloorStack, bucket: Bucket) -> Any:
@@ -50,7 +57,8 @@ def _policy_statements(template_dict: dict[str, Any], logical_id: str) -> list[d
 def test_there_is_one_bucket_per_topology_bucket_and_one_for_their_access_logs(
     template_dict: dict[str, Any],
 ) -> None:
-    assert len(resources_of_type(template_dict, "AWS::S3::Bucket")) == len(BUCKETS) + 1
+    """And the site's two, its pages and CloudFront's logs (tests/infra/test_site.py)."""
+    assert len(resources_of_type(template_dict, "AWS::S3::Bucket")) == len(BUCKETS) + 1 + len(SITE_BUCKETS)
 
 
 @pytest.mark.parametrize("bucket", BUCKETS, ids=lambda bucket: bucket.name)
@@ -139,21 +147,25 @@ def test_each_bucket_logs_its_requests_to_the_access_log_bucket(
 def test_only_s3_log_delivery_from_our_buckets_may_write_access_logs(
     template_dict: dict[str, Any], stack: ShopfloorStack
 ) -> None:
+    """One statement per logged bucket (each writes under its own prefix)."""
     access_logs = _access_logs_id(stack)
-    [delivery] = [
+    deliveries = [
         statement
         for statement in _policy_statements(template_dict, access_logs)
         if statement["Effect"] == "Allow"
     ]
 
-    assert delivery["Principal"] == {"Service": "logging.s3.amazonaws.com"}
-    assert delivery["Action"] == "s3:PutObject"
-    sources = delivery["Condition"]["ArnLike"]["aws:SourceArn"]
-    sources = sources if isinstance(sources, list) else [sources]
+    sources = []
+    for delivery in deliveries:
+        assert delivery["Principal"] == {"Service": "logging.s3.amazonaws.com"}
+        assert delivery["Action"] == "s3:PutObject"
+        source = delivery["Condition"]["ArnLike"]["aws:SourceArn"]
+        sources += source if isinstance(source, list) else [source]
+        assert delivery["Condition"]["StringEquals"] == {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}
+    logged = [_logical_id(stack, bucket) for bucket in BUCKETS] + _site_bucket_ids(stack)
     assert sorted(map(str, sources)) == sorted(
-        str({"Fn::GetAtt": [_logical_id(stack, bucket), "Arn"]}) for bucket in BUCKETS
+        str({"Fn::GetAtt": [logical_id, "Arn"]}) for logical_id in logged
     )
-    assert delivery["Condition"]["StringEquals"] == {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}
 
 
 def test_the_access_log_bucket_is_encrypted_private_and_expires_logs(

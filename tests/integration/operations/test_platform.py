@@ -27,13 +27,23 @@ def test_health_answers_with_a_trailing_slash(http: requests.Session, base_url: 
     assert http.get(f"{base_url}/health/").status_code == 200
 
 
-@pytest.mark.parametrize("path", ["/nope", "/", "/products/1/nope", "/productsx", "/health/extra"])
+@pytest.mark.parametrize(
+    "path", ["/nope", "/products/1/nope", "/productsx", "/health/extra", "/app/nope.html"]
+)
 def test_an_unknown_path_is_404_in_the_envelope(http: requests.Session, base_url: str, path: str) -> None:
     response = http.get(f"{base_url}{path}")
 
     assert response.status_code == 404
     assert response.json() == {"message": "Not found."}
     assert response.headers["Content-Type"] == "application/json"
+
+
+def test_the_root_sends_a_visitor_to_the_web_pages(http: requests.Session, base_url: str) -> None:
+    """The pages share the API's origin (CloudFront's function redirects `/` the same way)."""
+    response = http.get(f"{base_url}/", allow_redirects=False)
+
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/app/"
 
 
 @pytest.mark.parametrize(

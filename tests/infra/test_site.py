@@ -1,0 +1,429 @@
+"""The web pages and the API behind one CloudFront distribution: a private bucket that only this
+distribution reads (OAC), web/ uploaded under app/, `/app/*` and the default behaviour to the bucket
+over HTTPS with the index rewrite, every API path pattern of the topology to the REST API's stage
+uncached with every method; and the local gateway serves the same folder at the same paths."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import subprocess
+from fnmatch import fnmatchcase
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aws_cdk import App, AssetStaging, RemovalPolicy, Stack
+from aws_cdk import aws_apigateway as apigateway
+from aws_cdk import aws_cloudfront as cloudfront
+from aws_cdk import aws_s3 as s3
+
+from infra import topology
+from infra.constants import ACCESS_LOG_RETENTION_DAYS, API_STAGE, MAX_CACHE_BEHAVIORS, SITE_URL_OUTPUT
+from infra.constructs.site import Site, request_function_code
+from infra.local.site import LocalSite
+from infra.stack import ShopfloorStack
+from infra.topology import ROOT, SITE, Function, Route, all_routes, api_path_patterns
+from tests.infra.template import cdk_function_logical_ids, resources_of_type
+
+pytestmark = pytest.mark.infra
+
+ALL_METHODS = ["GET", "HEAD", "OPTIONS", "PUT", "PATCH", "POST", "DELETE"]
+DENIED_WITHOUT_TLS = {"Bool": {"aws:SecureTransport": "false"}}
+SITE_PATTERN = "/app/*"
+# What a viewer asks for, and what the request function makes of it (tests/infra runs it in Node).
+REWRITES = [
+    ("/app/", "/app/index.html"),
+    ("/app/js/", "/app/js/index.html"),
+    ("/app/index.html", "/app/index.html"),
+    ("/app/js/api.js", "/app/js/api.js"),
+    ("/elsewhere/", "/elsewhere/"),
+    ("/app.html", "/app.html"),
+]
+
+
+def _ref(stack: ShopfloorStack, value: str) -> Any:
+    return stack.resolve(value)
+
+
+def _bucket_id(stack: ShopfloorStack, bucket: s3.IBucket) -> str:
+    return str(_ref(stack, bucket.bucket_name)["Ref"])
+
+
+def _distribution(template_dict: dict[str, Any]) -> dict[str, Any]:
+    [distribution] = resources_of_type(template_dict, "AWS::CloudFront::Distribution").values()
+    return dict(distribution["Properties"]["DistributionConfig"])
+
+
+def _origins(template_dict: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {origin["Id"]: origin for origin in _distribution(template_dict)["Origins"]}
+
+
+def _s3_origin_id(template_dict: dict[str, Any]) -> str:
+    [origin_id] = [key for key, origin in _origins(template_dict).items() if "S3OriginConfig" in origin]
+    return origin_id
+
+
+def _api_origin_id(template_dict: dict[str, Any]) -> str:
+    [origin_id] = [key for key, origin in _origins(template_dict).items() if "CustomOriginConfig" in origin]
+    return origin_id
+
+
+def _behaviors(template_dict: dict[str, Any]) -> list[dict[str, Any]]:
+    return list(_distribution(template_dict)["CacheBehaviors"])
+
+
+def _first_match(path: str, patterns: list[str]) -> str:
+    """The behaviour CloudFront picks: the first pattern that matches (`*` spans `/`), else default."""
+    return next((pattern for pattern in patterns if fnmatchcase(path, pattern)), "default")
+
+
+def _example_path(template: str) -> str:
+    return template.replace("{id}", "7").replace("{vid}", "3")
+
+
+def _run_request_function(code: str, uris: list[str]) -> list[dict[str, Any]]:
+    """The function's answers, run by Node (CloudFront's runtime is JavaScript too)."""
+    events = [{"request": {"uri": uri, "method": "GET", "querystring": {}, "headers": {}}} for uri in uris]
+    events.append(
+        {
+            "request": {
+                "uri": "/app",
+                "method": "GET",
+                "querystring": {
+                    "next": {"value": "menu"},
+                    "a": {"value": "1", "multiValue": [{"value": "1"}, {"value": "2"}]},
+                },
+                "headers": {},
+            }
+        }
+    )
+    script = f"{code}\nprocess.stdout.write(JSON.stringify({json.dumps(events)}.map(handler)));"
+    completed = subprocess.run(["node", "-e", script], capture_output=True, text=True, timeout=30, check=True)
+    answers: list[dict[str, Any]] = json.loads(completed.stdout)
+    return answers
+
+
+# The bucket
+
+
+def test_the_pages_bucket_is_private_encrypted_owns_its_objects_and_logs_its_requests(
+    template_dict: dict[str, Any], stack: ShopfloorStack
+) -> None:
+    properties = template_dict["Resources"][_bucket_id(stack, stack.site.bucket)]["Properties"]
+
+    assert properties["PublicAccessBlockConfiguration"] == {
+        "BlockPublicAcls": True,
+        "BlockPublicPolicy": True,
+        "IgnorePublicAcls": True,
+        "RestrictPublicBuckets": True,
+    }
+    assert properties["BucketEncryption"] == {
+        "ServerSideEncryptionConfiguration": [{"ServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]
+    }
+    assert properties["OwnershipControls"] == {"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]}
+    assert properties["LoggingConfiguration"]["DestinationBucketName"] == {
+        "Ref": _bucket_id(stack, stack.buckets.access_logs)
+    }
+    assert properties["LoggingConfiguration"]["LogFilePrefix"] == f"{SITE.name}/"
+    assert "WebsiteConfiguration" not in properties
+
+
+def test_only_this_distribution_may_read_the_pages_bucket_and_only_over_tls(
+    template_dict: dict[str, Any], stack: ShopfloorStack
+) -> None:
+    bucket_id = _bucket_id(stack, stack.site.bucket)
+    [policy] = [
+        policy["Properties"]["PolicyDocument"]["Statement"]
+        for policy in resources_of_type(template_dict, "AWS::S3::BucketPolicy").values()
+        if policy["Properties"]["Bucket"] == {"Ref": bucket_id}
+    ]
+    [distribution_id] = resources_of_type(template_dict, "AWS::CloudFront::Distribution")
+    bucket_arn = {"Fn::GetAtt": [bucket_id, "Arn"]}
+    objects = {"Fn::Join": ["", [bucket_arn, "/*"]]}
+    allowed = [statement for statement in policy if statement["Effect"] == "Allow"]
+    denied = [statement for statement in policy if statement["Effect"] == "Deny"]
+
+    assert allowed == [
+        {
+            "Action": ["s3:GetObject", "s3:ListBucket"],
+            "Condition": {
+                "StringEquals": {
+                    "AWS:SourceArn": {
+                        "Fn::Join": [
+                            "",
+                            [
+                                "arn:",
+                                {"Ref": "AWS::Partition"},
+                                ":cloudfront::",
+                                {"Ref": "AWS::AccountId"},
+                                ":distribution/",
+                                {"Ref": distribution_id},
+                            ],
+                        ]
+                    }
+                }
+            },
+            "Effect": "Allow",
+            "Principal": {"Service": "cloudfront.amazonaws.com"},
+            "Resource": [bucket_arn, objects],
+        }
+    ]
+    assert [(d["Action"], d["Principal"], d["Condition"]) for d in denied] == [
+        ("s3:*", {"AWS": "*"}, DENIED_WITHOUT_TLS)
+    ]
+
+
+def test_the_distribution_reads_the_bucket_through_origin_access_control(
+    template_dict: dict[str, Any],
+) -> None:
+    origin = _origins(template_dict)[_s3_origin_id(template_dict)]
+    [(control_id, control)] = resources_of_type(template_dict, "AWS::CloudFront::OriginAccessControl").items()
+
+    assert origin["OriginAccessControlId"] == {"Fn::GetAtt": [control_id, "Id"]}
+    assert origin["S3OriginConfig"] == {"OriginAccessIdentity": ""}  # no legacy OAI
+    assert control["Properties"]["OriginAccessControlConfig"] | {"Name": None} == {
+        "Name": None,
+        "OriginAccessControlOriginType": "s3",
+        "SigningBehavior": "always",
+        "SigningProtocol": "sigv4",
+    }
+    assert not resources_of_type(template_dict, "AWS::CloudFront::CloudFrontOriginAccessIdentity")
+
+
+# The behaviours
+
+
+def test_the_pages_come_first_then_one_behaviour_per_api_path_pattern(template_dict: dict[str, Any]) -> None:
+    patterns = [behavior["PathPattern"] for behavior in _behaviors(template_dict)]
+
+    assert patterns == [SITE_PATTERN, *api_path_patterns()]
+    assert len(patterns) <= MAX_CACHE_BEHAVIORS
+
+
+@pytest.mark.parametrize("which", ["default", SITE_PATTERN])
+def test_the_pages_go_to_the_bucket_over_https_read_only_cached_with_the_index_rewrite(
+    template_dict: dict[str, Any], stack: ShopfloorStack, which: str
+) -> None:
+    behaviors = {behavior["PathPattern"]: behavior for behavior in _behaviors(template_dict)}
+    behavior = (
+        _distribution(template_dict)["DefaultCacheBehavior"] if which == "default" else behaviors[which]
+    )
+    [(function_id, _)] = resources_of_type(template_dict, "AWS::CloudFront::Function").items()
+
+    assert behavior["TargetOriginId"] == _s3_origin_id(template_dict)
+    assert behavior["ViewerProtocolPolicy"] == "redirect-to-https"
+    assert behavior["AllowedMethods"] == ["GET", "HEAD"]
+    assert behavior["CachePolicyId"] == _ref(stack, cloudfront.CachePolicy.CACHING_OPTIMIZED.cache_policy_id)
+    assert behavior["Compress"] is True
+    assert behavior["ResponseHeadersPolicyId"] == _ref(
+        stack, cloudfront.ResponseHeadersPolicy.SECURITY_HEADERS.response_headers_policy_id
+    )
+    assert behavior["FunctionAssociations"] == [
+        {"EventType": "viewer-request", "FunctionARN": {"Fn::GetAtt": [function_id, "FunctionARN"]}}
+    ]
+
+
+def test_every_api_path_pattern_goes_to_the_api_uncached_with_every_method_and_viewer_header(
+    template_dict: dict[str, Any], stack: ShopfloorStack
+) -> None:
+    api_behaviors = [
+        behavior for behavior in _behaviors(template_dict) if behavior["PathPattern"] != SITE_PATTERN
+    ]
+
+    assert [behavior["PathPattern"] for behavior in api_behaviors] == api_path_patterns()
+    for behavior in api_behaviors:
+        assert behavior["TargetOriginId"] == _api_origin_id(template_dict), behavior["PathPattern"]
+        assert behavior["ViewerProtocolPolicy"] == "https-only"
+        assert behavior["AllowedMethods"] == ALL_METHODS
+        assert behavior["CachePolicyId"] == _ref(
+            stack, cloudfront.CachePolicy.CACHING_DISABLED.cache_policy_id
+        )
+        assert behavior["OriginRequestPolicyId"] == _ref(
+            stack, cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER.origin_request_policy_id
+        )
+        assert "FunctionAssociations" not in behavior
+
+
+def test_the_api_origin_is_the_rest_apis_stage_over_https(
+    template_dict: dict[str, Any], stack: ShopfloorStack
+) -> None:
+    origin = _origins(template_dict)[_api_origin_id(template_dict)]
+
+    assert origin["OriginPath"] == f"/{API_STAGE}"
+    assert origin["CustomOriginConfig"] == {
+        "OriginProtocolPolicy": "https-only",
+        "OriginSSLProtocols": ["TLSv1.2"],
+    }
+    # The host of the API's URL (https://<id>.execute-api.<region>.<suffix>/prod/).
+    assert origin["DomainName"] == {"Fn::Select": [2, {"Fn::Split": ["/", _ref(stack, stack.api.url)]}]}
+
+
+def test_every_route_reaches_the_api_and_every_page_the_bucket() -> None:
+    patterns = [SITE_PATTERN, *api_path_patterns()]
+    for route, _ in all_routes():
+        path = _example_path(route.resource_path)
+        for variant in (path, f"{path}/"):
+            assert _first_match(variant, patterns) in api_path_patterns(), variant
+    for page in ("/app/", "/app/index.html", "/app/menu.html", "/app/js/api.js", "/app/css/app.css"):
+        assert _first_match(page, patterns) == SITE_PATTERN
+    for elsewhere in ("/", "/app", "/favicon.ico"):
+        assert _first_match(elsewhere, patterns) == "default"
+
+
+def test_api_path_patterns_are_the_first_segments_of_the_topologys_routes() -> None:
+    firsts = {route.resource_path.split("/")[1] for route, _ in all_routes()}
+
+    assert {pattern.strip("/*") for pattern in api_path_patterns()} == firsts
+    assert api_path_patterns()[:4] == ["/products*", "/warranties*", "/warranty-plans*", "/v1/*"]
+    assert {"/auth/*", "/users/*", "/menu*", "/orders*", "/health*", "/docs*", "/openapi.json*"} <= set(
+        api_path_patterns()
+    )
+
+
+@pytest.mark.parametrize(
+    ("path", "refused"),
+    [
+        ("/", "the root path is the site's"),
+        ("/app/things", "would take the site's"),
+        ("/a", "would take the site's"),
+    ],
+)
+def test_a_route_that_would_take_the_sites_paths_is_refused(
+    monkeypatch: pytest.MonkeyPatch, path: str, refused: str
+) -> None:
+    clash = Function(name="clash", description="clash", routes=(Route("GET", path),))
+    monkeypatch.setattr(topology, "FUNCTIONS", (*topology.FUNCTIONS, clash))
+
+    with pytest.raises(ValueError, match=refused):
+        api_path_patterns()
+
+
+def test_the_distribution_redirects_http_logs_to_its_own_bucket_and_names_a_root_object(
+    template_dict: dict[str, Any], stack: ShopfloorStack
+) -> None:
+    distribution = _distribution(template_dict)
+    logs_id = _bucket_id(stack, stack.site.logs)
+    logs = template_dict["Resources"][logs_id]["Properties"]
+
+    assert distribution["Logging"] == {
+        "Bucket": {"Fn::GetAtt": [logs_id, "RegionalDomainName"]},
+        "IncludeCookies": False,
+        "Prefix": "cloudfront/",
+    }
+    assert distribution["DefaultRootObject"] == f"{SITE.key_prefix}{SITE.index}"
+    # CloudFront delivers its logs with an ACL: the bucket takes ACLs, and nobody else's.
+    assert logs["OwnershipControls"] == {"Rules": [{"ObjectOwnership": "ObjectWriter"}]}
+    assert all(logs["PublicAccessBlockConfiguration"].values())
+    [rule] = logs["LifecycleConfiguration"]["Rules"]
+    assert rule["ExpirationInDays"] == ACCESS_LOG_RETENTION_DAYS
+
+
+# The request function
+
+
+def test_the_request_function_is_the_sites_in_cloudfronts_javascript_2(template_dict: dict[str, Any]) -> None:
+    [function] = resources_of_type(template_dict, "AWS::CloudFront::Function").values()
+
+    assert function["Properties"]["FunctionCode"] == request_function_code(SITE)
+    assert function["Properties"]["FunctionConfig"]["Runtime"] == "cloudfront-js-2.0"
+    assert function["Properties"]["AutoPublish"] is True
+
+
+def test_the_request_function_redirects_the_root_and_the_prefix_and_rewrites_folders_to_their_index() -> None:
+    uris = ["/", "/app", *(uri for uri, _ in REWRITES)]
+    *answers, with_query = _run_request_function(request_function_code(SITE), uris)
+
+    root, prefix, *rewritten = answers
+    assert root == {
+        "statusCode": 302,
+        "statusDescription": "Found",
+        "headers": {"location": {"value": "/app/"}},
+    }
+    assert prefix["statusCode"] == 301
+    assert prefix["headers"] == {"location": {"value": "/app/"}}
+    assert [answer["uri"] for answer in rewritten] == [uri for _, uri in REWRITES]
+    assert with_query["headers"]["location"]["value"] == "/app/?next=menu&a=1&a=2"
+
+
+# The deployment
+
+
+def test_web_is_uploaded_under_app_with_no_cache_and_pruned(
+    template_dict: dict[str, Any], stack: ShopfloorStack
+) -> None:
+    [deployment] = resources_of_type(template_dict, "Custom::CDKBucketDeployment").values()
+    [staged] = [
+        child
+        for child in stack.site.deployment.node.find_all()
+        if isinstance(child, AssetStaging) and Path(child.source_path) == SITE.source_dir
+    ]
+    properties = deployment["Properties"]
+
+    assert properties["SourceObjectKeys"] == [f"{staged.asset_hash}.zip"]
+    assert properties["DestinationBucketName"] == {"Ref": _bucket_id(stack, stack.site.bucket)}
+    assert properties["DestinationBucketKeyPrefix"] == SITE.key_prefix == "app/"
+    assert properties["Prune"] is True
+    assert properties["Exclude"] == list(SITE.exclude)
+    assert properties["SystemMetadata"] == {"cache-control": "no-cache"}
+
+
+def test_the_deployment_handler_is_traced_logged_with_a_retention_and_has_no_managed_policy(
+    template_dict: dict[str, Any],
+) -> None:
+    [handler_id] = cdk_function_logical_ids(template_dict)
+    handler = template_dict["Resources"][handler_id]["Properties"]
+    role = template_dict["Resources"][handler["Role"]["Fn::GetAtt"][0]]["Properties"]
+    log_group = template_dict["Resources"][handler["LoggingConfig"]["LogGroup"]["Ref"]]["Properties"]
+
+    assert handler["TracingConfig"] == {"Mode": "Active"}
+    assert "ManagedPolicyArns" not in role
+    assert log_group["RetentionInDays"] > 0
+
+
+def test_the_site_url_is_a_stack_output(template_dict: dict[str, Any]) -> None:
+    [distribution_id] = resources_of_type(template_dict, "AWS::CloudFront::Distribution")
+
+    assert template_dict["Outputs"][SITE_URL_OUTPUT]["Value"] == {
+        "Fn::Join": ["", ["https://", {"Fn::GetAtt": [distribution_id, "DomainName"]}, "/app/"]]
+    }
+
+
+def test_a_missing_pages_folder_is_refused_at_synth(tmp_path: Path) -> None:
+    stack = Stack(App(), "Missing")
+    api = apigateway.RestApi(stack, "Api")
+    api.root.add_method("GET")
+
+    with pytest.raises(ValueError, match="does not exist"):
+        Site(
+            stack,
+            "Site",
+            api=api,
+            access_logs=s3.Bucket(stack, "Logs"),
+            removal_policy=RemovalPolicy.DESTROY,
+            site=dataclasses.replace(SITE, source_dir=tmp_path / "nope"),
+        )
+
+
+# Parity with the local gateway
+
+
+def test_the_local_gateway_serves_each_uploaded_file_at_the_path_cloudfront_serves_its_key(
+    stack: ShopfloorStack,
+) -> None:
+    """A page's path is its key in the bucket with a leading slash; locally it is that file."""
+    local = LocalSite()
+    uploaded = {
+        file.relative_to(SITE.source_dir).as_posix(): file
+        for file in SITE.source_dir.rglob("*")
+        if file.is_file()
+        and not any(fnmatchcase(file.relative_to(SITE.source_dir).as_posix(), p) for p in SITE.exclude)
+    }
+
+    assert stack.site.site.source_dir == local.root == ROOT / "web"
+    assert uploaded, "web/ has no page"
+    for relative, file in uploaded.items():
+        key = f"{SITE.key_prefix}{relative}"
+        assert local.file_for(f"/{key}") == file.resolve()
+    # `/app/` is app/index.html both ways (CloudFront's request function rewrites it).
+    assert local.file_for(SITE.home_path) == (SITE.source_dir / SITE.index).resolve()
