@@ -9,7 +9,7 @@ VENV_READY := $(VENV)/.requirements-installed
 NODE_READY := node_modules/.package-lock-installed
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
-.PHONY: help run test lint unit integration e2e infra-test bench build synth deploy destroy openapi docs clean
+.PHONY: help run test lint unit integration e2e infra-test browser screenshots bench build synth deploy destroy openapi docs clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -29,6 +29,24 @@ java:
 	@command -v java >/dev/null || { echo "Java 17 or newer is required for DynamoDB Local: install openjdk-17-jre-headless"; exit 1; }
 
 .PHONY: java
+
+# The browser tests drive Debian's Chromium (never Playwright's download). Installed with apt-get
+# when missing, as root or with passwordless sudo; otherwise one line says what to install.
+CHROMIUM_MISSING := Chromium is required for the browser tests: install the Debian package chromium (apt-get install chromium)
+chromium:
+	@test -x /usr/bin/chromium || command -v chromium >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then sudo=""; elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then sudo="sudo -n"; \
+	  else echo "$(CHROMIUM_MISSING)"; exit 1; fi; \
+	  command -v apt-get >/dev/null || { echo "$(CHROMIUM_MISSING)"; exit 1; }; \
+	  echo "Installing the Debian package chromium for the browser tests (apt-get, about a minute)"; \
+	  install="$$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -o DPkg::Lock::Timeout=300 chromium"; \
+	  update="$$sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq -o DPkg::Lock::Timeout=300"; \
+	  { apt-cache show chromium >/dev/null 2>&1 && $$install >/dev/null 2>&1; } \
+	    || { $$update >/dev/null 2>&1 && $$install >/dev/null 2>&1; } \
+	    || { echo "$(CHROMIUM_MISSING)"; exit 1; }; \
+	}
+
+.PHONY: chromium
 bootstrap: $(VENV_READY) $(NODE_READY) java ## set up .venv and node_modules (idempotent)
 .PHONY: bootstrap
 
@@ -55,16 +73,17 @@ mail: $(VENV_READY) ## list the e-mails the running local cloud sent, oldest fir
 
 .PHONY: mail
 
-test: bootstrap lint ## run every test: lint, unit, infra, integration
-	$(PY) -m pytest tests
+test: bootstrap chromium lint ## run every test: lint, unit (on every core), infra, integration, browser
+	$(PY) -m pytest tests/unit -n auto
+	$(PY) -m pytest tests --ignore=tests/unit
 
 lint: $(VENV_READY) ## ruff and mypy
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy .
 
-unit: $(VENV_READY) ## unit tests only
-	$(PY) -m pytest tests/unit
+unit: $(VENV_READY) ## unit tests only (on every core)
+	$(PY) -m pytest tests/unit -n auto
 
 integration: bootstrap ## integration tests only (starts the local cloud on free ports)
 	$(PY) -m pytest tests/integration
@@ -75,7 +94,13 @@ e2e: $(VENV_READY) ## the client-side suite against a deployed stack: API_URL=<A
 infra-test: bootstrap ## synthesized-template tests and cdk-nag
 	$(PY) -m pytest tests/infra
 
-bench: bootstrap ## benchmarks that print tables (ARGS=--only=sync or --only=cold-start)
+browser: bootstrap chromium ## browser tests only: the web pages in Chromium against the local cloud
+	$(PY) -m pytest tests/browser
+
+screenshots: bootstrap chromium ## regenerate the README's images docs/images/menu.png and board.png
+	SHOPFLOOR_README_IMAGES=docs/images $(PY) -m pytest tests/browser/test_screenshots.py -q -p no:cacheprovider
+
+bench: bootstrap chromium ## benchmarks that print tables (ARGS=--only=sync, cold-start, calls or page-weight)
 	$(PY) -m tests.performance $(ARGS)
 
 build: $(VENV_READY) ## build the dependency layer (no Docker)

@@ -19,7 +19,7 @@ from infra.local.settings import LocalSettings
 from infra.topology import OFFERS, SHARED_LAYER_DIR
 from tests.integration.cloud import free_ports
 
-BENCHMARKS = ("cold-start", "calls", "sync")
+BENCHMARKS = ("cold-start", "calls", "sync", "page-weight")
 
 
 def main() -> None:
@@ -29,6 +29,16 @@ def main() -> None:
     )
     parser.add_argument("--only", choices=BENCHMARKS, help="run one benchmark")
     args = parser.parse_args()
+    if args.only != "page-weight":
+        run_against_dynamodb_local(args)
+    if args.only in (None, "page-weight"):
+        from tests.performance import page_weight
+
+        print(page_weight.run(), flush=True)
+
+
+def run_against_dynamodb_local(args: argparse.Namespace) -> None:
+    """The cold-start, calls and sync benchmarks, on one DynamoDB Local and moto of their own."""
     with tempfile.TemporaryDirectory(prefix="shopfloor-bench-") as data_dir:
         dynamodb_port, moto_port, offers_port = free_ports(3)
         settings = LocalSettings(
