@@ -30,6 +30,7 @@ from infra.topology import (
     SECRETS_BY_NAME,
     SERVICES,
     SERVICES_BY_NAME,
+    SITE,
     TABLES,
     TABLES_BY_NAME,
     USER_POOLS,
@@ -42,6 +43,7 @@ from infra.topology import (
     Queue,
     Secret,
     Service,
+    Site,
     Table,
     UserPool,
 )
@@ -55,7 +57,7 @@ _FENCE_CLOSE = "```\n"
 # The kinds of resource the diagram draws. A new kind declared in the topology (an event bus, say)
 # must be drawn here too: tests/infra/test_architecture_doc.py fails until it is.
 DRAWN_KINDS: frozenset[type] = frozenset(
-    {Function, Table, Queue, Bucket, Secret, Service, UserPool, EventBus, EmailSender}
+    {Function, Table, Queue, Bucket, Secret, Service, UserPool, EventBus, EmailSender, Site}
 )
 # What the diagram shows of a function, and what it leaves out on purpose. A field added to
 # topology.Function must go in one of the two (the same test checks).
@@ -90,6 +92,7 @@ _T = TypeVar("_T")
 
 CLIENTS_ID = "clients"
 API_ID = "api"
+CDN_ID = "cdn"
 
 
 def node_id(kind: str, name: str) -> str:
@@ -142,9 +145,16 @@ def topology_mermaid() -> str:
             (f"{ids.add('sender', sender.name)}([{_sender_label(sender)}])" for sender in EMAIL_SENDERS),
         )
     )
+    site_label = label(f"{SITE.name} pages", f"{SITE.source_dir.name}/ under {SITE.key_prefix}")
+    site_bucket = f"{ids.add('site', SITE.name)}[/{site_label}\\]"
     lines.extend(
         _subgraph(
-            "s3", "S3", (f"{ids.add('bucket', bucket.name)}[/{label(bucket.name)}\\]" for bucket in BUCKETS)
+            "s3",
+            "S3",
+            [
+                *(f"{ids.add('bucket', bucket.name)}[/{label(bucket.name)}\\]" for bucket in BUCKETS),
+                site_bucket,
+            ],
         )
     )
     lines.extend(
@@ -169,6 +179,10 @@ def topology_mermaid() -> str:
         )
     )
     if any(function.routes for function in FUNCTIONS):
+        # The pages and the API on one origin (CloudFront); the API also answers at its own URL.
+        lines.append(f"{_INDENT}{CLIENTS_ID} -->|{label('HTTPS')}| {CDN_ID}")
+        lines.append(f"{_INDENT}{CDN_ID} -->|{label(SITE.path_prefix + '/*')}| {node_id('site', SITE.name)}")
+        lines.append(f"{_INDENT}{CDN_ID} -->|{label('API paths')}| {API_ID}")
         lines.append(f"{_INDENT}{CLIENTS_ID} -->|{label('HTTPS')}| {API_ID}")
     if any(route.signed_in for function in FUNCTIONS for route in function.routes):
         # The authorizer checks the tokens of every user pool on the signed-in routes.
@@ -200,6 +214,7 @@ class _Ids:
 def _entry_nodes(ids: _Ids) -> Iterator[str]:
     if any(function.routes for function in FUNCTIONS):
         yield f"{_INDENT}{CLIENTS_ID}([{label('clients')}])"
+        yield f"{_INDENT}{CDN_ID}{{{{{label('CloudFront', 'pages and API, one origin')}}}}}"
         yield f"{_INDENT}{API_ID}{{{{{label('API Gateway', 'REST API')}}}}}"
     for minutes in _schedules():
         schedule = ids.add("schedule", f"every {minutes} min")
