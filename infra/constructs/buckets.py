@@ -38,10 +38,7 @@ class Buckets(Construct):
         auto_delete = removal_policy == RemovalPolicy.DESTROY
         self.access_logs = _access_log_bucket(self, removal_policy, auto_delete=auto_delete)
         self.by_name: Mapping[str, s3.Bucket] = MappingProxyType(
-            {
-                bucket.name: _bucket(self, bucket, self.access_logs, removal_policy, auto_delete=auto_delete)
-                for bucket in BUCKETS
-            }
+            {bucket.name: _bucket(self, bucket, self.access_logs, removal_policy) for bucket in BUCKETS}
         )
 
     @property
@@ -75,26 +72,14 @@ def _bucket(
     bucket: Bucket,
     access_logs: s3.Bucket,
     removal_policy: RemovalPolicy,
-    *,
-    auto_delete: bool,
 ) -> s3.Bucket:
     check_lifecycle(bucket)
-    return s3.Bucket(
+    return private_bucket(
         scope,
         construct_id(bucket.name),
-        # SSE-S3: who may read is decided by IAM and the bucket policy alone (a KMS key would add a
-        # key policy to keep in step with them), and no KMS request is paid per archived object.
-        encryption=s3.BucketEncryption.S3_MANAGED,
+        access_logs=access_logs,
+        log_prefix=f"{bucket.name}/",
         versioned=True,
-        block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
-        object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-        enforce_ssl=True,
-        server_access_logs_bucket=access_logs,
-        server_access_logs_prefix=f"{bucket.name}/",
-        # Log keys partitioned by date, so that Athena or a listing reads one day at a time.
-        target_object_key_format=s3.TargetObjectKeyFormat.partitioned_prefix(
-            s3.PartitionDateSource.EVENT_TIME
-        ),
         lifecycle_rules=[
             s3.LifecycleRule(
                 id="age-and-clean-up",
@@ -117,7 +102,6 @@ def _bucket(
         # it costs less (S3's default, stated so that nobody "fixes" it).
         transition_default_minimum_object_size=s3.TransitionDefaultMinimumObjectSize.ALL_STORAGE_CLASSES_128_K,
         removal_policy=removal_policy,
-        auto_delete_objects=auto_delete,
     )
 
 
@@ -149,3 +133,40 @@ def _access_log_bucket(scope: Construct, removal_policy: RemovalPolicy, *, auto_
         "management events, which CloudTrail records.",
     )
     return access_logs
+
+
+def private_bucket(
+    scope: Construct,
+    construct_id_: str,
+    *,
+    access_logs: s3.IBucket,
+    log_prefix: str,
+    lifecycle_rules: list[s3.LifecycleRule],
+    removal_policy: RemovalPolicy,
+    object_ownership: s3.ObjectOwnership = s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+    versioned: bool | None = None,
+    transition_default_minimum_object_size: s3.TransitionDefaultMinimumObjectSize | None = None,
+) -> s3.Bucket:
+    """A bucket as every bucket of the stack is made: SSE-S3, public access blocked, TLS only, its
+    requests logged to `access_logs` under `log_prefix` (keys partitioned by date, so that Athena or
+    a listing reads one day at a time), emptied and deleted with a throw-away stack."""
+    return s3.Bucket(
+        scope,
+        construct_id_,
+        # SSE-S3: who may read is decided by IAM and the bucket policy alone (a KMS key would add a
+        # key policy to keep in step with them), and no KMS request is paid per object.
+        encryption=s3.BucketEncryption.S3_MANAGED,
+        versioned=versioned,
+        block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+        object_ownership=object_ownership,
+        enforce_ssl=True,
+        server_access_logs_bucket=access_logs,
+        server_access_logs_prefix=log_prefix,
+        target_object_key_format=s3.TargetObjectKeyFormat.partitioned_prefix(
+            s3.PartitionDateSource.EVENT_TIME
+        ),
+        lifecycle_rules=lifecycle_rules,
+        transition_default_minimum_object_size=transition_default_minimum_object_size,
+        removal_policy=removal_policy,
+        auto_delete_objects=removal_policy == RemovalPolicy.DESTROY,
+    )

@@ -43,6 +43,7 @@ from infra.constants import (
     MAX_CACHE_BEHAVIORS,
 )
 from infra.constructs import nag
+from infra.constructs.buckets import private_bucket
 from infra.topology import SITE, api_path_patterns
 from infra.topology import Site as SiteDeclaration
 
@@ -120,21 +121,12 @@ class Site(Construct):
         if not site.source_dir.is_dir():
             raise ValueError(f"the {site.name} site is deployed from {site.source_dir}, which does not exist")
         self.site = site
-        auto_delete = removal_policy == RemovalPolicy.DESTROY
-        self.bucket = s3.Bucket(
+        self.bucket = private_bucket(
             self,
             "Bucket",
-            # SSE-S3: CloudFront's OAC reads it without a KMS key policy to keep in step.
-            encryption=s3.BucketEncryption.S3_MANAGED,
-            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
-            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-            enforce_ssl=True,
+            access_logs=access_logs,
+            log_prefix=f"{site.name}/",
             # Not versioned: the pages are a copy of web/ at the deployed commit; git keeps their history.
-            server_access_logs_bucket=access_logs,
-            server_access_logs_prefix=f"{site.name}/",
-            target_object_key_format=s3.TargetObjectKeyFormat.partitioned_prefix(
-                s3.PartitionDateSource.EVENT_TIME
-            ),
             lifecycle_rules=[
                 s3.LifecycleRule(
                     id="clean-up-uploads",
@@ -142,22 +134,15 @@ class Site(Construct):
                 )
             ],
             removal_policy=removal_policy,
-            auto_delete_objects=auto_delete,
         )
-        self.logs = s3.Bucket(
+        self.logs = private_bucket(
             self,
             "CloudFrontLogs",
-            encryption=s3.BucketEncryption.S3_MANAGED,
-            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+            access_logs=access_logs,
+            log_prefix=f"{site.name}-cloudfront-logs/",
             # CloudFront's standard logs are delivered with an ACL (by the awslogsdelivery account),
             # which a bucket that enforces its ownership refuses: this one takes ACLs.
             object_ownership=s3.ObjectOwnership.OBJECT_WRITER,
-            enforce_ssl=True,
-            server_access_logs_bucket=access_logs,
-            server_access_logs_prefix=f"{site.name}-cloudfront-logs/",
-            target_object_key_format=s3.TargetObjectKeyFormat.partitioned_prefix(
-                s3.PartitionDateSource.EVENT_TIME
-            ),
             lifecycle_rules=[
                 s3.LifecycleRule(
                     id="expire-logs",
@@ -166,7 +151,6 @@ class Site(Construct):
                 )
             ],
             removal_policy=removal_policy,
-            auto_delete_objects=auto_delete,
         )
         self.request_function = cloudfront.Function(
             self,
