@@ -49,6 +49,9 @@ class Index:
     name: str
     partition_key: Key
     sort_key: Key | None = None
+    # Set for an index of every item: each one carries this value as its partition key, so one
+    # Query lists them all in sort-key order (infra/backfill.py gives it to items written before).
+    every_item: str | None = None
 
 
 @dataclass(frozen=True)
@@ -335,7 +338,16 @@ WARRANTIES = Table(
 # the transaction that creates; a route's keys expire through the TTL, or never (factories, sprockets).
 IDEMPOTENCY = Table(name="idempotency", partition_key=Key("id", KeyType.STRING), ttl_attribute="expiration")
 # Factories: a factory's summary, and its chart in chunks of points by the time of their first.
-FACTORIES = Table(name="factories", partition_key=Key("id", KeyType.NUMBER))
+# Factories, listed in id order from an index under one partition key ("listing" is always
+# "factories"): factories are created far below one partition's write limit, and a list reads one
+# Query per page instead of a Scan. Each item is a summary (its points are in factory-points).
+FACTORIES_BY_ID = Index(
+    name="by-id",
+    partition_key=Key("listing", KeyType.STRING),
+    sort_key=Key("id", KeyType.NUMBER),
+    every_item="factories",
+)
+FACTORIES = Table(name="factories", partition_key=Key("id", KeyType.NUMBER), indexes=(FACTORIES_BY_ID,))
 FACTORY_POINTS = Table(
     name="factory-points",
     partition_key=Key("factory_id", KeyType.NUMBER),
@@ -356,7 +368,9 @@ ORDERS_BY_STATUS = Index(
 )
 # Every order under one partition key ("listing" is always "orders"): a coffee shop's order rate
 # is far below one partition's write limit.
-ORDERS_BY_TIME = Index(name="by-time", partition_key=Key("listing", KeyType.STRING), sort_key=ORDERS_PLACED)
+ORDERS_BY_TIME = Index(
+    name="by-time", partition_key=Key("listing", KeyType.STRING), sort_key=ORDERS_PLACED, every_item="orders"
+)
 ORDERS = Table(
     name="orders",
     partition_key=Key("id", KeyType.NUMBER),

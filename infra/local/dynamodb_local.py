@@ -7,6 +7,7 @@ under <data dir>/dynamodb, so data survives a restart.
 from __future__ import annotations
 
 import shutil
+import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ from typing import Any
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
+from infra.backfill import backfill, every_item_indexes
 from infra.dynamodb import create_table_request, create_tables, local_table_names
 from infra.local import resources
 from infra.local.errors import LocalCloudError
@@ -83,6 +85,7 @@ def wait_and_create_tables(child: Child, settings: LocalSettings) -> None:
     child.wait_until(answers, START_TIMEOUT_SECONDS)
     create_tables(dynamodb, local_table_names())
     enable_declared_streams(dynamodb, local_table_names())
+    add_declared_indexes(dynamodb, local_table_names())
 
 
 def enable_declared_streams(dynamodb: Any, names: Mapping[str, str]) -> list[str]:
@@ -101,3 +104,45 @@ def enable_declared_streams(dynamodb: Any, names: Mapping[str, str]) -> list[str
         dynamodb.update_table(TableName=name, StreamSpecification=specification)
         changed.append(name)
     return changed
+
+
+def add_declared_indexes(dynamodb: Any, names: Mapping[str, str]) -> list[str]:
+    """Creates each index the topology declares that a table kept in the data folder from an earlier
+    run lacks (create_tables leaves an existing table as it is), and backfills an index of every
+    item (infra/backfill.py) so that its list finds the items written before. The indexes added,
+    as "<table>.<index>"."""
+    added = []
+    for table in TABLES:
+        name = names[table.name]
+        described = dynamodb.describe_table(TableName=name)["Table"]
+        existing = {index["IndexName"] for index in described.get("GlobalSecondaryIndexes", [])}
+        request = create_table_request(table, name)
+        for index in request.get("GlobalSecondaryIndexes", []):
+            if index["IndexName"] in existing:
+                continue
+            dynamodb.update_table(
+                TableName=name,
+                AttributeDefinitions=request["AttributeDefinitions"],
+                GlobalSecondaryIndexUpdates=[{"Create": index}],
+            )
+            _wait_until_active(dynamodb, name, index["IndexName"])
+            added.append(f"{table.name}.{index['IndexName']}")
+        if any(f"{table.name}.{index.name}" in added for index in every_item_indexes(table)):
+            backfill(dynamodb, table, name)
+    return added
+
+
+def _wait_until_active(dynamodb: Any, table_name: str, index_name: str) -> None:
+    deadline = time.monotonic() + START_TIMEOUT_SECONDS
+    while True:
+        described = dynamodb.describe_table(TableName=table_name)["Table"]
+        status = next(
+            index.get("IndexStatus", "ACTIVE")
+            for index in described.get("GlobalSecondaryIndexes", [])
+            if index["IndexName"] == index_name
+        )
+        if status == "ACTIVE":
+            return
+        if time.monotonic() > deadline:
+            raise LocalCloudError(f"the index {index_name} of {table_name} is still {status}")
+        time.sleep(0.1)

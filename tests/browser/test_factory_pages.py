@@ -42,14 +42,35 @@ def expect_chart_shown(page: Page, response: Response) -> None:
 
 def test_a_factory_is_chosen_and_its_chart_shown(visitor: Visitor) -> None:
     page = visitor(PHONE)
+    api_requests: list[str] = []
+    page.on("request", lambda request: api_requests.append(request.url) if "/v1/" in request.url else None)
     page.goto("/app/factories.html")
     factory_id, response = choose_last_factory(page)
     expect(page.locator("img#chart")).to_have_attribute(
         "src", re.compile(rf"^(https?://[^/]+)?/v1/factories/{factory_id}/chart\.svg(\?.*)?$")
     )
     expect_chart_shown(page, response)
-    expect(page.locator("#factory-name")).not_to_be_empty()
+    expect(page.locator("#factory-name")).to_have_text(f"Factory {factory_id}")
+    # The list's summary (one Query of an index, no chart data): the points and their time span.
+    expect(page.locator("#factory-summary")).to_have_text(re.compile(r"^\d+ points, 2026-11-\d\d .+ UTC$"))
     expect_no_error(page)
+    listed, *charts = (urlparse(url) for url in api_requests)
+    assert (listed.path, parse_qs(listed.query)) == ("/v1/factories", {"view": ["summary"], "limit": ["20"]})
+    assert [chart.path for chart in charts] == [f"/v1/factories/{factory_id}/chart.svg"]
+
+
+def test_a_link_to_a_factory_shows_its_chart(visitor: Visitor) -> None:
+    page = visitor(DESKTOP)
+    page.goto("/app/factories.html")
+    factory_id, _ = choose_last_factory(page)
+
+    linked = visitor(DESKTOP)
+    with linked.expect_response(lambda response: "/chart.svg" in response.url) as chart:
+        linked.goto(f"/app/factories.html?factory={factory_id}")
+    expect_chart_shown(linked, chart.value)
+    expect(linked.locator(f'#factories li[data-factory-id="{factory_id}"]')).to_have_class(
+        re.compile(r"\bselected\b")
+    )
 
 
 def test_a_range_is_applied_to_the_chart(visitor: Visitor) -> None:

@@ -469,7 +469,15 @@ def factories(bench: Bench) -> None:
         "GET /v1/factories (page of 2)",
         "page",
         _pages(bench, "factories", "/v1/factories?limit=2", 2),
+        target="1 Query of the index, then the points of each factory",
         routes=(("GET", "/v1/factories"),),
+    )
+    bench.measure(
+        "GET /v1/factories?view=summary (page of 2)",
+        "page",
+        _pages(bench, "factories", "/v1/factories?view=summary&limit=2", 2),
+        target="1 Query per page (no Scan)",
+        check=one_each("dynamodb.Query"),
     )
 
 

@@ -13,7 +13,9 @@ from infra.topology import (
     BUCKETS_BY_NAME,
     EMAIL_SENDERS_BY_NAME,
     EVENT_BUSES_BY_NAME,
+    FACTORIES_BY_ID,
     FUNCTIONS,
+    ORDERS_BY_TIME,
     QUEUES_BY_NAME,
     SECRETS_BY_NAME,
     SERVICES_BY_NAME,
@@ -154,3 +156,14 @@ def test_a_function_does_not_load_what_it_never_uses(function_name: str) -> None
     ).stdout.splitlines()[-1]
 
     assert loaded == "[]"
+
+
+def test_each_index_of_every_item_is_the_value_its_model_writes() -> None:
+    from shopfloor.factories.models import LISTING as FACTORIES_LISTING
+    from shopfloor.factories.models import FactoryModel
+    from shopfloor.shop.orders.models import LISTING as ORDERS_LISTING
+    from shopfloor.shop.orders.models import OrderModel
+
+    assert (FACTORIES_BY_ID.every_item, ORDERS_BY_TIME.every_item) == (FACTORIES_LISTING, ORDERS_LISTING)
+    for model, index in ((FactoryModel, FACTORIES_BY_ID), (OrderModel, ORDERS_BY_TIME)):
+        assert model._attributes[index.partition_key.name].default == index.every_item

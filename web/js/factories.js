@@ -30,9 +30,9 @@ function describe(summary) {
   return `${summary.points} points, ${when(summary.first)} to ${when(summary.last)} UTC`;
 }
 
+// A factory of the list's summary view: {id, points, from, to} (no chart data).
 function addFactory(factory) {
-  const times = factory.chart_data.time;
-  const summary = { points: times.length, first: times[0], last: times[times.length - 1] };
+  const summary = { points: factory.points, first: factory.from, last: factory.to };
   factories.set(factory.id, summary);
   const button = el('button', { type: 'button', className: 'link' }, `Factory ${factory.id}`);
   const item = el('li', { dataset: { factoryId: factory.id } },
@@ -107,11 +107,12 @@ more.addEventListener('click', () => withButton(more, () => loadPage(nextPage)))
 
 setUpHeader();
 try {
-  await loadPage('/v1/factories?limit=20');
+  await loadPage('/v1/factories?view=summary&limit=20');
 } catch (error) {
   showError(error);
 } finally {
   document.getElementById('factories-loading').hidden = true;
 }
 const wanted = Number(new URLSearchParams(location.search).get('factory'));
-if (wanted && factories.has(wanted)) select(wanted);
+// A factory linked to that is not on the first page is shown too, with its whole chart.
+if (Number.isSafeInteger(wanted) && wanted > 0) select(wanted);

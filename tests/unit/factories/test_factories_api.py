@@ -313,6 +313,42 @@ def test_list_pages_factories_with_their_charts(factories: HandlerClient) -> Non
 
     assert seen == created
     assert pages == 3
+    assert list(seen) == sorted(seen)  # in id order
+
+
+def test_the_summary_view_pages_factories_without_their_charts(
+    factories: HandlerClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(factories_service, "MAX_PAGE_POINTS", 1)  # a summary reads no point at all
+    created = {create(factories, chart(points, start=1000 * points)): points for points in (3, 1, 4, 2, 5)}
+    seen: list[dict[str, Any]] = []
+    path: str | None = "/v1/factories?limit=2&view=summary"
+    links: list[str] = []
+
+    while path:
+        reply = factories.get(path)
+        assert reply.status == 200
+        page = reply.json()["factories"]
+        assert 1 <= len(page) <= 2
+        seen += page
+        links.append(reply.headers.get("Link", ""))
+        path = next_path(reply)
+
+    assert seen == [
+        {"id": factory_id, "points": points, "from": 1000 * points, "to": 1000 * points + 60 * (points - 1)}
+        for factory_id, points in sorted(created.items())
+    ]
+    assert len(links) == 3
+    assert all("view=summary" in link for link in links[:-1])
+    assert links[-1] == ""
+
+
+def test_the_summary_view_of_no_factory_is_an_empty_page(factories: HandlerClient) -> None:
+    reply = factories.get("/v1/factories?view=summary")
+
+    assert reply.status == 200
+    assert reply.json() == {"factories": []}
+    assert "Link" not in reply.headers
 
 
 def test_a_page_of_factories_holds_a_bounded_number_of_points(
@@ -333,7 +369,9 @@ def test_a_page_of_factories_holds_a_bounded_number_of_points(
     assert sorted(seen) == sorted(created)
 
 
-@pytest.mark.parametrize(("query", "field"), [("limit=0", "limit"), ("limit=101", "limit")])
+@pytest.mark.parametrize(
+    ("query", "field"), [("limit=0", "limit"), ("limit=101", "limit"), ("view=all", "view")]
+)
 def test_list_with_an_invalid_limit_is_422(factories: HandlerClient, query: str, field: str) -> None:
     reply = factories.get(f"/v1/factories?{query}")
 
@@ -341,8 +379,17 @@ def test_list_with_an_invalid_limit_is_422(factories: HandlerClient, query: str,
     assert reply.json()["message"][0].startswith(f"{field}: ")
 
 
-def test_list_with_a_cursor_we_did_not_issue_is_400(factories: HandlerClient) -> None:
-    reply = factories.get("/v1/factories?cursor=W10")
+@pytest.mark.parametrize(
+    "cursor",
+    [
+        "W10",
+        encode_cursor({"id": {"S": "1"}}),  # a key of our shape, but not a number
+        encode_cursor({"id": {"N": "9" * 39}}),  # more digits than DynamoDB takes
+    ],
+)
+@pytest.mark.parametrize("view", ["chart", "summary"])
+def test_list_with_a_cursor_we_did_not_issue_is_400(factories: HandlerClient, cursor: str, view: str) -> None:
+    reply = factories.get(f"/v1/factories?cursor={cursor}&view={view}")
 
     assert reply.status == 400
     assert reply.json() == {"message": "Invalid cursor."}

@@ -11,6 +11,12 @@ def test_a_cursor_decodes_to_the_key_it_encodes() -> None:
     assert decode_cursor(encode_cursor(key), ["id"]) == key
 
 
+def test_a_cursor_may_hold_a_number_of_38_digits() -> None:
+    key = {"id": {"N": "-000" + "9" * 38}}
+
+    assert decode_cursor(encode_cursor(key), ["id"]) == key
+
+
 def test_a_cursor_is_url_safe_and_unpadded() -> None:
     cursor = encode_cursor({"id": {"N": "123456789"}})
 
@@ -26,6 +32,9 @@ def test_a_cursor_is_url_safe_and_unpadded() -> None:
         {"id": {"N": "1; DROP"}},
         {"id": {"N": 1}},
         {"id": "1"},
+        {"id": {"N": "1" * 39}},
+        {"id": {"N": "-"}},
+        {"id": {"N": "\u0661\u0662"}},  # Arabic-Indic digits: str.isdigit, but not a DynamoDB number
     ],
 )
 def test_a_cursor_for_another_key_shape_is_refused(key: dict[str, object]) -> None:

@@ -11,12 +11,12 @@ from pynamodb.exceptions import PynamoDBException, TransactWriteError
 from pynamodb.expressions.condition import Condition
 from pynamodb.transactions import TransactWrite
 
-from shopfloor.factories.models import ChartChunkModel, FactoryModel
+from shopfloor.factories.models import LISTING, ChartChunkModel, FactoryModel
 from shopfloor.factories.points import POINTS_PER_CHUNK, Points, concatenate, pack, unpack
 from shopfloor.factories.service import FactorySummary
 from shopfloor.platform.idempotency import IdempotentRequest
 from shopfloor.platform.idempotency_records import IdempotencyRecords
-from shopfloor.platform.pagination import decode_cursor, encode_cursor
+from shopfloor.platform.pagination import InvalidCursorError, decode_cursor, encode_cursor
 from shopfloor.platform.tables import transact
 
 logger = Logger(child=True)
@@ -74,7 +74,7 @@ class DynamoFactoryRepository:
             item = self._factories.get(factory_id)
         except self._factories.DoesNotExist:
             return None
-        return FactorySummary(id=int(item.id), points=int(item.points))
+        return _summary(item)
 
     def points(self, factory_id: int, start: int | None, end: int | None, limit: int) -> Points:
         parts: list[Points] = []
@@ -88,11 +88,14 @@ class DynamoFactoryRepository:
         return concatenate(parts) if parts else Points([], [], [])
 
     def summaries(self, limit: int, cursor: str | None) -> list[FactorySummary]:
-        start = decode_cursor(cursor, ["id"]) if cursor else None
-        results = self._factories.scan(
-            limit=limit, page_size=limit, last_evaluated_key=start, attributes_to_get=["id", "points"]
-        )
-        return [FactorySummary(id=int(item.id), points=int(item.points)) for item in results]
+        start = None
+        if cursor:
+            key = decode_cursor(cursor, ["id"])
+            if "N" not in key["id"]:
+                raise InvalidCursorError(cursor)
+            start = {**key, "listing": {"S": LISTING}}
+        results = self._factories.by_id.query(LISTING, limit=limit, page_size=limit, last_evaluated_key=start)
+        return [_summary(item) for item in results]
 
     def cursor_after(self, factory_id: int) -> str:
         return encode_cursor({"id": {"N": str(factory_id)}})
@@ -136,6 +139,15 @@ class DynamoFactoryRepository:
                     batch.delete(self._chunks(factory_id, chunk.time[0]))
         except PynamoDBException as error:
             logger.warning("Could not discard the chunks of an unstored factory", extra={"error": str(error)})
+
+
+def _summary(item: FactoryModel) -> FactorySummary:
+    return FactorySummary(
+        id=int(item.id),
+        points=int(item.points),
+        first_time=int(item.first_time),
+        last_time=int(item.last_time),
+    )
 
 
 def _to_points(item: ChartChunkModel) -> Points:

@@ -1,9 +1,27 @@
-"""How factories are stored: a factory's summary, and its chart in chunks of points."""
+"""How factories are stored: a factory's summary, and its chart in chunks of points.
+
+Factories are listed in id order from the index by-id, whose partition key `listing` is always
+LISTING: one Query a page, never a Scan.
+"""
 
 from __future__ import annotations
 
-from pynamodb.attributes import BinaryAttribute, NumberAttribute
+from typing import Final
+
+from pynamodb.attributes import BinaryAttribute, NumberAttribute, UnicodeAttribute
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
+
+LISTING: Final = "factories"
+
+
+class ById(GlobalSecondaryIndex["FactoryModel"]):  # type: ignore[no-untyped-call]
+    class Meta:
+        index_name = "by-id"
+        projection = AllProjection()
+
+    listing = UnicodeAttribute(hash_key=True)
+    id = NumberAttribute(range_key=True)
 
 
 class FactoryModel(Model):
@@ -13,9 +31,12 @@ class FactoryModel(Model):
         table_name = "factories"
 
     id = NumberAttribute(hash_key=True)
+    listing = UnicodeAttribute(default=LISTING)
     points = NumberAttribute()
     first_time = NumberAttribute()
     last_time = NumberAttribute()
+
+    by_id = ById()
 
 
 class ChartChunkModel(Model):

@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 from http import HTTPStatus
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.depends import Depends
 from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
-from shopfloor.factories.schemas import MAX_POINTS, MAX_TIME, FactoriesPage, FactoryIn, FactoryOut
-from shopfloor.factories.service import ChartPage, FactoryService
+from shopfloor.factories.schemas import (
+    MAX_POINTS,
+    MAX_TIME,
+    FactoriesPage,
+    FactoryIn,
+    FactoryOut,
+    FactorySummariesPage,
+)
+from shopfloor.factories.service import ChartPage, Factory, FactoryService, FactorySummary
 from shopfloor.factories.wiring import factory_service
 from shopfloor.platform import errors
 from shopfloor.platform.http import (
@@ -22,6 +29,7 @@ from shopfloor.platform.http import (
     parse_id,
 )
 from shopfloor.platform.openapi import BODY_ERRORS, LOCATION, NEXT_PAGE, REPLAYED, answers
+from shopfloor.platform.pagination import Page
 
 router = APIGatewayRouter()
 
@@ -35,6 +43,10 @@ BODY_LIMITS = {"POST /v1/factories": MAX_BODY_BYTES}
 Factories = Annotated[FactoryService, Depends(factory_service)]
 Limit = Annotated[int, Query(ge=1, le=MAX_FACTORIES_PER_PAGE, description="Factories per page.")]
 PointsLimit = Annotated[int, Query(ge=1, le=MAX_POINTS, description="Points per page (default: all).")]
+View = Annotated[
+    Literal["chart", "summary"],
+    Query(description="`chart` (the default): each factory with its chart data; `summary`: without it."),
+]
 Cursor = Annotated[str | None, Query(description="Opaque cursor from the previous page's Link header.")]
 From = Annotated[
     int | None, Query(alias="from", ge=0, le=MAX_TIME, description="Points at or after this epoch second.")
@@ -46,20 +58,31 @@ To = Annotated[
 
 @router.get(
     "/v1/factories",
-    summary="List factories with their chart data",
-    description="A page holds up to `limit` factories, each with its whole chart, and at most "
-    f"{MAX_POINTS} points between them (always at least one factory).",
+    summary="List factories, with their chart data or in summary",
+    description="Factories in id order. A page holds up to `limit` factories, each with its whole "
+    f"chart, and at most {MAX_POINTS} points between them (always at least one factory). With "
+    "`view=summary`, each factory is `{id, points, from, to}` instead (how many points, and the epoch "
+    "seconds of the first and the last): one read a page, however large the charts.",
     tags=["factories"],
     responses=answers(
-        200, FactoriesPage, description="A page of factories.", headers=NEXT_PAGE, errors=(400, 422)
+        200,
+        FactoriesPage | FactorySummariesPage,
+        description="A page of factories (FactorySummariesPage with `view=summary`).",
+        headers=NEXT_PAGE,
+        errors=(400, 422),
     ),
 )
 def list_factories(
-    factories: Factories, limit: Limit = DEFAULT_FACTORIES_PER_PAGE, cursor: Cursor = None
+    factories: Factories,
+    limit: Limit = DEFAULT_FACTORIES_PER_PAGE,
+    cursor: Cursor = None,
+    view: View = "chart",
 ) -> Response[Any]:
-    page = factories.list(limit, cursor)
+    query = {"limit": str(limit)} | ({"view": view} if view != "chart" else {})
+    page: Page[Factory] | Page[FactorySummary]
+    page = factories.summaries(limit, cursor) if view == "summary" else factories.list(limit, cursor)
     body = {"factories": [factory.as_json() for factory in page.items]}
-    return page_response(router.current_event, body, page.next_cursor, {"limit": str(limit)})
+    return page_response(router.current_event, body, page.next_cursor, query)
 
 
 @router.post(

@@ -143,3 +143,16 @@ class FactoryOut(BaseModel):
 
 class FactoriesPage(BaseModel):
     factories: list[FactoryOut]
+
+
+class FactorySummaryOut(BaseModel):
+    """A factory without its chart data (`GET /v1/factories?view=summary`)."""
+
+    id: int
+    points: int = Field(description="How many points its chart holds.")
+    from_: int = Field(alias="from", description="Epoch seconds (UTC) of the chart's first point.")
+    to: int = Field(description="Epoch seconds (UTC) of the chart's last point.")
+
+
+class FactorySummariesPage(BaseModel):
+    factories: list[FactorySummaryOut]

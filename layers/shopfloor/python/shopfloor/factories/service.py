@@ -29,8 +29,15 @@ class Factory:
 
 @dataclass(frozen=True)
 class FactorySummary:
+    """A factory without its chart: how many points it holds, and the times of the first and last."""
+
     id: int
     points: int
+    first_time: int
+    last_time: int
+
+    def as_json(self) -> dict[str, Any]:
+        return {"id": self.id, "points": self.points, "from": self.first_time, "to": self.last_time}
 
 
 class FactoryRepository(Protocol):
@@ -50,7 +57,7 @@ class FactoryRepository(Protocol):
         ...
 
     def summaries(self, limit: int, cursor: str | None) -> list[FactorySummary]:
-        """Up to `limit` factories in the table's order, from after the cursor's."""
+        """Up to `limit` factories in id order, from after the cursor's (one Query of an index)."""
         ...
 
     def cursor_after(self, factory_id: int) -> str: ...
@@ -125,6 +132,12 @@ class FactoryService:
         ]
         more = len(found) > len(page)
         return Page(factories, self._repository.cursor_after(page[-1].id) if more else None)
+
+    def summaries(self, limit: int, cursor: str | None) -> Page[FactorySummary]:
+        """Up to `limit` factories without their charts: one read, however large the charts."""
+        found = self._repository.summaries(limit + 1, cursor)
+        more = len(found) > limit
+        return Page(found[:limit], self._repository.cursor_after(found[limit - 1].id) if more else None)
 
     def _replay(self, factory_id: int) -> Created[Factory]:
         page = self.chart(factory_id)

@@ -18,6 +18,7 @@ T = TypeVar("T")
 
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 1000
+MAX_NUMBER_DIGITS = 38
 
 RawKey = dict[str, dict[str, str]]
 
@@ -72,7 +73,11 @@ def _is_raw_key(value: Any, key_names: Collection[str]) -> bool:
         ((type_name, scalar),) = typed.items()
         if type_name not in {"S", "N"} or not isinstance(scalar, str):
             return False
-        if type_name == "N" and not scalar.lstrip("-").isdigit():
+        digits = scalar.removeprefix("-")
+        # DynamoDB refuses a number of more than 38 significant digits (ValidationException).
+        if type_name == "N" and not (
+            digits.isascii() and digits.isdigit() and len(digits.lstrip("0")) <= MAX_NUMBER_DIGITS
+        ):
             return False
     return True
 
