@@ -35,8 +35,14 @@ FUNCTION_TAG: Final = "shopfloor:function"
 API_NAME: Final = "shopfloor"
 API_STAGE: Final = "prod"
 API_URL_OUTPUT: Final = "ApiUrl"
+# API Gateway gzips an answer at least this large when the client accepts it (a page of orders is
+# about a tenth of its size gzipped); a smaller one gains less than the work costs.
+API_MIN_COMPRESSION_BYTES: Final = 1024
 # The web pages and the API on one CloudFront domain (infra.constructs.site): `https://<domain>/app/`.
 SITE_URL_OUTPUT: Final = "SiteUrl"
+# The header CloudFront's function on the API's behaviours puts the viewer's Host in, from which the
+# API builds its absolute URLs (shopfloor.platform.http names the same; tests/infra/test_site.py).
+SITE_HOST_HEADER: Final = "x-shopfloor-site-host"
 # CloudFront's default quota of cache behaviours per distribution (the pages' and one per API path).
 MAX_CACHE_BEHAVIORS: Final = 25
 ALARM_TOPIC_OUTPUT: Final = "AlarmTopicArn"

@@ -21,13 +21,14 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from aws_cdk import Duration, RemovalPolicy, Stack
+from aws_cdk import Duration, RemovalPolicy, Size, Stack
 from aws_cdk import aws_apigateway as apigateway
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 from infra.constants import (
+    API_MIN_COMPRESSION_BYTES,
     API_STAGE,
     API_THROTTLE_BURST_LIMIT,
     API_THROTTLE_RATE_LIMIT,
@@ -100,6 +101,8 @@ class Api(Construct):
             rest_api_name=Stack.of(self).stack_name,
             description="Shopfloor's HTTP API.",
             endpoint_types=[apigateway.EndpointType.REGIONAL],
+            # Gzipped when the client accepts it (CloudFront passes the viewer's Accept-Encoding on).
+            min_compression_size=Size.bytes(API_MIN_COMPRESSION_BYTES),
             # Stage logging needs the account's API Gateway CloudWatch role; this creates it.
             cloud_watch_role=True,
             deploy_options=apigateway.StageOptions(

@@ -16,7 +16,10 @@ so the pages call the API with relative URLs and nothing needs CORS.
   root object would apply to `/` alone).
 - Every API path pattern (`infra.topology.api_path_patterns`) goes to the REST API's stage:
   HTTPS only, every method, nothing cached, every viewer header (Authorization, Idempotency-Key),
-  the query string and the body passed on; the Host header is API Gateway's own.
+  the query string and the body passed on; the Host header is API Gateway's own. A viewer-request
+  function on them copies the viewer's Host into `x-shopfloor-site-host` (SITE_HOST_HEADER), from
+  which the API builds its absolute URLs (`Location`, `Link`, the document's server) on the
+  distribution's domain, without the stage. API Gateway gzips the answers, not CloudFront.
 - Standard access logs go to a bucket of their own (CloudFront delivers them with an ACL, which
   the access-log bucket does not take).
 """
@@ -41,6 +44,7 @@ from infra.constants import (
     API_STAGE,
     INCOMPLETE_UPLOAD_ABORT_DAYS,
     MAX_CACHE_BEHAVIORS,
+    SITE_HOST_HEADER,
 )
 from infra.constructs import nag
 from infra.constructs.buckets import private_bucket
@@ -97,10 +101,36 @@ function query(querystring) {
 """
 
 
+# CloudFront Function (JavaScript runtime 2.0), on viewer requests to the API: the origin gets API
+# Gateway's own Host, so the viewer's goes in a header of the project's own (`__HEADER__`,
+# SITE_HOST_HEADER), set or replaced (never one the viewer sent), and the request is otherwise
+# passed on as it came. tests/infra/test_site.py runs it under Node.
+_API_REQUEST_FUNCTION = """\
+var HEADER = __HEADER__;
+
+function handler(event) {
+  var request = event.request;
+  var host = request.headers.host;
+  if (host) {
+    request.headers[HEADER] = { value: host.value };
+  } else {
+    delete request.headers[HEADER];
+  }
+  return request;
+}
+"""
+
+
 def request_function_code(site: SiteDeclaration = SITE) -> str:
     """The viewer-request function's JavaScript for a site."""
     paths = {"prefix": site.path_prefix, "home": site.home_path, "index": site.index}
     return _REQUEST_FUNCTION.replace("__SITE__", json.dumps(paths))
+
+
+def api_request_function_code(header: str = SITE_HOST_HEADER) -> str:
+    """The API's viewer-request function's JavaScript: the viewer's Host copied into `header`.
+    CloudFront Functions name headers in lowercase."""
+    return _API_REQUEST_FUNCTION.replace("__HEADER__", json.dumps(header.lower()))
 
 
 class Site(Construct):
@@ -160,6 +190,13 @@ class Site(Construct):
             comment=f"{site.path_prefix}: redirects / and {site.path_prefix} to {site.home_path}; "
             "a folder's path to its index",
         )
+        self.api_request_function = cloudfront.Function(
+            self,
+            "ApiRequestFunction",
+            code=cloudfront.FunctionCode.from_inline(api_request_function_code()),
+            runtime=cloudfront.FunctionRuntime.JS_2_0,
+            comment=f"The API: the viewer's Host in {SITE_HOST_HEADER}, for the API's absolute URLs",
+        )
         pages = cloudfront.BehaviorOptions(
             origin=origins.S3BucketOrigin.with_origin_access_control(
                 self.bucket, origin_access_levels=[cloudfront.AccessLevel.READ, cloudfront.AccessLevel.LIST]
@@ -182,7 +219,16 @@ class Site(Construct):
             viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.HTTPS_ONLY,
             allowed_methods=cloudfront.AllowedMethods.ALLOW_ALL,
             cache_policy=cloudfront.CachePolicy.CACHING_DISABLED,
+            # Every viewer header, and the one the function adds.
             origin_request_policy=cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
+            # API Gateway gzips (its minimum compression size): the viewer's Accept-Encoding is one of
+            # the headers passed on, and CloudFront sends the answer as it comes.
+            compress=False,
+            function_associations=[
+                cloudfront.FunctionAssociation(
+                    function=self.api_request_function, event_type=cloudfront.FunctionEventType.VIEWER_REQUEST
+                )
+            ],
         )
         # LIST lets a missing page be 404 instead of 403. S3 would answer a request for the bucket's
         # root with a listing: the function redirects `/`, and the default root object names a page.

@@ -5,7 +5,8 @@ It answers as the deployed API does: 404 `{"message": "Not found."}` for an unkn
 `{"message": "Unauthorized."}` on a signed-in route without a token the authorizer accepts (the
 function is not invoked; infra.local.authorizer), and 502 `{"message": "Internal server error."}`
 when the function fails or answers something malformed. Given a site, it also serves the web pages
-at `/app/` on the same port (infra.local.site), as CloudFront does on the API's domain.
+at `/app/` on the same port (infra.local.site), as CloudFront does on the API's domain. Bodies are
+gzipped as API Gateway and CloudFront gzip them (infra.local.compression).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from infra.constants import MESSAGE_METHOD_NOT_ALLOWED, MESSAGE_NOT_FOUND, MESSAGE_UNAUTHORIZED
+from infra.local import compression
 from infra.local.authorizer import Authorizer, AuthorizerUnavailableError, UnauthorizedError
 from infra.local.events import (
     INTERNAL_ERROR,
@@ -63,8 +65,10 @@ class Gateway:
         """The response, and the name of the function that produced it (None for the gateway)."""
         request_id = str(uuid.uuid4())
         if self._site is not None and self._site.serves(request.path):
-            return self._site.handle(request, request_id), None
-        return self._route(request, request_id)
+            page = self._site.handle(request, request_id)
+            return compression.compressed(page, request.headers, compression.CLOUDFRONT), None
+        response, function = self._route(request, request_id)
+        return compression.compressed(response, request.headers, compression.API_GATEWAY), function
 
     def _route(self, request: HttpRequest, request_id: str) -> tuple[HttpResponse, str | None]:
         match = self._router.match(request.path)

@@ -14,7 +14,7 @@ import pytest
 from infra import local
 from infra.constants import STACK_NAME
 from infra.dynamodb import local_table_names
-from infra.local import resources
+from infra.local import compression, resources
 from infra.local.routing import Router
 from infra.topology import (
     BUCKETS,
@@ -25,6 +25,7 @@ from infra.topology import (
     QUEUES_BY_NAME,
     SECRETS,
     SERVICES,
+    SITE,
     TABLES,
     USER_POOLS,
     EventBus,
@@ -294,3 +295,23 @@ def _with_account(pattern: Any, account: str) -> Any:
     if isinstance(pattern, list):
         return [_with_account(value, account) for value in pattern]
     return pattern
+
+
+def test_the_local_gateway_compresses_the_api_and_the_pages_as_deployed(template_dict: Template) -> None:
+    """API Gateway gzips from the API's minimum compression size on; CloudFront compresses the pages
+    (and leaves the API's answers to API Gateway: nothing cached, no compression of its own)."""
+    (api,) = resources_of_type(template_dict, "AWS::ApiGateway::RestApi").values()
+    (distribution,) = resources_of_type(template_dict, "AWS::CloudFront::Distribution").values()
+    config = distribution["Properties"]["DistributionConfig"]
+    pages = [config["DefaultCacheBehavior"]] + [
+        behavior
+        for behavior in config["CacheBehaviors"]
+        if behavior["PathPattern"].startswith(SITE.home_path)
+    ]
+    api_behaviors = [behavior for behavior in config["CacheBehaviors"] if behavior not in pages]
+
+    assert api["Properties"]["MinimumCompressionSize"] == compression.API_GATEWAY.minimum
+    assert compression.API_GATEWAY.types is None
+    assert all(behavior["Compress"] is True for behavior in pages)
+    assert api_behaviors
+    assert not any(behavior.get("Compress") for behavior in api_behaviors)

@@ -1,7 +1,8 @@
 """The web pages and the API behind one CloudFront distribution: a private bucket that only this
 distribution reads (OAC), web/ uploaded under app/, `/app/*` and the default behaviour to the bucket
 over HTTPS with the index rewrite, every API path pattern of the topology to the REST API's stage
-uncached with every method; and the local gateway serves the same folder at the same paths."""
+uncached with every method, the viewer's host passed on in the API's own header; and the local
+gateway serves the same folder at the same paths."""
 
 from __future__ import annotations
 
@@ -18,12 +19,13 @@ from aws_cdk import aws_apigateway as apigateway
 from aws_cdk import aws_cloudfront as cloudfront
 from aws_cdk import aws_s3 as s3
 
-from infra import topology
+from infra import constants, topology
 from infra.constants import ACCESS_LOG_RETENTION_DAYS, API_STAGE, MAX_CACHE_BEHAVIORS, SITE_URL_OUTPUT
-from infra.constructs.site import Site, request_function_code
+from infra.constructs.site import Site, api_request_function_code, request_function_code
 from infra.local.site import LocalSite
 from infra.stack import ShopfloorStack
 from infra.topology import ROOT, SITE, Function, Route, all_routes, api_path_patterns
+from shopfloor.platform.http import SITE_HOST_HEADER
 from tests.infra.template import cdk_function_logical_ids, resources_of_type
 
 pytestmark = pytest.mark.infra
@@ -82,6 +84,28 @@ def _example_path(template: str) -> str:
     return template.replace("{id}", "7").replace("{vid}", "3")
 
 
+def _function_id(template_dict: dict[str, Any], code: str) -> str:
+    """The logical id of the one CloudFront Function whose code is `code`."""
+    [function_id] = [
+        key
+        for key, function in resources_of_type(template_dict, "AWS::CloudFront::Function").items()
+        if function["Properties"]["FunctionCode"] == code
+    ]
+    return function_id
+
+
+def _viewer_request(function_id: str) -> list[dict[str, Any]]:
+    return [{"EventType": "viewer-request", "FunctionARN": {"Fn::GetAtt": [function_id, "FunctionARN"]}}]
+
+
+def _run(code: str, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """What `handler` answers to each event, run by Node (CloudFront's runtime is JavaScript too)."""
+    script = f"{code}\nprocess.stdout.write(JSON.stringify({json.dumps(events)}.map(handler)));"
+    completed = subprocess.run(["node", "-e", script], capture_output=True, text=True, timeout=30, check=True)
+    answers: list[dict[str, Any]] = json.loads(completed.stdout)
+    return answers
+
+
 def _run_request_function(code: str, uris: list[str]) -> list[dict[str, Any]]:
     """The function's answers, run by Node (CloudFront's runtime is JavaScript too)."""
     events = [{"request": {"uri": uri, "method": "GET", "querystring": {}, "headers": {}}} for uri in uris]
@@ -98,10 +122,7 @@ def _run_request_function(code: str, uris: list[str]) -> list[dict[str, Any]]:
             }
         }
     )
-    script = f"{code}\nprocess.stdout.write(JSON.stringify({json.dumps(events)}.map(handler)));"
-    completed = subprocess.run(["node", "-e", script], capture_output=True, text=True, timeout=30, check=True)
-    answers: list[dict[str, Any]] = json.loads(completed.stdout)
-    return answers
+    return _run(code, events)
 
 
 # The bucket
@@ -209,7 +230,7 @@ def test_the_pages_go_to_the_bucket_over_https_read_only_cached_with_the_index_r
     behavior = (
         _distribution(template_dict)["DefaultCacheBehavior"] if which == "default" else behaviors[which]
     )
-    [(function_id, _)] = resources_of_type(template_dict, "AWS::CloudFront::Function").items()
+    function_id = _function_id(template_dict, request_function_code(SITE))
 
     assert behavior["TargetOriginId"] == _s3_origin_id(template_dict)
     assert behavior["ViewerProtocolPolicy"] == "redirect-to-https"
@@ -219,9 +240,7 @@ def test_the_pages_go_to_the_bucket_over_https_read_only_cached_with_the_index_r
     assert behavior["ResponseHeadersPolicyId"] == _ref(
         stack, cloudfront.ResponseHeadersPolicy.SECURITY_HEADERS.response_headers_policy_id
     )
-    assert behavior["FunctionAssociations"] == [
-        {"EventType": "viewer-request", "FunctionARN": {"Fn::GetAtt": [function_id, "FunctionARN"]}}
-    ]
+    assert behavior["FunctionAssociations"] == _viewer_request(function_id)
 
 
 def test_every_api_path_pattern_goes_to_the_api_uncached_with_every_method_and_viewer_header(
@@ -230,6 +249,7 @@ def test_every_api_path_pattern_goes_to_the_api_uncached_with_every_method_and_v
     api_behaviors = [
         behavior for behavior in _behaviors(template_dict) if behavior["PathPattern"] != SITE_PATTERN
     ]
+    function_id = _function_id(template_dict, api_request_function_code())
 
     assert [behavior["PathPattern"] for behavior in api_behaviors] == api_path_patterns()
     for behavior in api_behaviors:
@@ -242,7 +262,8 @@ def test_every_api_path_pattern_goes_to_the_api_uncached_with_every_method_and_v
         assert behavior["OriginRequestPolicyId"] == _ref(
             stack, cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER.origin_request_policy_id
         )
-        assert "FunctionAssociations" not in behavior
+        # The viewer's Host in the API's own header, which the policy passes on with the others.
+        assert behavior["FunctionAssociations"] == _viewer_request(function_id), behavior["PathPattern"]
 
 
 def test_the_api_origin_is_the_rest_apis_stage_over_https(
@@ -322,12 +343,17 @@ def test_the_distribution_redirects_http_logs_to_its_own_bucket_and_names_a_root
 # The request function
 
 
-def test_the_request_function_is_the_sites_in_cloudfronts_javascript_2(template_dict: dict[str, Any]) -> None:
-    [function] = resources_of_type(template_dict, "AWS::CloudFront::Function").values()
+def test_the_two_functions_are_the_sites_and_the_apis_in_cloudfronts_javascript_2(
+    template_dict: dict[str, Any],
+) -> None:
+    functions = resources_of_type(template_dict, "AWS::CloudFront::Function")
 
-    assert function["Properties"]["FunctionCode"] == request_function_code(SITE)
-    assert function["Properties"]["FunctionConfig"]["Runtime"] == "cloudfront-js-2.0"
-    assert function["Properties"]["AutoPublish"] is True
+    assert sorted(function["Properties"]["FunctionCode"] for function in functions.values()) == sorted(
+        [request_function_code(SITE), api_request_function_code()]
+    )
+    for function in functions.values():
+        assert function["Properties"]["FunctionConfig"]["Runtime"] == "cloudfront-js-2.0"
+        assert function["Properties"]["AutoPublish"] is True
 
 
 def test_the_request_function_redirects_the_root_and_the_prefix_and_rewrites_folders_to_their_index() -> None:
@@ -344,6 +370,48 @@ def test_the_request_function_redirects_the_root_and_the_prefix_and_rewrites_fol
     assert prefix["headers"] == {"location": {"value": "/app/"}}
     assert [answer["uri"] for answer in rewritten] == [uri for _, uri in REWRITES]
     assert with_query["headers"]["location"]["value"] == "/app/?next=menu&a=1&a=2"
+
+
+def test_the_api_function_names_the_header_the_api_reads() -> None:
+    assert constants.SITE_HOST_HEADER == SITE_HOST_HEADER == SITE_HOST_HEADER.lower()
+    assert json.dumps(SITE_HOST_HEADER) in api_request_function_code()
+    assert "__HEADER__" not in api_request_function_code()
+
+
+def test_the_api_function_copies_the_viewers_host_into_the_apis_header_and_changes_nothing_else() -> None:
+    request: dict[str, Any] = {
+        "method": "POST",
+        "uri": "/v1/factories",
+        "querystring": {
+            "limit": {"value": "20"},
+            "a": {"value": "1", "multiValue": [{"value": "1"}, {"value": "2"}]},
+        },
+        "headers": {
+            "host": {"value": "d123.cloudfront.net"},
+            "authorization": {"value": "Bearer token"},
+            "idempotency-key": {"value": "key-1"},
+            "accept": {"value": "text/html", "multiValue": [{"value": "text/html"}, {"value": "*/*"}]},
+        },
+        "cookies": {"session": {"value": "s"}},
+    }
+    # A viewer that sends the header itself gets the Host it called instead.
+    spoofed = {**request, "headers": {**request["headers"], SITE_HOST_HEADER: {"value": "evil.example.com"}}}
+    without_host = {**request, "headers": {SITE_HOST_HEADER: {"value": "evil.example.com"}}}
+    viewer = {"ip": "198.51.100.7"}
+    events = [
+        {"version": "1.0", "context": {"eventType": "viewer-request"}, "viewer": viewer, "request": sent}
+        for sent in (request, spoofed, without_host)
+    ]
+
+    answered, answered_spoofed, answered_without_host = _run(api_request_function_code(), events)
+
+    expected = {
+        **request,
+        "headers": {**request["headers"], SITE_HOST_HEADER: {"value": "d123.cloudfront.net"}},
+    }
+    assert answered == expected
+    assert answered_spoofed == expected
+    assert answered_without_host == {**request, "headers": {}}
 
 
 # The deployment

@@ -30,8 +30,8 @@ async function messageOf(response) {
   return `The request failed (HTTP ${response.status}).`;
 }
 
-// A `Link: <...>; rel="next"` header as a same-origin path: the API may name its own host,
-// which is not the pages' origin behind CloudFront or a local proxy.
+// A `Link: <...>; rel="next"` header as a same-origin path (the API names the host it was called
+// at; a proxy in front of it might not pass that on).
 export function nextLink(response) {
   const header = response.headers.get('Link');
   if (!header) return null;

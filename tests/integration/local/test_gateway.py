@@ -272,3 +272,18 @@ def test_an_unknown_method_on_a_known_path_lists_the_allowed_ones(gateway_url: s
 
     assert response.status_code == 405
     assert response.headers["Allow"] == "GET, POST"
+
+
+def test_an_answer_of_the_minimum_size_is_gzipped_for_a_client_that_accepts_it(gateway_url: str) -> None:
+    """As API Gateway's minimumCompressionSize does (the echo is a few kilobytes)."""
+    accepted = requests.get(f"{gateway_url}/fake/echo", headers={"Accept-Encoding": "gzip"}, timeout=10)
+    refused = requests.get(f"{gateway_url}/fake/echo", headers={"Accept-Encoding": "identity"}, timeout=10)
+    small = requests.get(f"{gateway_url}/fake/binary", headers={"Accept-Encoding": "gzip"}, timeout=10)
+
+    assert accepted.headers["Content-Encoding"] == "gzip"
+    assert int(accepted.headers["Content-Length"]) < len(accepted.content) / 2  # the wire, not the JSON
+    assert echo(accepted)["event"]["path"] == "/fake/echo"
+    assert "Content-Encoding" not in refused.headers
+    assert int(refused.headers["Content-Length"]) == len(refused.content)
+    assert "Content-Encoding" not in small.headers
+    assert small.content == b"\x00\xff"

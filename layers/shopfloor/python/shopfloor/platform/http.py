@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 from http import HTTPStatus
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, Final, TypeVar
 from urllib.parse import parse_qs
 
 from aws_lambda_powertools import Logger
@@ -29,6 +29,16 @@ logger = Logger(child=True)
 T = TypeVar("T")
 _ID = re.compile(r"[1-9][0-9]{0,17}")
 _LOCATIONS = {"body", "query", "path", "header", "cookie"}
+
+# The host a viewer called the site's CloudFront distribution at: its function on the API's
+# behaviours (infra/constructs/site.py, with infra.constants' SITE_HOST_HEADER) copies the viewer's
+# Host into it, as the origin gets API Gateway's own Host. Lowercase, as CloudFront Functions name
+# headers.
+SITE_HOST_HEADER: Final = "x-shopfloor-site-host"
+_HOST_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+_SITE_HOST = re.compile(rf"(?P<name>{_HOST_LABEL}(?:\.{_HOST_LABEL})*)(?::(?P<port>[0-9]{{1,5}}))?")
+_MAX_HOST_NAME = 253
+_MAX_PORT = 65535
 
 
 # The Idempotency-Key header of a POST that creates (shopfloor.platform.idempotency).
@@ -124,14 +134,36 @@ def parse_id(raw: str) -> int:
 
 
 def base_url(event: APIGatewayProxyEvent) -> str:
-    """The URL of the API's root as the client called it (scheme, host and stage)."""
+    """The URL of the API's root as the client called it: `https://<host>` when it came through the
+    site's CloudFront distribution (SITE_HOST_HEADER, whose paths have no stage), else scheme, host
+    and stage as API Gateway saw them."""
     headers = event.headers or {}
     lowered = {name.lower(): value for name, value in headers.items()}
+    # A direct caller may send the header itself: that only changes the URLs in the answer to that
+    # caller (nothing is cached: the API's behaviours use CachingDisabled), and only to a valid host.
+    site_host = _valid_host(lowered.get(SITE_HOST_HEADER))
+    if site_host is not None:
+        return f"https://{site_host}"
     scheme = lowered.get("x-forwarded-proto", "https")
     host = lowered.get("host", "")
     stage_path = event.request_context.path or event.path
     prefix = stage_path[: len(stage_path) - len(event.path)] if stage_path.endswith(event.path) else ""
     return f"{scheme}://{host}{prefix}" if host else prefix
+
+
+def _valid_host(value: str | None) -> str | None:
+    """`value` when it is a host name (as CloudFront's Host always is), with an optional port, else
+    None: no other header text ever goes into a URL."""
+    if value is None:
+        return None
+    host = value.strip()
+    match = _SITE_HOST.fullmatch(host)
+    if match is None or len(match.group("name")) > _MAX_HOST_NAME:
+        return None
+    port = match.group("port")
+    if port is not None and not 0 < int(port) <= _MAX_PORT:
+        return None
+    return host
 
 
 def resource_url(event: APIGatewayProxyEvent, path: str) -> str:
