@@ -12,7 +12,7 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 .PHONY: help run test lint unit integration e2e infra-test browser screenshots bench build synth deploy destroy openapi docs clean
 
 help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
 $(VENV_READY): requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null || { echo "Python 3.11 or newer is required: install python3 (or run make PYTHON=/path/to/python3.11)"; exit 1; }
@@ -32,9 +32,12 @@ java:
 
 # The browser tests drive Debian's Chromium (never Playwright's download). Installed with apt-get
 # when missing, as root or with passwordless sudo; otherwise one line says what to install.
+# CHROMIUM_EXECUTABLE is the path checked first (then `chromium`, `sudo` and `apt-get` on PATH):
+# tests/infra/test_makefile.py points it and PATH at nothing.
+CHROMIUM_EXECUTABLE := /usr/bin/chromium
 CHROMIUM_MISSING := Chromium is required for the browser tests: install the Debian package chromium (apt-get install chromium)
 chromium:
-	@test -x /usr/bin/chromium || command -v chromium >/dev/null || { \
+	@test -x "$(CHROMIUM_EXECUTABLE)" || command -v chromium >/dev/null || { \
 	  if [ "$$(id -u)" = 0 ]; then sudo=""; elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then sudo="sudo -n"; \
 	  else echo "$(CHROMIUM_MISSING)"; exit 1; fi; \
 	  command -v apt-get >/dev/null || { echo "$(CHROMIUM_MISSING)"; exit 1; }; \
@@ -88,7 +91,7 @@ unit: $(VENV_READY) ## unit tests only (on every core)
 integration: bootstrap ## integration tests only (starts the local cloud on free ports)
 	$(PY) -m pytest tests/integration
 
-e2e: $(VENV_READY) ## the client-side suite against a deployed stack: API_URL=<ApiUrl> make e2e
+e2e: $(VENV_READY) $(if $(SITE_URL),chromium) ## the client-side suites against a deployed stack: API_URL=<ApiUrl> SITE_URL=<SiteUrl> make e2e
 	$(PY) -m pytest tests/e2e
 
 infra-test: bootstrap ## synthesized-template tests and cdk-nag

@@ -1,5 +1,10 @@
 """The browser tests' machinery: one local cloud and one Chromium for the session, a fresh browser
-context (a visitor of their own) per page a test opens, the page weights printed at the end."""
+context (a visitor of their own) per page a test opens, the page weights printed at the end.
+
+What the tests may assume of the site besides its base URL comes from fixtures (`customer_account`,
+`manager_account`, `fresh_data`, `demo_menu`): here the local cloud's, which has the demo users and
+seeds, and data of these tests' alone; tests/e2e/pages/conftest.py gives a deployed stack's
+instead (the same tests through a deployed site)."""
 
 from __future__ import annotations
 
@@ -8,10 +13,11 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, Playwright, expect, sync_playwright
+from playwright.sync_api import Browser, Page, Playwright, expect
 
+from infra.local.users import DEMO_CUSTOMER, DEMO_MANAGER
 from tests.browser import chromium, weight
-from tests.browser.pages import DESKTOP, TIMEOUT_MS, Viewport, new_context
+from tests.browser.pages import DESKTOP, TIMEOUT_MS, Account, Viewport, new_context
 from tests.integration.cloud import LocalCloud, Ports, start_cloud
 
 WEIGHTS = pytest.StashKey[list[weight.PageWeight]]()
@@ -48,18 +54,36 @@ def base_url(cloud: LocalCloud) -> str:
 
 
 @pytest.fixture(scope="session")
-def playwright() -> Iterator[Playwright]:
-    if chromium.executable() is None:
-        pytest.fail(chromium.MISSING, pytrace=False)
-    with sync_playwright() as driver:
-        yield driver
-
-
-@pytest.fixture(scope="session")
 def browser(starting_cloud: Future[LocalCloud], playwright: Playwright) -> Iterator[Browser]:
+    """Chromium, launched while the cloud starts (`playwright`, the session's one driver, is in
+    tests/conftest.py)."""
     launched = chromium.launch(playwright)
     yield launched
     launched.close()
+
+
+@pytest.fixture(scope="session")
+def customer_account() -> Account:
+    """A customer who exists: the local cloud's demo customer."""
+    return DEMO_CUSTOMER
+
+
+@pytest.fixture(scope="session")
+def manager_account() -> Account:
+    """A member of `managers`: the local cloud's demo manager."""
+    return DEMO_MANAGER
+
+
+@pytest.fixture(scope="session")
+def fresh_data() -> bool:
+    """Whether the site's data is these tests' alone (the cloud's fresh data folder), so that what a
+    page lists of everyone's (the board's orders) is known and small."""
+    return True
+
+
+@pytest.fixture(scope="session")
+def demo_menu() -> None:
+    """The demo menu (seeds/menu.json) is on the site: the local cloud loads it as it starts."""
 
 
 Visitor = Callable[..., Page]
@@ -92,6 +116,33 @@ def page_weights(request: pytest.FixtureRequest) -> Iterator[list[weight.PageWei
     yield measured
     if measured:
         weight.write(sorted(measured, key=lambda page: page.page))
+
+
+Weigh = Callable[[weight.Visit], None]
+
+
+@pytest.fixture
+def weigh(
+    browser: Browser,
+    base_url: str,
+    page_weights: list[weight.PageWeight],
+    fresh_data: bool,
+    request: pytest.FixtureRequest,
+) -> Weigh:
+    """`weigh(visit)`: the page's first load, as its visitor (`customer_account` or
+    `manager_account`), kept for the end of the run and checked against the budget. Skipped for a
+    page that lists what everyone shares when the data is not the tests' alone."""
+
+    def weigh_visit(visit: weight.Visit) -> None:
+        if visit.shared and not fresh_data:
+            pytest.skip(
+                f"{visit.page}'s weight is not measured on a shared stack: its first load lists "
+                f"{visit.shared} (the budget is checked on the local cloud: make browser)"
+            )
+        account = request.getfixturevalue(f"{visit.role}_account") if visit.role else None
+        weight.check(weight.measure(browser, base_url, visit, account), page_weights)
+
+    return weigh_visit
 
 
 @pytest.fixture(scope="session")

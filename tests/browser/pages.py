@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import uuid
 from dataclasses import dataclass
+from typing import Protocol
 
 from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
 
@@ -25,6 +26,17 @@ class Viewport:
 
     def __str__(self) -> str:
         return self.name
+
+
+class Account(Protocol):
+    """An e-mail and password the site knows: the local cloud's demo users, or on a deployed stack a
+    customer signed up on the spot and the manager an operator made."""
+
+    @property
+    def email(self) -> str: ...
+
+    @property
+    def password(self) -> str: ...
 
 
 PHONE = Viewport("phone", 390, 844, mobile=True, scale=2)

@@ -1,5 +1,7 @@
 """The coffee shop's pages (`/app/`, menu.html, board.html) in Chromium against the local cloud,
-through the pages only: the API is called directly just to count what they did."""
+through the pages only: the API is called directly just to count what they did. The accounts and
+the demo menu are fixtures (tests/browser/conftest.py), so the same tests run through a deployed
+site (tests/e2e/pages)."""
 
 from __future__ import annotations
 
@@ -10,18 +12,18 @@ from collections.abc import Callable
 from urllib.parse import urlparse
 
 import pytest
-from playwright.sync_api import Browser, Locator, Page, Request, expect
+from playwright.sync_api import Locator, Page, Request, expect
 
-from infra.local.users import DEMO_CUSTOMER, DEMO_MANAGER
 from shopfloor.shop.auth.service import INCORRECT_CREDENTIALS
 from tests.browser import api, weight
-from tests.browser.conftest import Visitor
+from tests.browser.conftest import Visitor, Weigh
 from tests.browser.pages import (
     APP,
     DESKTOP,
     PASSWORD,
     PHONE,
     TIMEOUT_MS,
+    Account,
     add_to_basket,
     basket_line,
     expect_no_error,
@@ -51,11 +53,13 @@ def test_the_pages_are_served_at_app_on_the_apis_origin(visitor: Visitor) -> Non
     expect_no_error(page)
 
 
-def test_a_wrong_password_is_refused_with_the_apis_message(visitor: Visitor) -> None:
+def test_a_wrong_password_is_refused_with_the_apis_message(
+    visitor: Visitor, customer_account: Account
+) -> None:
     page = visitor(PHONE)
     page.goto(APP)
     form = page.locator("form#sign-in")
-    form.locator("input[name=username]").fill(DEMO_MANAGER.email)
+    form.locator("input[name=username]").fill(customer_account.email)
     form.locator("input[name=password]").fill("Not-the-password-1")
     form.locator("button[type=submit]").click()
     expect(page.locator("[role=alert]#error")).to_have_text(INCORRECT_CREDENTIALS)
@@ -63,9 +67,10 @@ def test_a_wrong_password_is_refused_with_the_apis_message(visitor: Visitor) -> 
     expect(page).to_have_url(re.compile(r"/app/(index\.html)?$"))
 
 
-def test_signing_out_forgets_the_account(visitor: Visitor) -> None:
+@pytest.mark.usefixtures("demo_menu")
+def test_signing_out_forgets_the_account(visitor: Visitor, customer_account: Account) -> None:
     page = visitor(PHONE)
-    sign_in_customer(page, DEMO_CUSTOMER.email, DEMO_CUSTOMER.password)
+    sign_in_customer(page, customer_account.email, customer_account.password)
     page.locator("button#sign-out").click()
     expect(page).to_have_url(re.compile(r"/app/(index\.html)?$"))
     expect(page.locator("#who")).to_be_hidden()
@@ -75,7 +80,10 @@ def test_signing_out_forgets_the_account(visitor: Visitor) -> None:
     expect(page.locator("button#sign-out")).to_be_hidden()
 
 
-def test_an_order_from_basket_to_ready_and_a_late_cancel_refused(visitor: Visitor) -> None:
+@pytest.mark.usefixtures("demo_menu")
+def test_an_order_from_basket_to_ready_and_a_late_cancel_refused(
+    visitor: Visitor, manager_account: Account
+) -> None:
     customer = visitor(PHONE)
     email = unique_email()
     sign_up(customer, email)
@@ -98,7 +106,7 @@ def test_an_order_from_basket_to_ready_and_a_late_cancel_refused(visitor: Visito
     manager = visitor(DESKTOP)
     board_answers: list[str] = []
     manager.on("response", lambda response: board_answers.append(response.url))
-    sign_in_manager(manager, DEMO_MANAGER.email, DEMO_MANAGER.password)
+    sign_in_manager(manager, manager_account.email, manager_account.password)
     ready = move_to_ready_on_the_board(manager, order_id)
     # A mark on the card's element itself: the board's next refresh must update it in place.
     ready.evaluate("card => { card.browserTestMark = true; }")
@@ -182,6 +190,7 @@ def move_to_ready_on_the_board(manager: Page, order_id: str) -> Locator:
     return ready
 
 
+@pytest.mark.usefixtures("demo_menu")
 def test_a_double_click_on_place_order_places_one_order(visitor: Visitor, base_url: str) -> None:
     page = visitor(DESKTOP)
     email = unique_email()
@@ -211,7 +220,10 @@ def test_a_double_click_on_place_order_places_one_order(visitor: Visitor, base_u
     assert posts[0].headers.get("idempotency-key"), posts[0].headers
 
 
-def test_a_product_a_manager_adds_is_on_the_customers_menu_after_a_reload(visitor: Visitor) -> None:
+@pytest.mark.usefixtures("demo_menu")
+def test_a_product_a_manager_adds_is_on_the_customers_menu_after_a_reload(
+    visitor: Visitor, manager_account: Account
+) -> None:
     customer = visitor(PHONE)
     customer.goto("/app/menu.html")  # anyone sees the menu
     menu = customer.locator("#menu")
@@ -219,7 +231,7 @@ def test_a_product_a_manager_adds_is_on_the_customers_menu_after_a_reload(visito
     name = f"Flat White {uuid.uuid4().hex[:6]}"
 
     manager = visitor(DESKTOP)
-    sign_in_manager(manager, DEMO_MANAGER.email, DEMO_MANAGER.password)
+    sign_in_manager(manager, manager_account.email, manager_account.password)
     editor = manager.locator("section#menu-editor")
     products = editor.locator("article[data-product-id]")
     expect(products.first).to_be_visible()
@@ -271,7 +283,5 @@ VARIATION_IN_EDITOR = """({product, name}) => {
     [visit for visit in weight.VISITS if visit.page != "factories.html"],
     ids=lambda visit: visit.page,
 )
-def test_first_load_weighs_under_the_budget(
-    browser: Browser, base_url: str, page_weights: list[weight.PageWeight], visit: weight.Visit
-) -> None:
-    weight.check(weight.measure(browser, base_url, visit), page_weights)
+def test_first_load_weighs_under_the_budget(weigh: Weigh, visit: weight.Visit) -> None:
+    weigh(visit)

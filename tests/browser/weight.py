@@ -13,13 +13,13 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from playwright.sync_api import Browser, Page
 
 from infra.local.users import DEMO_CUSTOMER, DEMO_MANAGER
 from infra.topology import ROOT
-from tests.browser.pages import DESKTOP, new_context, sign_in_customer, sign_in_manager
+from tests.browser.pages import DESKTOP, Account, new_context, sign_in_customer, sign_in_manager
 
 BUDGET_BYTES = 100_000  # "under 100 KB" per page's first load (kB as the browsers' tools count them)
 SCREENSHOTS_DIR = ROOT / "build" / "screenshots"
@@ -167,39 +167,46 @@ CHART_LOADED = """() => {
 }"""
 
 
+Role = Literal["customer", "manager"]
+SIGN_IN: dict[Role, Callable[[Page, str, str], None]] = {
+    "customer": sign_in_customer,
+    "manager": sign_in_manager,
+}
+DEMO_ACCOUNTS: dict[Role, Account] = {"customer": DEMO_CUSTOMER, "manager": DEMO_MANAGER}
+
+
 @dataclass(frozen=True)
 class Visit:
     page: str
     path: str
-    sign_in: Callable[[Page], None] | None = None
-
-
-def _as_customer(page: Page) -> None:
-    sign_in_customer(page, DEMO_CUSTOMER.email, DEMO_CUSTOMER.password)
-
-
-def _as_manager(page: Page) -> None:
-    sign_in_manager(page, DEMO_MANAGER.email, DEMO_MANAGER.password)
+    role: Role | None = None  # signed in as one first
+    # What its first load lists of a shared stack's data, which grows with it ("" when nothing):
+    # against a deployed stack its weight would be other people's data, not the page's.
+    shared: str = ""
 
 
 # Each page as the visitor it is for: the menu as a signed-in customer (it then also lists their
 # orders), the board as a manager, the others as anyone.
 VISITS = (
     Visit("index.html", "/app/"),
-    Visit("menu.html", "/app/menu.html", _as_customer),
-    Visit("board.html", "/app/board.html", _as_manager),
+    Visit("menu.html", "/app/menu.html", "customer"),
+    Visit("board.html", "/app/board.html", "manager", shared="everyone's orders, up to 50 per column"),
     Visit("factories.html", "/app/factories.html"),
 )
 
 
-def measure(browser: Browser, base_url: str, visit: Visit) -> list[PageWeight]:
-    """The first load of one page in a fresh desktop context (signed in first, as its visitor);
-    for factories.html also the choice of a factory."""
+def measure(
+    browser: Browser, base_url: str, visit: Visit, account: Account | None = None
+) -> list[PageWeight]:
+    """The first load of one page in a fresh desktop context (signed in first, as its visitor:
+    `account`, by default the local cloud's demo user of the visit's role); for factories.html also
+    the choice of a factory."""
     context = new_context(browser, base_url, DESKTOP)
     try:
         page = context.new_page()
-        if visit.sign_in is not None:
-            visit.sign_in(page)
+        if visit.role is not None:
+            who = account or DEMO_ACCOUNTS[visit.role]
+            SIGN_IN[visit.role](page, who.email, who.password)
         weights = [first_load(page, visit.page, visit.path)]
         if visit.page == "factories.html":
             weights.append(selecting_a_factory(page))
