@@ -116,6 +116,25 @@ def test_pages_of_one_status_carry_the_filter(shop: Shop, claims: dict[str, str]
     assert all(len(page) <= 2 for page in pages)
 
 
+@pytest.mark.parametrize(
+    ("claims", "listing"),
+    [(MANAGER, "status=waiting&"), (MANAGER, ""), (CUSTOMER, ""), (CUSTOMER, "status=waiting&")],
+    ids=["a manager's in one status", "every order", "a customer's", "a customer's in one status"],
+)
+def test_sort_oldest_lists_oldest_first_page_by_page(
+    shop: Shop, claims: dict[str, str], listing: str
+) -> None:
+    placed = [shop.place()["id"] for _ in range(5)]
+
+    pages = every_page(shop.client, f"/orders?{listing}sort=oldest&limit=2", claims)
+
+    assert pages == [placed[0:2], placed[2:4], placed[4:]]
+    first = shop.client.get(f"/orders?{listing}sort=oldest&limit=2", claims=claims)
+    link = next_path(first)
+    assert link is not None
+    assert parse_qs(urlsplit(link).query)["sort"] == ["oldest"]
+
+
 def test_each_page_is_one_query(shop: Shop) -> None:
     for _ in range(3):
         shop.place()
@@ -126,6 +145,7 @@ def test_each_page_is_one_query(shop: Shop) -> None:
         (CUSTOMER, "/orders?limit=1&status=waiting"),
         (MANAGER, "/orders?limit=2"),
         (MANAGER, "/orders?limit=2&status=waiting"),
+        (MANAGER, "/orders?limit=2&status=waiting&sort=oldest"),
     ]:
         next_page: str | None = path
         while next_page is not None:
@@ -169,7 +189,13 @@ def test_a_cursor_of_another_listing_is_400(
 
 @pytest.mark.parametrize(
     ("query", "field"),
-    [("limit=0", "limit"), ("limit=1001", "limit"), ("limit=two", "limit"), ("status=lost", "status")],
+    [
+        ("limit=0", "limit"),
+        ("limit=1001", "limit"),
+        ("limit=two", "limit"),
+        ("status=lost", "status"),
+        ("sort=random", "sort"),
+    ],
 )
 def test_invalid_parameters_are_422(orders: HandlerClient, query: str, field: str) -> None:
     reply = orders.get(f"/orders?{query}", claims=MANAGER)

@@ -116,18 +116,41 @@ class DynamoOrderRepository:
             return Refused(Status(current.status), current.customer)
         return _to_order(orders.from_raw_data(response["Attributes"]))
 
-    def every(self, limit: int, cursor: str | None) -> Page[Order]:
-        return self._page(self._orders.by_time, "listing", LISTING, limit=limit, cursor=cursor)
+    def every(self, limit: int, cursor: str | None, *, oldest_first: bool = False) -> Page[Order]:
+        return self._page(
+            self._orders.by_time, "listing", LISTING, limit=limit, cursor=cursor, oldest_first=oldest_first
+        )
 
-    def with_status(self, status: Status, limit: int, cursor: str | None) -> Page[Order]:
-        return self._page(self._orders.by_status, "status", status.value, limit=limit, cursor=cursor)
+    def with_status(
+        self, status: Status, limit: int, cursor: str | None, *, oldest_first: bool = False
+    ) -> Page[Order]:
+        return self._page(
+            self._orders.by_status,
+            "status",
+            status.value,
+            limit=limit,
+            cursor=cursor,
+            oldest_first=oldest_first,
+        )
 
     def of_customer(
-        self, customer: str, status: Status | None, limit: int, cursor: str | None
+        self,
+        customer: str,
+        status: Status | None,
+        limit: int,
+        cursor: str | None,
+        *,
+        oldest_first: bool = False,
     ) -> Page[Order]:
         only = None if status is None else self._orders.status == status.value
         return self._page(
-            self._orders.by_customer, "customer", customer, limit=limit, cursor=cursor, only=only
+            self._orders.by_customer,
+            "customer",
+            customer,
+            limit=limit,
+            cursor=cursor,
+            only=only,
+            oldest_first=oldest_first,
         )
 
     def _page(
@@ -139,8 +162,9 @@ class DynamoOrderRepository:
         limit: int,
         cursor: str | None,
         only: Condition | None = None,
+        oldest_first: bool = False,
     ) -> Page[Order]:
-        """One Query of the index, newest first, for up to `limit + 1` orders (the extra one only
+        """One Query of the index, newest first (or oldest), for up to `limit + 1` orders (the extra one only
         tells that more follow). pynamodb's result iterator would query on until it had them all,
         where a filter drops some or a page hits DynamoDB's 1 MB; this reads the first page alone,
         and carries on from where that Query stopped."""
@@ -150,7 +174,7 @@ class DynamoOrderRepository:
         results = index.query(
             value,
             filter_condition=only,
-            scan_index_forward=False,
+            scan_index_forward=oldest_first,
             limit=limit + 1,
             page_size=limit + 1,
             last_evaluated_key=start,

@@ -6,7 +6,7 @@ role may do (403) and which orders it may see (someone else's order is 404, like
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.depends import Depends
@@ -44,6 +44,10 @@ Orders = Annotated[OrderService, Depends(order_service)]
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Orders per page.")]
 Cursor = Annotated[str | None, Query(description="Opaque cursor from the previous page's Link header.")]
 StatusFilter = Annotated[Status | None, Query(description="Only the orders in this status.")]
+Sort = Annotated[
+    Literal["newest", "oldest"],
+    Query(description="`newest` first (the default), or `oldest` first: a board's next order to make."),
+]
 
 
 @router.post(
@@ -79,27 +83,35 @@ def place_order(order: OrderIn, orders: Orders, idempotency_key: IdempotencyKey 
 
 @router.get(
     "/orders",
-    summary="List orders, newest first",
-    description="A customer's own orders; for a manager, every order. `status` keeps those in one status.",
+    summary="List orders, newest first (or oldest)",
+    description="A customer's own orders; for a manager, every order. `status` keeps those in one status; "
+    "`sort=oldest` lists them oldest first.",
     tags=TAGS,
     security=SIGNED_IN,
     responses=answers(
         200,
         list[Order],
-        description="A page of orders, newest first.",
+        description="A page of orders, newest first (oldest first with `sort=oldest`).",
         headers=NEXT_PAGE,
         errors=(400, 401, 422),
         error_descriptions={400: "An invalid cursor."},
     ),
 )
 def list_orders(
-    orders: Orders, *, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None, status: StatusFilter = None
+    orders: Orders,
+    *,
+    limit: Limit = DEFAULT_LIMIT,
+    cursor: Cursor = None,
+    status: StatusFilter = None,
+    sort: Sort = "newest",
 ) -> Response[Any]:
     event = router.current_event
-    page = orders.list_orders(caller_of(event), status, limit, cursor)
+    page = orders.list_orders(caller_of(event), status, limit, cursor, oldest_first=sort == "oldest")
     query = {"limit": str(limit)}
     if status is not None:
         query["status"] = status.value
+    if sort != "newest":
+        query["sort"] = sort
     body = [order.model_dump(mode="json") for order in page.items]
     return page_response(event, body, page.next_cursor, query)
 

@@ -71,18 +71,26 @@ class OrderRepository(Protocol):
         status or customer does not allow it; None when there is no such order."""
         ...
 
-    def every(self, limit: int, cursor: str | None) -> Page[Order]:
-        """Every order, newest first."""
+    def every(self, limit: int, cursor: str | None, *, oldest_first: bool = False) -> Page[Order]:
+        """Every order, newest first (or oldest)."""
         ...
 
-    def with_status(self, status: Status, limit: int, cursor: str | None) -> Page[Order]:
-        """The orders in one status, newest first."""
+    def with_status(
+        self, status: Status, limit: int, cursor: str | None, *, oldest_first: bool = False
+    ) -> Page[Order]:
+        """The orders in one status, newest first (or oldest)."""
         ...
 
     def of_customer(
-        self, customer: str, status: Status | None, limit: int, cursor: str | None
+        self,
+        customer: str,
+        status: Status | None,
+        limit: int,
+        cursor: str | None,
+        *,
+        oldest_first: bool = False,
     ) -> Page[Order]:
-        """A customer's orders (in one status, if given), newest first."""
+        """A customer's orders (in one status, if given), newest first (or oldest)."""
         ...
 
 
@@ -135,14 +143,23 @@ class OrderService:
         return created
 
     def list_orders(
-        self, caller: Caller, status: Status | None, limit: int, cursor: str | None
+        self,
+        caller: Caller,
+        status: Status | None,
+        limit: int,
+        cursor: str | None,
+        *,
+        oldest_first: bool = False,
     ) -> Page[Order]:
-        """A manager's view: every order (or those in `status`); a customer's: their own."""
+        """A manager's view: every order (or those in `status`); a customer's: their own. Newest
+        first, or oldest first (a board's next order to make is the oldest waiting)."""
         if caller.role is not Role.MANAGER:
-            return self._repository.of_customer(caller.email, status, limit, cursor)
+            return self._repository.of_customer(
+                caller.email, status, limit, cursor, oldest_first=oldest_first
+            )
         if status is None:
-            return self._repository.every(limit, cursor)
-        return self._repository.with_status(status, limit, cursor)
+            return self._repository.every(limit, cursor, oldest_first=oldest_first)
+        return self._repository.with_status(status, limit, cursor, oldest_first=oldest_first)
 
     def get(self, caller: Caller, order_id: int) -> Order:
         return self._visible(caller, order_id).order
