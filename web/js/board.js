@@ -1,10 +1,13 @@
 // /app/board.html (managers): the order board, refreshed in place every 3 s, and the menu editor.
-import { api } from './api.js';
-import { clearError, el, setText, showError, withButton } from './dom.js';
+import { api, apiPage } from './api.js';
+import { clearError, el, focusIfLost, setText, showError, withButton } from './dom.js';
 import { amountField, formatAmount, sameAmount } from './money.js';
+import { every, Newest } from './refresh.js';
 import { setUpHeader } from './session.js';
 
 const REFRESH_MS = 3000;
+// A column shows its oldest orders (the next to make), at most this many: one request a column.
+const PAGE_SIZE = 50;
 const COLUMNS = ['waiting', 'preparation', 'ready'];
 // The one click that moves a card along, and the way back from preparation.
 const FORWARD = {
@@ -15,8 +18,9 @@ const FORWARD = {
 const BACK = { preparation: { status: 'waiting', label: 'Back to waiting' } };
 
 const board = document.querySelector('.board');
-// Bumped by every move, so the answer of a refresh that started before it is not applied.
-let generation = 0;
+const newest = new Newest();
+// The columns with more orders than they show (their count then reads "50+").
+const overflowing = new Set();
 
 // ---- the board
 
@@ -32,20 +36,24 @@ function age(createdAt) {
 function moveButton(card, className, move) {
   const button = el('button', { type: 'button', className }, move.label);
   button.addEventListener('click', async () => {
-    generation += 1;
     const buttons = card.querySelectorAll('button');
-    for (const other of buttons) other.disabled = true;
+    const from = card.closest('.column');
+    for (const other of buttons) other.disabled = true; // (the focus goes with the button)
     clearError();
     try {
       const order = await api(`/orders/${card.dataset.orderId}/status`, {
         method: 'PATCH',
         body: { status: move.status },
       });
-      placeCard(order);
+      refresh.changed();
+      if (newest.accept(order)) placeCard(order);
     } catch (error) {
       showError(error); // a 409: someone moved it first; the refresh shows where it is
     } finally {
       for (const other of buttons) other.disabled = false;
+      // The button again (refused); the card where it went; or the column it left the board from.
+      if (button.isConnected) focusIfLost(button);
+      else focusIfLost(card.isConnected ? card : from.querySelector('h2'));
       refresh();
     }
   });
@@ -53,8 +61,10 @@ function moveButton(card, className, move) {
 }
 
 function newCard(order) {
-  return el('article', { className: 'card', dataset: { orderId: order.id } },
-    el('h3', {}, `#${order.id} `, el('span', { className: 'location' }, order.location.replace('_', ' '))),
+  const titleId = `order-${order.id}`;
+  return el('article', { className: 'card', dataset: { orderId: order.id }, 'aria-labelledby': titleId },
+    el('h3', { id: titleId }, `#${order.id} `,
+      el('span', { className: 'location' }, order.location.replace('_', ' '))),
     el('p', { className: 'customer' }, order.customer),
     el('ul', { className: 'lines' },
       ...order.lines.map((line) => el('li', {}, `${line.quantity} x ${line.name}`))),
@@ -65,6 +75,7 @@ function newCard(order) {
 }
 
 // Put an order's card where its status says (creating it, or removing it once it is off the board).
+// The focus in a card stays there (moving an element drops it): on its button, or on the card.
 function placeCard(order, index = null) {
   let card = board.querySelector(`article[data-order-id="${order.id}"]`);
   if (!COLUMNS.includes(order.status)) {
@@ -72,7 +83,7 @@ function placeCard(order, index = null) {
     return;
   }
   if (!card) card = newCard(order);
-  card.dataset.createdAt = order.created_at;
+  const focused = card.contains(document.activeElement) ? document.activeElement : null;
   setText(card.querySelector('.age'), age(order.created_at));
   if (card.dataset.status !== order.status) {
     card.dataset.status = order.status;
@@ -87,19 +98,21 @@ function placeCard(order, index = null) {
   } else if (cards.children[index] !== card) {
     cards.insertBefore(card, cards.children[index] || null);
   }
+  if (focused) focusIfLost(focused.isConnected ? focused : card);
   updateCounts();
 }
 
 function updateCounts() {
   for (const status of COLUMNS) {
-    setText(document.querySelector(`#column-${status} .count`), column(status).children.length);
+    const shown = column(status).children.length;
+    setText(document.querySelector(`#column-${status} .count`), `${shown}${overflowing.has(status) ? '+' : ''}`);
   }
 }
 
-function applyBoard(pages) {
+function applyBoard(lists) {
   // The three lists are read at once: an order moving meanwhile may be in two; its latest wins.
   const latest = new Map();
-  for (const orders of pages) {
+  for (const orders of lists) {
     for (const order of orders) {
       const seen = latest.get(order.id);
       if (!seen || order.updated_at > seen.updated_at) latest.set(order.id, order);
@@ -109,9 +122,11 @@ function applyBoard(pages) {
     const order = latest.get(Number(card.dataset.orderId));
     if (!order) card.remove();
   }
+  // An order older than the card shows (a move this page made is newer) leaves the card alone.
+  const current = [...latest.values()].filter((order) => newest.accept(order));
   for (const status of COLUMNS) {
     // Oldest first: the next order to make is at the top.
-    const orders = [...latest.values()]
+    const orders = current
       .filter((order) => order.status === status)
       .sort((a, b) => a.created_at.localeCompare(b.created_at) || a.id - b.id);
     orders.forEach((order, index) => placeCard(order, index));
@@ -119,50 +134,41 @@ function applyBoard(pages) {
   updateCounts();
 }
 
-let timer = null;
-let running = false;
-let again = false;
-
-async function refresh() {
-  if (running) {
-    again = true;
-    return;
-  }
-  running = true;
-  clearTimeout(timer);
-  const started = generation;
-  try {
-    const pages = await Promise.all(COLUMNS.map((status) => api(`/orders?status=${status}&limit=50`)));
-    if (started === generation) applyBoard(pages);
-    else again = true;
-  } catch (error) {
-    showError(error);
-  } finally {
-    running = false;
-    if (again) {
-      again = false;
-      refresh();
-    } else {
-      timer = setTimeout(refresh, REFRESH_MS);
-    }
-  }
+// The oldest orders in one status, and whether more follow.
+async function ordersIn(status) {
+  const page = await apiPage(`/orders?status=${status}&sort=oldest&limit=${PAGE_SIZE}`);
+  return { status, orders: page.data, more: page.next !== null };
 }
+
+const refresh = every(REFRESH_MS, async (fresh) => {
+  const columns = await Promise.all(COLUMNS.map(ordersIn));
+  if (!fresh()) return;
+  overflowing.clear();
+  for (const { status, more } of columns) if (more) overflowing.add(status);
+  applyBoard(columns.map(({ orders }) => orders));
+});
 
 // ---- the menu editor
 
 const editorBox = document.getElementById('editor-products');
 const editorStatus = document.getElementById('editor-status');
+const editorTitle = document.getElementById('editor-title');
+let editorLoads = 0; // the menu read last is the one shown (an older answer arriving late is not)
 
 function said(text) {
   editorStatus.textContent = text;
 }
 
-// Run an editor action from a form's submit button (or a button), then show the menu again.
+// Run an editor action from a form's submit button (or a button), then show the menu again. The
+// product's editor is rebuilt when it changed: the focus goes to its heading (or the editor's).
 async function edit(button, action, done) {
   said('');
+  const productId = button.closest('article').dataset.productId;
   const result = await withButton(button, action);
   await loadEditor();
   if (result !== undefined) said(done); // once the editor shows the change
+  const product = editorBox.querySelector(`article[data-product-id="${productId}"] h3`);
+  focusIfLost(product || editorTitle);
 }
 
 function field(label, props) {
@@ -248,13 +254,15 @@ function productEditor(product) {
 
 // Each product's editor is rebuilt only when that product changed (other forms keep their input).
 async function loadEditor() {
+  const load = ++editorLoads;
   let menu;
   try {
     menu = await api('/menu');
   } catch (error) {
-    showError(error);
+    if (load === editorLoads) showError(error);
     return;
   }
+  if (load !== editorLoads) return;
   const wanted = new Set(menu.map((product) => String(product.id)));
   for (const article of [...editorBox.children]) {
     if (!wanted.has(article.dataset.productId)) article.remove();

@@ -24,23 +24,43 @@ export function setText(node, text) {
   if (node.textContent !== value) node.textContent = value;
 }
 
-// #error: the API's message when a request is refused. A new error replaces the old one.
-export function showError(error) {
+// #error: the API's message when a request is refused. A new error replaces the old one; the same
+// text again is left alone (not announced again). `from` names what showed it: clearError(from)
+// then hides it only if it is still that one's (a refresh that works again clears its own error,
+// never the message of a user's action).
+let shownFrom = null;
+
+export function showError(error, from = null) {
   const box = document.getElementById('error');
-  box.textContent = error && error.message ? error.message : String(error);
+  setText(box, error && error.message ? error.message : String(error));
   box.hidden = false;
+  shownFrom = from;
 }
 
-export function clearError() {
+export function clearError(from = null) {
+  if (from !== null && from !== shownFrom) return;
   const box = document.getElementById('error');
   box.textContent = '';
   box.hidden = true;
+  shownFrom = null;
+}
+
+// After an action that removed or disabled the focused button: the focus goes to `target` (a heading
+// or a card is made focusable by script only), not back to the top of the page. Focus the user
+// moved elsewhere meanwhile stays.
+export function focusIfLost(target) {
+  const active = document.activeElement;
+  if (active && active !== document.body && active.isConnected && !active.disabled) return;
+  if (target.tabIndex < 0 && !target.hasAttribute('tabindex')) target.setAttribute('tabindex', '-1');
+  target.focus();
 }
 
 // Run a user's action with `button` disabled while it is in flight; its refusal goes to #error.
-// Returns the action's result, or undefined when it failed.
+// Returns the action's result, or undefined when it failed. A disabled button loses the focus: it
+// gets it back once enabled again.
 export async function withButton(button, action) {
   if (button.disabled) return undefined;
+  const focused = document.activeElement === button;
   button.disabled = true;
   clearError();
   try {
@@ -50,6 +70,7 @@ export async function withButton(button, action) {
     return undefined;
   } finally {
     button.disabled = false;
+    if (focused && button.isConnected) focusIfLost(button);
   }
 }
 

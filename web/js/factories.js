@@ -71,7 +71,10 @@ function select(id) {
   document.getElementById('factory-name').textContent = `Factory ${id}`;
   document.getElementById('factory-summary').textContent = summary ? describe(summary) : '';
   for (const item of list.children) {
-    item.classList.toggle('selected', item.dataset.factoryId === String(id));
+    const chosen = item.dataset.factoryId === String(id);
+    item.classList.toggle('selected', chosen);
+    if (chosen) item.querySelector('button').setAttribute('aria-current', 'true');
+    else item.querySelector('button').removeAttribute('aria-current');
   }
   if (summary && summary.points) {
     fromInput.value = toInputValue(Math.floor(summary.first / 60) * 60);
@@ -95,12 +98,13 @@ rangeForm.addEventListener('submit', (event) => {
 chart.addEventListener('error', async () => {
   const src = chart.getAttribute('src');
   if (!src) return;
+  let problem = 'The chart could not be drawn.';
   try {
     await send(src, { auth: false });
-    showError('The chart could not be drawn.');
   } catch (error) {
-    if (chart.getAttribute('src') === src) showError(error);
+    problem = error;
   }
+  if (chart.getAttribute('src') === src) showError(problem); // not once another chart is asked for
 });
 
 more.addEventListener('click', () => withButton(more, () => loadPage(nextPage)));

@@ -1,5 +1,5 @@
 // /app/: sign in (a manager goes to the board, a customer to the menu) and sign up.
-import { clearError, showError } from './dom.js';
+import { clearError, focusIfLost, showError } from './dom.js';
 import { setUpHeader, signIn, signUp, takeNotice } from './session.js';
 
 function home(account) {
@@ -19,6 +19,7 @@ function handle(form, action) {
     } catch (error) {
       showError(error);
       button.disabled = false;
+      focusIfLost(button); // lost when it was disabled
     }
   });
 }

@@ -1,7 +1,8 @@
 // /app/menu.html: the menu, the basket, placing an order, its timeline, and "my orders".
 import { api } from './api.js';
-import { clearError, el, formatTime, setText, showError, withButton } from './dom.js';
+import { clearError, el, focusIfLost, formatTime, setText, showError, withButton } from './dom.js';
 import { formatAmount, formatCents, toCents } from './money.js';
+import { every, Newest } from './refresh.js';
 import { setUpHeader } from './session.js';
 
 const REFRESH_MS = 3000;
@@ -23,10 +24,10 @@ const myOrders = document.getElementById('my-orders');
 let account = null;
 let products = new Map(); // id -> product of GET /menu
 let placing = false;
-// Bumped by every action that changes orders, so an older refresh's answer is not applied.
-let generation = 0;
+const newest = new Newest();
 
-// ---- the basket: {key, location, lines: [{product_id, variation_id, name, unit_cents, quantity}]}
+// ---- the basket: {key, keyFor, location, lines: [{product_id, variation_id, name, unit_cents,
+// quantity}]}; `key` is the Idempotency-Key of the request `keyFor` (the order as last sent).
 
 function newKey() {
   if (crypto.randomUUID) return crypto.randomUUID();
@@ -41,7 +42,11 @@ function loadBasket() {
   } catch {
     // a damaged basket is an empty one
   }
-  return { key: null, location: 'take_away', lines: [] };
+  return emptyBasket('take_away');
+}
+
+function emptyBasket(location) {
+  return { key: null, keyFor: null, location, lines: [] };
 }
 
 let basket = loadBasket();
@@ -58,10 +63,22 @@ function lineName(product, variation) {
   return variation ? `${product.name} (${variation.name})` : product.name;
 }
 
+// The quantity a field holds when it is a whole number from `min` to MAX_QUANTITY, else null.
+function quantityOf(text, min) {
+  const value = String(text).trim();
+  if (!/^\d+$/.test(value)) return null;
+  const quantity = Number(value);
+  return quantity >= min && quantity <= MAX_QUANTITY ? quantity : null;
+}
+
 function addToBasket(product, variation, quantity) {
-  if (basket.lines.length === 0) basket.key = newKey(); // one key per basket
   const id = lineId({ product_id: product.id, variation_id: variation ? variation.id : null });
   const existing = basket.lines.find((line) => lineId(line) === id);
+  if (existing && existing.quantity + quantity > MAX_QUANTITY) {
+    showError(`An order holds at most ${MAX_QUANTITY} of each: `
+      + `the basket has ${existing.quantity} of ${existing.name}.`);
+    return;
+  }
   if (existing) existing.quantity += quantity;
   else {
     basket.lines.push({
@@ -105,17 +122,23 @@ function basketLine(line) {
     value: line.quantity,
   });
   quantity.addEventListener('input', () => {
-    const value = quantity.value.trim();
-    if (/^\d+$/.test(value)) setQuantity(id, Number(value));
+    const value = quantityOf(quantity.value, 0);
+    if (value !== null) setQuantity(id, value);
   });
   quantity.addEventListener('change', () => {
-    if (!/^\d+$/.test(quantity.value.trim())) renderBasket(true);
+    if (quantityOf(quantity.value, 0) !== null) return;
+    showError(`Quantity: choose a number from 0 to ${MAX_QUANTITY} (0 takes the line out).`);
+    renderBasket(true);
   });
+  const remove = () => {
+    setQuantity(id, 0);
+    focusIfLost(document.getElementById('basket-title'));
+  };
   return el('li', { dataset: { line: id } },
     el('span', { className: 'name' }, line.name),
     el('label', { className: 'quantity' }, 'Qty ', quantity),
     el('span', { className: 'line-total' }, ''),
-    el('button', { type: 'button', className: 'remove', on: { click: () => setQuantity(id, 0) } }, 'Remove'),
+    el('button', { type: 'button', className: 'remove', on: { click: remove } }, 'Remove'),
   );
 }
 
@@ -146,8 +169,26 @@ function renderBasket(resetInputs = false) {
   updatePlaceButton();
 }
 
+// Only customers place orders (the API refuses a manager's).
+function canOrder() {
+  return account !== null && account.role === 'customer';
+}
+
 function updatePlaceButton() {
-  placeButton.disabled = placing || !account || basket.lines.length === 0;
+  placeButton.disabled = placing || !canOrder() || basket.lines.length === 0;
+}
+
+// The basket's Idempotency-Key for this request: the same for a retry of the same order (one whose
+// answer was lost is then not placed twice), a new one once the basket or the place changed (the
+// API refuses a key sent before with another request).
+function keyFor(request) {
+  const signature = JSON.stringify(request);
+  if (!basket.key || basket.keyFor !== signature) {
+    basket.key = newKey();
+    basket.keyFor = signature;
+    saveBasket();
+  }
+  return basket.key;
 }
 
 async function placeOrder() {
@@ -155,28 +196,28 @@ async function placeOrder() {
   placing = true; // disabled at once: a second click of a double click does nothing
   updatePlaceButton();
   clearError();
-  generation += 1;
-  if (!basket.key) {
-    basket.key = newKey();
-    saveBasket();
-  }
+  const request = {
+    location: locationSelect.value,
+    lines: basket.lines.map((line) => ({
+      product_id: line.product_id,
+      variation_id: line.variation_id,
+      quantity: line.quantity,
+    })),
+  };
+  let placed = false;
   try {
     const order = await api('/orders', {
       method: 'POST',
-      headers: { 'Idempotency-Key': basket.key },
-      body: {
-        location: locationSelect.value,
-        lines: basket.lines.map((line) => ({
-          product_id: line.product_id,
-          variation_id: line.variation_id,
-          quantity: line.quantity,
-        })),
-      },
+      headers: { 'Idempotency-Key': keyFor(request) },
+      body: request,
     });
-    basket = { key: null, location: locationSelect.value, lines: [] };
+    refresh.changed();
+    basket = emptyBasket(request.location);
     saveBasket();
     sessionStorage.setItem(CURRENT_KEY, String(order.id));
+    newest.accept(order);
     renderCurrent(order, null);
+    placed = true;
     refresh();
   } catch (error) {
     showError(error);
@@ -184,6 +225,8 @@ async function placeOrder() {
     placing = false;
     renderBasket();
   }
+  // The order placed; or, refused, the button again (it was disabled, the focus lost with it).
+  focusIfLost(placed ? document.getElementById('current-title') : placeButton);
 }
 
 // ---- the menu
@@ -202,8 +245,8 @@ function productCard(product) {
   const add = el('button', { type: 'button', className: 'add' }, 'Add to basket');
   add.addEventListener('click', () => {
     clearError();
-    const count = Math.trunc(Number(quantity.value));
-    if (!Number.isFinite(count) || count < 1 || count > MAX_QUANTITY) {
+    const count = quantityOf(quantity.value, 1);
+    if (count === null) {
       showError(`Quantity: choose a number from 1 to ${MAX_QUANTITY}.`);
       return;
     }
@@ -267,7 +310,7 @@ function renderCurrent(order, events) {
   }
 }
 
-async function refreshCurrent() {
+async function refreshCurrent(fresh) {
   const id = sessionStorage.getItem(CURRENT_KEY);
   if (!id || !account) return;
   if (currentBox.dataset.orderId === id && FINISHED.has(currentBox.dataset.status)
@@ -280,11 +323,12 @@ async function refreshCurrent() {
     events = await api(`/orders/${encodeURIComponent(id)}/events`);
   } catch (error) {
     if (error.status !== 404) throw error;
+    if (!fresh()) return;
     sessionStorage.removeItem(CURRENT_KEY); // another account's order: forget it
     currentBox.hidden = true;
     return;
   }
-  renderCurrent(order, events);
+  if (fresh() && newest.accept(order)) renderCurrent(order, events);
 }
 
 // ---- my orders
@@ -302,23 +346,31 @@ function orderItem(order) {
 function cancelButton(orderId) {
   const button = el('button', { type: 'button', className: 'cancel' }, 'Cancel');
   button.addEventListener('click', async () => {
-    generation += 1;
     const order = await withButton(button, () => api(`/orders/${orderId}/cancel`, { method: 'POST' }));
-    if (order) updateOrderItem(order);
+    if (order) {
+      refresh.changed();
+      updateOrderItem(order);
+    }
     refresh();
   });
   return button;
 }
 
+// An order's item in "my orders", brought up to date (left alone when the answer is older).
 function updateOrderItem(order) {
   let item = myOrders.querySelector(`li[data-order-id="${order.id}"]`);
   if (!item) item = orderItem(order);
+  if (!newest.accept(order)) return item;
   item.dataset.status = order.status;
   setText(item.querySelector('.status'), order.status);
   const actions = item.querySelector('.actions');
   const button = actions.querySelector('button.cancel');
   if (CANCELLABLE.has(order.status) && !button) actions.append(cancelButton(order.id));
-  if (!CANCELLABLE.has(order.status) && button && !button.disabled) button.remove();
+  if (!CANCELLABLE.has(order.status) && button && !button.disabled) {
+    const focused = document.activeElement === button;
+    button.remove();
+    if (focused && item.isConnected) focusIfLost(item); // the order, now that it cannot be cancelled
+  }
   return item;
 }
 
@@ -334,40 +386,13 @@ function renderMyOrders(orders) {
   document.getElementById('no-orders').hidden = orders.length > 0;
 }
 
-async function refreshMyOrders() {
-  if (!account || account.role !== 'customer') return;
-  const started = generation;
+async function refreshMyOrders(fresh) {
+  if (!canOrder()) return;
   const orders = await api('/orders?limit=20');
-  if (started === generation) renderMyOrders(orders);
+  if (fresh()) renderMyOrders(orders);
 }
 
-// ---- refreshing every 3 s
-
-let timer = null;
-let running = false;
-let again = false;
-
-async function refresh() {
-  if (running) {
-    again = true;
-    return;
-  }
-  running = true;
-  clearTimeout(timer);
-  try {
-    await Promise.all([refreshCurrent(), refreshMyOrders()]);
-  } catch (error) {
-    showError(error);
-  } finally {
-    running = false;
-    if (again) {
-      again = false;
-      refresh();
-    } else {
-      timer = setTimeout(refresh, REFRESH_MS);
-    }
-  }
-}
+const refresh = every(REFRESH_MS, (fresh) => Promise.all([refreshCurrent(fresh), refreshMyOrders(fresh)]));
 
 placeButton.addEventListener('click', placeOrder);
 locationSelect.value = basket.location || 'take_away';
@@ -379,8 +404,8 @@ locationSelect.addEventListener('change', () => {
 renderBasket();
 const menuLoaded = loadMenu();
 account = await setUpHeader();
-document.getElementById('sign-in-to-order').hidden = Boolean(account);
-document.getElementById('my-orders-section').hidden = !account || account.role !== 'customer';
+document.getElementById('sign-in-to-order').hidden = canOrder();
+document.getElementById('my-orders-section').hidden = !canOrder();
 updatePlaceButton();
 await menuLoaded;
-if (account) refresh();
+if (canOrder()) refresh();

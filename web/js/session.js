@@ -64,6 +64,12 @@ export async function setUpHeader() {
   const who = document.getElementById('who');
   const out = document.getElementById('sign-out');
   out.addEventListener('click', signOut);
+  // Back after signing out (or in as someone else) may show this page from the browser's
+  // back/forward cache as it was, its refresh running again: load it afresh instead.
+  const signedInAs = token();
+  window.addEventListener('pageshow', (event) => {
+    if (event.persisted && token() !== signedInAs) location.reload();
+  });
   let account = null;
   try {
     account = await current();
