@@ -190,7 +190,9 @@ class Visit:
 VISITS = (
     Visit("index.html", "/app/"),
     Visit("menu.html", "/app/menu.html", "customer"),
-    Visit("board.html", "/app/board.html", "manager", shared="everyone's orders, up to 50 per column"),
+    Visit(
+        "board.html", "/app/board.html", "manager", shared="everyone's orders, the oldest 50 of each column"
+    ),
     Visit("factories.html", "/app/factories.html"),
 )
 
