@@ -9,6 +9,7 @@ layer remembers what it was built from; an unchanged build is skipped.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import shutil
 import subprocess
@@ -24,12 +25,27 @@ LAYER_PACKAGES_FOLDER = "python"
 def build_dependency_layer(
     requirements: Path = REQUIREMENTS_FILE, layer_dir: Path = DEPENDENCY_LAYER_DIR
 ) -> Path:
-    """The folder of the dependency layer (it holds python/), built unless already up to date."""
+    """The folder of the dependency layer (it holds python/), built unless already up to date. One
+    build at a time: processes that synthesize at once (make test's two) wait for the first one's."""
     fingerprint = _fingerprint(requirements)
     stamp = _stamp_path(layer_dir)
-    if stamp.is_file() and stamp.read_text() == fingerprint and (layer_dir / LAYER_PACKAGES_FOLDER).is_dir():
+    if _up_to_date(layer_dir, stamp, fingerprint):
         return layer_dir
+    layer_dir.parent.mkdir(parents=True, exist_ok=True)
+    with layer_dir.with_name(f"{layer_dir.name}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        if not _up_to_date(layer_dir, stamp, fingerprint):  # built meanwhile by the holder
+            _build(requirements, layer_dir, stamp, fingerprint)
+    return layer_dir
 
+
+def _up_to_date(layer_dir: Path, stamp: Path, fingerprint: str) -> bool:
+    return (
+        stamp.is_file() and stamp.read_text() == fingerprint and (layer_dir / LAYER_PACKAGES_FOLDER).is_dir()
+    )
+
+
+def _build(requirements: Path, layer_dir: Path, stamp: Path, fingerprint: str) -> None:
     print(f"Building the dependency layer from {requirements.name} ...", file=sys.stderr)
     # Install beside the layer and swap it in, so an interrupted build never looks finished.
     staging = layer_dir.with_name(f"{layer_dir.name}.staging")
@@ -41,7 +57,6 @@ def build_dependency_layer(
     shutil.rmtree(layer_dir, ignore_errors=True)
     staging.rename(layer_dir)
     stamp.write_text(fingerprint)
-    return layer_dir
 
 
 def _pip_install(requirements: Path, target: Path) -> None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -56,3 +58,27 @@ def test_changed_requirements_rebuild_the_layer_from_scratch(
 
     assert len(calls) == 2
     assert not (layer / "python" / "stale.py").exists()
+
+
+def test_builds_at_once_install_once_and_none_sees_a_half_built_layer(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """make test synthesizes in two processes at once: the second waits for the first's build."""
+    requirements = tmp_path / "requirements.txt"
+    requirements.write_text("pydantic==2.14.3\n")
+    calls: list[Path] = []
+    record = _recording_pip(calls)
+
+    def slow_install(requirements: Path, target: Path) -> None:
+        time.sleep(0.3)  # long enough for the other builder to arrive meanwhile
+        record(requirements, target)
+
+    monkeypatch.setattr(build, "_pip_install", slow_install)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        layers = list(
+            pool.map(lambda _: build.build_dependency_layer(requirements, tmp_path / "layer"), range(2))
+        )
+
+    assert calls == [requirements]
+    assert layers == [tmp_path / "layer"] * 2
+    assert (tmp_path / "layer" / "python").is_dir()
