@@ -76,12 +76,9 @@ mail: $(VENV_READY) ## list the e-mails the running local cloud sent, oldest fir
 
 .PHONY: mail
 
-# The rest in two processes, a test file each at a time (the browser tests together: tests/conftest.py):
-# the suite mostly waits (on its local clouds, Chromium, schemathesis), so its long parts overlap,
-# each process with the local clouds its files need.
-test: bootstrap chromium lint ## run every test: lint, unit (on every core), then infra, integration, browser (two at a time)
+test: bootstrap chromium lint ## run every test: lint, unit (on every core), infra, integration, browser
 	$(PY) -m pytest tests/unit -n auto
-	$(PY) -m pytest tests --ignore=tests/unit -n 2 --dist loadgroup
+	$(PY) -m pytest tests --ignore=tests/unit
 
 lint: $(VENV_READY) ## ruff and mypy
 	$(VENV)/bin/ruff check .

@@ -1,11 +1,7 @@
 """What more than one suite shares: the session's one Playwright driver, for the browser tests
 against the local cloud (tests/browser) and the same tests through a deployed site
 (tests/e2e/pages). Playwright's sync API allows one driver per thread, so a run of both suites
-(`make test` with SITE_URL set) must share it. Imported only when a test asks for it.
-
-And how `make test` shares the tests between its pytest-xdist processes (`--dist loadgroup`): a
-file at a time, the browser tests all in one process (one local cloud and one Chromium for them,
-their page weights in one record)."""
+(`make test` with SITE_URL set) must share it. Imported only when a test asks for it."""
 
 from __future__ import annotations
 
@@ -28,13 +24,3 @@ def playwright() -> Iterator[Playwright]:
         pytest.fail(chromium.MISSING, pytrace=False)
     with sync_playwright() as driver:
         yield driver
-
-
-BROWSER_SUITES = ("tests/browser/", "tests/e2e/pages/")
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    for item in items:
-        path = item.nodeid.split("::")[0]
-        group = "browser" if path.startswith(BROWSER_SUITES) else path
-        item.add_marker(pytest.mark.xdist_group(group))

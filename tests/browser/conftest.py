@@ -8,7 +8,6 @@ instead (the same tests through a deployed site)."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
@@ -22,7 +21,6 @@ from tests.browser.pages import DESKTOP, TIMEOUT_MS, Account, Viewport, new_cont
 from tests.integration.cloud import LocalCloud, Ports, start_cloud
 
 WEIGHTS = pytest.StashKey[list[weight.PageWeight]]()
-SESSION_STARTED = pytest.StashKey[float]()
 
 expect.set_options(timeout=TIMEOUT_MS)
 
@@ -159,15 +157,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     items[:] = [item for item in items if item not in last] + last
 
 
-def pytest_sessionstart(session: pytest.Session) -> None:
-    session.config.stash[SESSION_STARTED] = time.time()
-
-
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
     measured = config.stash.get(WEIGHTS, [])
-    written = weight.WEIGHTS_FILE
-    if not measured and written.is_file() and written.stat().st_mtime >= config.stash.get(SESSION_STARTED, 0):
-        measured = weight.read(written)  # measured by a pytest-xdist worker in this run (make test)
     if measured:
         terminalreporter.write_sep("-", "page weight")
         terminalreporter.write_line(weight.table(sorted(measured, key=lambda page: page.page)))

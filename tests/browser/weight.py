@@ -248,16 +248,3 @@ def write(weights: list[PageWeight], path: Path = WEIGHTS_FILE) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     document = {"budget_bytes": BUDGET_BYTES, "pages": [weight.as_json() for weight in weights]}
     path.write_text(json.dumps(document, indent=2) + "\n")
-
-
-def read(path: Path = WEIGHTS_FILE) -> list[PageWeight]:
-    """The weights `write` wrote."""
-    document = json.loads(path.read_text())
-    return [
-        PageWeight(
-            page["page"],
-            tuple(Transfer(**transfer) for transfer in page["transfers"]),
-            page["budgeted"],
-        )
-        for page in document["pages"]
-    ]
