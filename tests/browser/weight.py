@@ -209,6 +209,9 @@ def measure(
         if visit.role is not None:
             who = account or DEMO_ACCOUNTS[visit.role]
             SIGN_IN[visit.role](page, who.email, who.password)
+            # Off the page signing in lands on (its refresh may be mid-request) before recording: a
+            # request of a page being left can end without the browser ever reporting it.
+            page.goto("about:blank")
         weights = [first_load(page, visit.page, visit.path)]
         if visit.page == "factories.html":
             weights.append(selecting_a_factory(page))
