@@ -25,7 +25,7 @@ from tests.integration.shop.conftest import sign_in
 HERE = Path(__file__).parent
 ROOT = HERE.parents[2]
 # Examples per operation: bounded so that `make test` stays well under 10 minutes on two cores.
-MAX_EXAMPLES = os.environ.get("SHOPFLOOR_CONTRACT_EXAMPLES", "15")
+MAX_EXAMPLES = os.environ.get("SHOPFLOOR_CONTRACT_EXAMPLES", "25")
 
 
 @pytest.fixture(scope="module")
