@@ -170,3 +170,13 @@ MESSAGE_INTERNAL_ERROR: Final = "Internal server error."
 MESSAGE_TOO_MANY_REQUESTS: Final = "Too many requests."
 MESSAGE_UNAUTHORIZED: Final = "Unauthorized."
 MESSAGE_FORBIDDEN: Final = "Forbidden."
+
+# What the HTTP API itself answers (its own bodies, `{"message": ...}`), played by the local gateway:
+# no route for the path, a JWT the authorizer refuses, the throttle, and a function that failed or
+# answered something that is not a response.
+HTTP_API_MESSAGE_NOT_FOUND: Final = "Not Found"
+HTTP_API_MESSAGE_UNAUTHORIZED: Final = "Unauthorized"
+HTTP_API_MESSAGE_TOO_MANY_REQUESTS: Final = "Too Many Requests"
+HTTP_API_MESSAGE_INTERNAL_ERROR: Final = "Internal Server Error"
+# The HTTP API's one stage: deployed by itself on every change, and absent from URLs.
+HTTP_API_STAGE: Final = "$default"

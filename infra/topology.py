@@ -740,6 +740,23 @@ def all_routes() -> list[tuple[Route, Function]]:
     return [(route, function) for function in FUNCTIONS for route in function.routes]
 
 
+# The HTTP API's catch-all method: a route `ANY <path>` takes every method no other route of that
+# path declares, and the path's owner answers it 405 with `Allow`.
+ANY_METHOD = "ANY"
+
+
+def path_owners() -> dict[str, Function]:
+    """Each resource path of the API and the one function that serves every method of it, in the
+    order declared. A path served by two functions is refused: its `ANY` route (a method nobody
+    declared, answered 405 by the owner with `Allow`) could name only one of them."""
+    owners: dict[str, Function] = {}
+    for route, function in all_routes():
+        owner = owners.setdefault(route.resource_path, function)
+        if owner.name != function.name:
+            raise ValueError(f"{route.resource_path} is served by both {owner.name} and {function.name}")
+    return owners
+
+
 def api_path_patterns() -> list[str]:
     """The CloudFront path patterns that send the API's routes to API Gateway: one per first path
     segment of the routes, in the order they are declared. `/<segment>*` when the segment is a
