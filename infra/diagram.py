@@ -215,7 +215,7 @@ def _entry_nodes(ids: _Ids) -> Iterator[str]:
     if any(function.routes for function in FUNCTIONS):
         yield f"{_INDENT}{CLIENTS_ID}([{label('clients')}])"
         yield f"{_INDENT}{CDN_ID}{{{{{label('CloudFront', 'pages and API, one origin')}}}}}"
-        yield f"{_INDENT}{API_ID}{{{{{label('API Gateway', 'REST API')}}}}}"
+        yield f"{_INDENT}{API_ID}{{{{{label('API Gateway', 'HTTP API')}}}}}"
     for minutes in _schedules():
         schedule = ids.add("schedule", f"every {minutes} min")
         yield f"{_INDENT}{schedule}[/{label('EventBridge schedule', rate_expression(minutes))}/]"

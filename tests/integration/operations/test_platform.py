@@ -9,7 +9,7 @@ import pytest
 import requests
 
 from infra.local import served_routes
-from infra.topology import all_routes
+from infra.topology import ANY_METHOD, all_routes, path_owners
 
 pytestmark = pytest.mark.integration
 
@@ -27,15 +27,20 @@ def test_health_answers_with_a_trailing_slash(http: requests.Session, base_url: 
     assert http.get(f"{base_url}/health/").status_code == 200
 
 
-@pytest.mark.parametrize(
-    "path", ["/nope", "/products/1/nope", "/productsx", "/health/extra", "/app/nope.html"]
-)
-def test_an_unknown_path_is_404_in_the_envelope(http: requests.Session, base_url: str, path: str) -> None:
+@pytest.mark.parametrize("path", ["/nope", "/products/1/nope", "/productsx", "/health/extra"])
+def test_an_unknown_path_is_the_http_apis_own_404(http: requests.Session, base_url: str, path: str) -> None:
     response = http.get(f"{base_url}{path}")
 
     assert response.status_code == 404
-    assert response.json() == {"message": "Not found."}
+    assert response.json() == {"message": "Not Found"}
     assert response.headers["Content-Type"] == "application/json"
+
+
+def test_an_unknown_page_is_404_in_the_envelope(http: requests.Session, base_url: str) -> None:
+    response = http.get(f"{base_url}/app/nope.html")
+
+    assert response.status_code == 404
+    assert response.json() == {"message": "Not found."}
 
 
 def test_the_root_sends_a_visitor_to_the_web_pages(http: requests.Session, base_url: str) -> None:
@@ -66,8 +71,11 @@ def test_a_known_path_with_another_method_is_405(
     assert response.headers["Allow"] == allowed
 
 
-def test_the_local_gateway_serves_every_route_of_the_topology() -> None:
-    assert served_routes() == {(route.method, route.resource_path) for route, _ in all_routes()}
+def test_the_local_gateway_serves_every_route_of_the_topology_and_any_other_method_of_its_paths() -> None:
+    declared = {(route.method, route.resource_path) for route, _ in all_routes()}
+    catch_alls = {(ANY_METHOD, path) for path in path_owners()}
+
+    assert served_routes() == declared | catch_alls
 
 
 def test_openapi_documents_every_route_but_the_documentation(http: requests.Session, base_url: str) -> None:

@@ -89,4 +89,4 @@ def test_no_or_a_bad_token_is_401_in_the_envelope(base_url: str, authorization: 
 
     response = requests.get(f"{base_url}/users/me", headers=headers, timeout=30)
 
-    assert (response.status_code, response.json()) == (401, {"message": "Unauthorized."})
+    assert (response.status_code, response.json()) == (401, {"message": "Unauthorized"})
