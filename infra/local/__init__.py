@@ -1,10 +1,10 @@
 """The local cloud behind `make run`: DynamoDB Local, moto server (with the topology's queues,
 secrets, buckets and user pool, and the demo users; its event bus, whose archive and rules moto
 keeps and delivers to the local queues itself; its e-mail senders, verified in moto's SES, which
-records every e-mail sent), the local offers service, a local API gateway that runs every function
-of `infra.topology` in its own worker process, as Lambda would, and plays the Cognito authorizer on
-signed-in routes (infra.local.authorizer), and the event sources (schedules, SQS pollers, table
-stream pollers).
+records every e-mail sent), the local offers service, a local API gateway that plays the HTTP API
+(its routes, payload format 2.0, and its JWT authorizer on signed-in routes: infra.local.gateway)
+and runs every function of `infra.topology` in its own worker process, as Lambda would, and the
+event sources (schedules, SQS pollers, table stream pollers).
 
     python -m infra.local                    # everything, in the foreground; Ctrl-C stops it
     python -m infra.local gateway            # only some: dynamodb, moto, offers, gateway, events
@@ -43,17 +43,27 @@ manager@example.com / Manager-test-1 (managers), customer@example.com / Customer
 
 from __future__ import annotations
 
+from infra.local.authorizer import issuer_and_audience
 from infra.local.environment import function_environments
+from infra.local.events import STAGE
 from infra.local.routing import Router
+from infra.topology import USER_POOLS
 
-__all__ = ["function_environments", "served_routes", "signed_in_routes"]
+__all__ = ["STAGE", "function_environments", "jwt_authorizers", "served_routes", "signed_in_routes"]
 
 
 def served_routes() -> set[tuple[str, str]]:
-    """Every (method, path template) the local gateway serves, e.g. ("GET", "/products/{id}")."""
+    """Every route (method, path template) the local gateway serves, e.g. ("GET", "/products/{id}"),
+    and ("ANY", path) for every path of the API: the HTTP API's route keys."""
     return Router.from_functions().routes()
 
 
 def signed_in_routes() -> set[tuple[str, str]]:
-    """Every (method, path template) on which the local gateway plays the Cognito authorizer."""
+    """Every route (method, path template) on which the local gateway plays the JWT authorizer."""
     return Router.from_functions().signed_in_routes()
+
+
+def jwt_authorizers() -> dict[str, tuple[str, str]]:
+    """Each user pool's name -> the (issuer, audience) the local JWT authorizer accepts for it:
+    the pool's issuer URL and its app client's id, as moto holds them."""
+    return {pool.name: issuer_and_audience(pool) for pool in USER_POOLS}

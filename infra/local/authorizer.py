@@ -1,17 +1,19 @@
-"""The local gateway's Cognito user-pool authorizer, as API Gateway plays it on a signed-in route.
+"""The local gateway's JWT authorizer, as the HTTP API plays it on a signed-in route.
 
-A request's `Authorization` header holds a pool's ID token, raw or as `Bearer <token>`. It is
-accepted when it is a JWS signed with RS256 by a key of the pool's JWKS (moto serves it at
-`/<pool id>/.well-known/jwks.json`; fetched once per pool and again once for a key id not seen
-yet), issued by one of the topology's pools (`iss`), for that pool's app client (`aud`), an ID token
-(`token_use` "id") and not expired (`exp`; no leeway: moto and the gateway share a clock). Anything
-else is refused, and the gateway answers 401 without invoking the function.
+The identity source is the `Authorization` header: a token raw or as `Bearer <token>`. A token is
+accepted when it is a JWS signed with RS256 by a key (`kid`) of its issuer's JWKS (moto serves a
+pool's at `/<pool id>/.well-known/jwks.json`; fetched once per pool and again once for a key id not
+seen yet), its `iss` is one of the topology's user pools, its `aud` names that pool's app client
+(or, only when it has no `aud`, its `client_id` does: a Cognito access token), `exp` is in the
+future, and `nbf` and `iat`, when present, are not. No leeway (moto and the gateway share a
+clock), and no `token_use` check: the HTTP API makes none. Anything else is refused, and the
+gateway answers 401 `{"message":"Unauthorized"}` without invoking the function.
 
 Every moto pool signs with the same key, so the issuer is what tells one pool's tokens from
-another's. The claims reach the function as API Gateway's REST API hands them over, in
-`requestContext.authorizer.claims`: every value a string, a list joined with commas
-(`cognito:groups`: "managers"), `exp` and `iat` as dates ("Tue Apr 04 18:39:39 UTC 2023"), other
-numbers as their decimal text.
+another's. The claims reach the function as the HTTP API hands them over, in
+`requestContext.authorizer.jwt.claims`: every value a string; numbers as their decimal text,
+booleans "true"/"false", arrays as "[a b]" (`cognito:groups`: "[managers customers]"), objects as
+compact JSON.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
-from joserfc import jws, jwt
+from joserfc import jws
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet, RSAKey
 
@@ -34,19 +36,30 @@ from infra.local.settings import LocalSettings
 from infra.topology import USER_POOLS, UserPool
 
 ALGORITHM: Final = "RS256"
-ID_TOKEN: Final = "id"
 BEARER: Final = "bearer"
-# Claims that API Gateway hands over as dates, not numbers (Java's Date.toString, in UTC).
-DATE_CLAIMS: Final = frozenset({"exp", "iat"})
+# Where the deployed authorizer reads the token (its IdentitySource).
+IDENTITY_SOURCE: Final = f"$request.header.{AUTHORIZATION_HEADER}"
+# The one refusal whose reason the HTTP API states in `www-authenticate` (AWS documents it).
+INVALID_AUDIENCE: Final = "the token does not have a valid audience"
 FETCH_TIMEOUT_SECONDS: Final = 5.0
-_DAYS: Final = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-_MONTHS: Final = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 JwksFetcher = Callable[[str], Mapping[str, Any]]
 
 
 class UnauthorizedError(Exception):
-    """The request carries no token the authorizer accepts (401); the reason is for the log only."""
+    """The request carries no token the authorizer accepts (401); the reason is for the log only,
+    `description` is what the answer's `www-authenticate` states, if anything."""
+
+    def __init__(self, reason: str, description: str | None = None) -> None:
+        super().__init__(reason)
+        self.description = description
+
+    @property
+    def challenge(self) -> str:
+        """The `www-authenticate` header's value."""
+        if self.description is None:
+            return "Bearer"
+        return f'Bearer scope="" error="invalid_token" error_description="{self.description}"'
 
 
 class AuthorizerUnavailableError(Exception):
@@ -55,7 +68,7 @@ class AuthorizerUnavailableError(Exception):
 
 @dataclass(frozen=True)
 class TrustedPool:
-    """A user pool whose ID tokens the authorizer accepts, for its one app client."""
+    """A user pool whose tokens the authorizer accepts, for its one app client (the audience)."""
 
     pool_id: str
     client_id: str
@@ -94,19 +107,17 @@ class KeyCache:
 
 
 class Authorizer:
-    """Verifies bearer tokens against the trusted pools; `claims` as API Gateway passes them."""
+    """Verifies tokens against the trusted pools; `claims` as the HTTP API passes them."""
 
     def __init__(
         self,
         pools: Sequence[TrustedPool],
         fetch: JwksFetcher | None = None,
         clock: Callable[[], float] = time.time,
-        leeway_seconds: int = 0,
     ) -> None:
         self._pools = {pool.issuer: pool for pool in pools}
         self._keys = KeyCache(fetch or fetch_jwks)
         self._clock = clock
-        self._leeway = leeway_seconds
 
     @classmethod
     def for_user_pools(cls, settings: LocalSettings, pools: Iterable[UserPool] = USER_POOLS) -> Authorizer:
@@ -121,7 +132,7 @@ class Authorizer:
             verified = self._verify(token)
         except (JoseError, ValueError, TypeError, KeyError, UnicodeError) as error:
             raise UnauthorizedError(f"{type(error).__name__}: {error}") from error
-        return api_gateway_claims(verified)
+        return http_api_claims(verified)
 
     def _verify(self, token: str) -> dict[str, Any]:
         unverified = jws.extract_compact(token.encode("ascii"))
@@ -131,42 +142,68 @@ class Authorizer:
         kid = header.get("kid")
         if not isinstance(kid, str):
             raise UnauthorizedError("the token names no key (kid)")
-        payload = json.loads(unverified.payload or b"")
-        issuer = payload.get("iss") if isinstance(payload, dict) else None
+        issuer = _object(unverified.payload).get("iss")
         pool = self._pools.get(issuer) if isinstance(issuer, str) else None
         if pool is None:
             raise UnauthorizedError(f"no trusted pool issued the token (iss {issuer!r})")
         key = self._keys.key(pool, kid)
         if key is None:
             raise UnauthorizedError(f"{pool.pool_id} has no key {kid!r}")
-        claims = jwt.decode(token, key, algorithms=[ALGORITHM]).claims
-        jwt.JWTClaimsRegistry(
-            now=lambda: int(self._clock()),
-            leeway=self._leeway,
-            iss={"essential": True, "value": pool.issuer},
-            aud={"essential": True, "value": pool.client_id},
-            token_use={"essential": True, "value": ID_TOKEN},
-            exp={"essential": True},
-        ).validate(claims)
+        claims = _object(jws.deserialize_compact(token, key, algorithms=[ALGORITHM]).payload)
+        if pool.client_id not in audiences(claims):
+            raise UnauthorizedError(f"the token is not for {pool.client_id}", INVALID_AUDIENCE)
+        self._check_times(claims)
         return claims
+
+    def _check_times(self, claims: Mapping[str, Any]) -> None:
+        now = self._clock()
+        expires = _time_claim(claims, "exp")
+        if expires is None or now >= expires:
+            raise UnauthorizedError(f"the token expired (exp {claims.get('exp')!r})")
+        for name in ("nbf", "iat"):
+            moment = _time_claim(claims, name)
+            if moment is not None and now < moment:
+                raise UnauthorizedError(f"the token is not valid yet ({name} {moment})")
+
+
+def audiences(claims: Mapping[str, Any]) -> list[str]:
+    """The audiences a token names: its `aud` (a string or a list of them), or, only when it has
+    no `aud`, its `client_id`."""
+    if "aud" in claims:
+        audience = claims["aud"]
+        if isinstance(audience, str):
+            return [audience]
+        if isinstance(audience, list):
+            return [item for item in audience if isinstance(item, str)]
+        return []
+    client_id = claims.get("client_id")
+    return [client_id] if isinstance(client_id, str) else []
 
 
 def trusted_pool(pool: UserPool, moto_url: str) -> TrustedPool:
-    pool_id, client_id = resources.user_pool_id(pool), resources.user_pool_client_id(pool)
+    pool_id = resources.user_pool_id(pool)
+    issuer, audience = issuer_and_audience(pool)
     return TrustedPool(
         pool_id=pool_id,
-        client_id=client_id,
-        issuer=resources.user_pool_issuer(pool_id),
+        client_id=audience,
+        issuer=issuer,
         jwks_url=f"{moto_url.rstrip('/')}/{pool_id}/.well-known/jwks.json",
     )
 
 
+def issuer_and_audience(pool: UserPool) -> tuple[str, str]:
+    """The issuer the authorizer trusts for `pool` (its issuer URL, of moto's pool id) and the one
+    audience it accepts (the pool's app client id)."""
+    return resources.user_pool_issuer(resources.user_pool_id(pool)), resources.user_pool_client_id(pool)
+
+
 def bearer_token(headers: Iterable[tuple[str, str]]) -> str:
-    """The token of the (last) Authorization header: `Bearer <token>` or the token alone."""
+    """The token of the Authorization header: `Bearer <token>` or the token alone. Repeated
+    headers are joined with "," as the HTTP API joins them (and so make no token)."""
     values = [value for name, value in headers if name.lower() == AUTHORIZATION_HEADER.lower()]
     if not values:
         raise UnauthorizedError("no Authorization header")
-    value = values[-1].strip()
+    value = ",".join(values).strip()
     scheme, _, rest = value.partition(" ")
     token = rest.strip() if scheme.lower() == BEARER else value
     if not token:
@@ -174,32 +211,39 @@ def bearer_token(headers: Iterable[tuple[str, str]]) -> str:
     return token
 
 
-def api_gateway_claims(claims: Mapping[str, Any]) -> dict[str, str]:
-    """The claims as API Gateway's REST API passes a Cognito authorizer's: all strings."""
-    return {name: _claim_text(name, value) for name, value in claims.items() if value is not None}
+def http_api_claims(claims: Mapping[str, Any]) -> dict[str, str]:
+    """The claims as the HTTP API's JWT authorizer passes them: all strings."""
+    return {name: _claim_text(value) for name, value in claims.items() if value is not None}
 
 
-def _claim_text(name: str, value: Any) -> str:
+def _claim_text(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
-    if name in DATE_CLAIMS and isinstance(value, int | float):
-        return _java_date(int(value))
     if isinstance(value, str):
         return value
-    if isinstance(value, int | float):
-        return str(int(value)) if isinstance(value, int) or value.is_integer() else repr(value)
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
     if isinstance(value, list):
-        return ",".join(_claim_text(name, item) for item in value)
+        return f"[{' '.join(_claim_text(item) for item in value)}]"
     return json.dumps(value, separators=(",", ":"))
 
 
-def _java_date(epoch_seconds: int) -> str:
-    """`Tue Apr 04 18:39:39 UTC 2023`: how API Gateway writes `exp` and `iat` (locale-independent)."""
-    moment = time.gmtime(epoch_seconds)
-    return (
-        f"{_DAYS[moment.tm_wday]} {_MONTHS[moment.tm_mon - 1]} {moment.tm_mday:02d} "
-        f"{moment.tm_hour:02d}:{moment.tm_min:02d}:{moment.tm_sec:02d} UTC {moment.tm_year}"
-    )
+def _object(payload: bytes | None) -> dict[str, Any]:
+    document = json.loads(payload or b"")
+    if not isinstance(document, dict):
+        raise UnauthorizedError("the token's payload is not a JSON object")
+    return document
+
+
+def _time_claim(claims: Mapping[str, Any], name: str) -> float | None:
+    value = claims.get(name)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise UnauthorizedError(f"{name} is not a number: {value!r}")
+    return float(value)
 
 
 def fetch_jwks(url: str) -> Mapping[str, Any]:

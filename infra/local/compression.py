@@ -1,10 +1,10 @@
-"""Compression as the deployed stack compresses, so that what the local gateway sends weighs what a
-client gets deployed (the browser tests' page weights are bytes on the wire):
+"""The pages compressed as CloudFront's automatic compression compresses them (the pages' behaviour
+has `compress`), so that a page the local gateway sends weighs what a browser gets deployed (the
+browser tests' page weights are bytes on the wire): a body of 1,000 to 10,000,000 bytes of a type
+on CloudFront's list, when the client accepts gzip.
 
-- the API's answers as API Gateway's `minimumCompressionSize` (infra.constructs.api): a body of at
-  least API_MIN_COMPRESSION_BYTES, whatever its type, when the client accepts gzip;
-- the pages as CloudFront's automatic compression (the pages' behaviour has `compress`): a body of
-  1,000 to 10,000,000 bytes of a type on CloudFront's list, when the client accepts gzip.
+The API's answers are not compressed here: the functions gzip them themselves (the shared
+resolver), and neither the HTTP API nor CloudFront's API behaviours compress.
 
 Deployed, CloudFront also speaks Brotli to a browser that accepts it; here gzip only (Python's
 standard library), so a page weighs a little more locally than deployed, never less.
@@ -18,7 +18,6 @@ from dataclasses import dataclass, replace
 from http import HTTPStatus
 from typing import Final
 
-from infra.constants import API_MIN_COMPRESSION_BYTES
 from infra.local.events import HttpResponse
 
 GZIP: Final = "gzip"
@@ -48,7 +47,6 @@ class Compression:
         return content_type in self.types
 
 
-API_GATEWAY: Final = Compression(minimum=API_MIN_COMPRESSION_BYTES)
 # CloudFront's "file types that CloudFront compresses" that the pages use, and its size range.
 CLOUDFRONT: Final = Compression(
     minimum=1_000,

@@ -1,12 +1,14 @@
-"""The local API gateway: HTTP in, API Gateway REST proxy event to the owning function, HTTP out.
+"""The local API gateway: HTTP in, payload format 2.0 event to the route's function, HTTP out, as
+the HTTP API's `$default` stage answers.
 
-It answers as the deployed API does: 404 `{"message": "Not found."}` for an unknown path, 405
-`{"message": "Method not allowed."}` with `Allow` for a known path and another method, 401
-`{"message": "Unauthorized."}` on a signed-in route without a token the authorizer accepts (the
-function is not invoked; infra.local.authorizer), and 502 `{"message": "Internal server error."}`
-when the function fails or answers something malformed. Given a site, it also serves the web pages
-at `/app/` on the same port (infra.local.site), as CloudFront does on the API's domain. Bodies are
-gzipped as API Gateway and CloudFront gzip them (infra.local.compression).
+Its own answers are the HTTP API's: 404 `{"message":"Not Found"}` for a path no route matches,
+401 `{"message":"Unauthorized"}` on a signed-in route without a token the JWT authorizer accepts
+(the function is not invoked; infra.local.authorizer), and 500 `{"message":"Internal Server
+Error"}` when the function fails, times out or answers something that is not a response. A method
+no route declares on a known path takes the path's `ANY` route to its owner, which answers the 405
+itself (infra.local.routing). API answers go out as the function wrote them: the functions
+compress, the HTTP API does not. Given a site, the gateway also serves the web pages at `/app/` on
+the same port (infra.local.site), compressed as CloudFront compresses them (infra.local.compression).
 """
 
 from __future__ import annotations
@@ -16,36 +18,41 @@ import socketserver
 import sys
 import threading
 import time
-import uuid
 from collections.abc import Mapping
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, Final
 
-from infra.constants import MESSAGE_METHOD_NOT_ALLOWED, MESSAGE_NOT_FOUND, MESSAGE_UNAUTHORIZED
+from infra.constants import (
+    HTTP_API_MESSAGE_INTERNAL_ERROR,
+    HTTP_API_MESSAGE_NOT_FOUND,
+    HTTP_API_MESSAGE_UNAUTHORIZED,
+)
 from infra.local import compression
 from infra.local.authorizer import Authorizer, AuthorizerUnavailableError, UnauthorizedError
 from infra.local.events import (
-    INTERNAL_ERROR,
     HttpRequest,
     HttpResponse,
     MalformedResultError,
     error_response,
+    http_api_event,
     http_response,
-    proxy_event,
+    new_request_id,
 )
-from infra.local.routing import Router
+from infra.local.routing import RouteMatch, Router
 from infra.local.site import LocalSite
 from infra.local.workers import FunctionError, WorkerPool
 
 logger = logging.getLogger("shopfloor.local.gateway")
 
-MAX_BODY_BYTES = 10 * 1024 * 1024  # API Gateway's payload limit
-_NO_BODY_STATUSES = {HTTPStatus.NO_CONTENT, HTTPStatus.NOT_MODIFIED}
+MAX_BODY_BYTES: Final = 10 * 1024 * 1024  # the HTTP API's payload limit
+# API Gateway's answer to a larger body (a REST API's; the HTTP API documents none of its own).
+MESSAGE_TOO_LARGE: Final = "Request Too Long"
+_NO_BODY_STATUSES: Final = {HTTPStatus.NO_CONTENT, HTTPStatus.NOT_MODIFIED}
 
 
 class Gateway:
-    """Routes a request to its function's worker pool and shapes the answer."""
+    """Routes a request to its function's worker pool and writes the answer."""
 
     def __init__(
         self,
@@ -63,40 +70,41 @@ class Gateway:
 
     def handle(self, request: HttpRequest) -> tuple[HttpResponse, str | None]:
         """The response, and the name of the function that produced it (None for the gateway)."""
-        request_id = str(uuid.uuid4())
+        request_id = new_request_id()
         if self._site is not None and self._site.serves(request.path):
             page = self._site.handle(request, request_id)
             return compression.compressed(page, request.headers, compression.CLOUDFRONT), None
-        response, function = self._route(request, request_id)
-        return compression.compressed(response, request.headers, compression.API_GATEWAY), function
-
-    def _route(self, request: HttpRequest, request_id: str) -> tuple[HttpResponse, str | None]:
-        match = self._router.match(request.path)
+        match = self._router.match(request.method, request.path)
         if match is None:
-            return error_response(HTTPStatus.NOT_FOUND, MESSAGE_NOT_FOUND, request_id), None
-        function = match.resource.methods.get(request.method)
-        if function is None:
-            allow = [("Allow", match.resource.allowed)]
-            status = HTTPStatus.METHOD_NOT_ALLOWED
-            return error_response(status, MESSAGE_METHOD_NOT_ALLOWED, request_id, allow), None
+            return error_response(HTTPStatus.NOT_FOUND, HTTP_API_MESSAGE_NOT_FOUND, request_id), None
         claims: dict[str, str] | None = None
-        if self._authorizer is not None and request.method in match.resource.signed_in:
+        if match.route.signed_in and self._authorizer is not None:
             try:
                 claims = self._authorizer.claims(request.headers)
             except UnauthorizedError as refused:
                 logger.debug("%s %s refused: %s", request.method, request.path, refused)
-                return error_response(HTTPStatus.UNAUTHORIZED, MESSAGE_UNAUTHORIZED, request_id), None
+                challenge = [("www-authenticate", refused.challenge)]
+                status = HTTPStatus.UNAUTHORIZED
+                return error_response(status, HTTP_API_MESSAGE_UNAUTHORIZED, request_id, challenge), None
             except AuthorizerUnavailableError as error:
                 logger.error("the authorizer failed: %s", error)
-                status = HTTPStatus.INTERNAL_SERVER_ERROR
-                return error_response(status, INTERNAL_ERROR, request_id), None
+                return _internal_error(request_id), None
+        return self._invoke(request, match, request_id, claims)
+
+    def _invoke(
+        self, request: HttpRequest, match: RouteMatch, request_id: str, claims: dict[str, str] | None
+    ) -> tuple[HttpResponse, str]:
+        function = match.route.function.name
         try:
-            event = proxy_event(request, match, request_id, claims)
-            result = self._pools[function.name].invoke(event, request_id)
-            return http_response(result, request_id), function.name
+            event = http_api_event(request, match, request_id, claims)
+            return http_response(self._pools[function].invoke(event, request_id), request_id), function
         except (FunctionError, MalformedResultError) as error:
-            logger.error("%s failed: %s", function.name, error)
-        return error_response(HTTPStatus.BAD_GATEWAY, INTERNAL_ERROR, request_id), function.name
+            logger.error("%s failed: %s", function, error)
+        return _internal_error(request_id), function
+
+
+def _internal_error(request_id: str) -> HttpResponse:
+    return error_response(HTTPStatus.INTERNAL_SERVER_ERROR, HTTP_API_MESSAGE_INTERNAL_ERROR, request_id)
 
 
 class GatewayServer(ThreadingHTTPServer):
@@ -142,7 +150,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
         return "Shopfloor-local"
 
     def __getattr__(self, name: str) -> Any:
-        # http.server answers a method without a `do_<METHOD>` with an HTML 501; API Gateway routes
+        # http.server answers a method without a `do_<METHOD>` with an HTML 501; the HTTP API routes
         # every method, so each one (TRACE, CONNECT, made-up ones) reaches the gateway's own rules.
         if name.startswith("do_"):
             return self._handle
@@ -157,7 +165,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
         function: str | None = None
         if body is None:
             response = error_response(
-                HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "Request Too Long", str(uuid.uuid4())
+                HTTPStatus.REQUEST_ENTITY_TOO_LARGE, MESSAGE_TOO_LARGE, new_request_id()
             )
             self.close_connection = True
         else:
@@ -177,7 +185,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
         )
 
     def _read_body(self) -> bytes | None:
-        """The request body; None when it is larger than API Gateway accepts."""
+        """The request body; None when it is larger than the HTTP API accepts."""
         if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
             return self._read_chunked()
         try:

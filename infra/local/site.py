@@ -7,9 +7,10 @@ CloudFront serves it from the site's bucket on the API's domain (infra.construct
 - A path ending in `/` answers that folder's index (`/app/` is `index.html`), as CloudFront's
   function rewrites it; `/app` and `/` redirect to `/app/`.
 - A file that is not there, a folder, a hidden file, a `.` or `..` segment (encoded or not), or a
-  path that leads outside the folder through a link: 404 in the API's envelope. So is every path
-  while the folder does not exist. Another method: 405 with `Allow: GET, HEAD`. (Deployed, a
-  missing page is S3's own 404, and another method CloudFront's 403: the pages never depend on it.)
+  path that leads outside the folder through a link: the gateway's own 404 (`{"message":"Not
+  Found"}`, as for a path no route matches). So is every path while the folder does not exist.
+  Another method: 405 with `Allow: GET, HEAD`. (Deployed, a missing page is S3's own 404, and
+  another method CloudFront's 403: the pages never depend on it.)
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from pathlib import Path
 from types import MappingProxyType
 from urllib.parse import unquote
 
-from infra.constants import MESSAGE_METHOD_NOT_ALLOWED, MESSAGE_NOT_FOUND
+from infra.constants import HTTP_API_MESSAGE_NOT_FOUND, MESSAGE_METHOD_NOT_ALLOWED
 from infra.local.events import HttpRequest, HttpResponse, error_response
 from infra.topology import SITE, Site
 
@@ -76,7 +77,7 @@ class LocalSite:
             return _redirect(HTTPStatus.MOVED_PERMANENTLY, self.site.home_path, request.query)
         file = self.file_for(request.path)
         served = None if file is None else _file_response(file, request)
-        return served or error_response(HTTPStatus.NOT_FOUND, MESSAGE_NOT_FOUND, request_id)
+        return served or error_response(HTTPStatus.NOT_FOUND, HTTP_API_MESSAGE_NOT_FOUND, request_id)
 
     def file_for(self, path: str) -> Path | None:
         """The file a path under the prefix names (a folder's index for a path ending in `/`), or

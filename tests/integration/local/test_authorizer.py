@@ -1,7 +1,7 @@
-"""The local gateway plays API Gateway's Cognito authorizer against moto server's user pool, over
-HTTP: the demo users sign in with moto (boto3, as the auth function does) and reach signed-in routes
-with their ID tokens; every other token is refused with 401 in the envelope. The demo menu is there
-once the cloud answers, loaded through the API as the demo manager."""
+"""The local gateway plays the HTTP API's JWT authorizer against moto server's user pool, over HTTP:
+the demo users sign in with moto (boto3, as the auth function does) and reach signed-in routes with
+their tokens; every other token is refused with the HTTP API's 401 `{"message":"Unauthorized"}`.
+The demo menu is there once the cloud answers, loaded through the API as the demo manager."""
 
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ from tests.integration.cloud import LocalCloud, Ports, start_cloud
 pytestmark = pytest.mark.integration
 
 POOL_ID, CLIENT_ID = resources.user_pool_ids()[SHOP_USERS.name]
-UNAUTHORIZED = {"message": "Unauthorized."}
+UNAUTHORIZED = {"message": "Unauthorized"}
 SIGNED_IN_ROUTES = [("GET", "/users/me"), ("POST", "/menu/products"), ("GET", "/orders")]
 
 
@@ -153,8 +153,27 @@ def _another_pools(cloud: LocalCloud, tokens: dict[str, Any]) -> str:
     return token
 
 
-def _access_token(cloud: LocalCloud, tokens: dict[str, Any]) -> str:
-    return str(tokens["AccessToken"])
+def _not_valid_yet(cloud: LocalCloud, tokens: dict[str, Any]) -> str:
+    claims = payload(tokens["IdToken"])
+    return str(
+        jwt.encode(
+            {"alg": "RS256", "kid": "dummy"}, {**claims, "nbf": int(time.time()) + 600}, motos_own_key()
+        )
+    )
+
+
+def _forged_issuer(cloud: LocalCloud, tokens: dict[str, Any]) -> str:
+    claims = {
+        **payload(tokens["IdToken"]),
+        "iss": "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_someone",
+    }
+    return str(jwt.encode({"alg": "RS256", "kid": "dummy"}, claims, motos_own_key()))
+
+
+def _unknown_kid(cloud: LocalCloud, tokens: dict[str, Any]) -> str:
+    return str(
+        jwt.encode({"alg": "RS256", "kid": "not-in-the-jwks"}, payload(tokens["IdToken"]), motos_own_key())
+    )
 
 
 def _another_clients(cloud: LocalCloud, tokens: dict[str, Any]) -> str:
@@ -176,14 +195,16 @@ BAD_TOKENS: dict[str, Callable[[LocalCloud, dict[str, Any]], str]] = {
     "unsigned (alg none)": _unsigned,
     "HS256 keyed with the public key": _hs256,
     "another pool's (valid signature, wrong issuer)": _another_pools,
-    "an access token": _access_token,
+    "a made-up issuer signed with moto's key": _forged_issuer,
     "another app client's (wrong audience)": _another_clients,
     "signed by another key": _forged,
+    "a key id not in the JWKS": _unknown_kid,
+    "not valid yet (nbf)": _not_valid_yet,
 }
 
 
 @pytest.mark.parametrize("kind", BAD_TOKENS)
-def test_a_bad_token_is_refused_with_401_in_the_envelope(
+def test_a_bad_token_is_refused_with_the_http_apis_401(
     cloud: LocalCloud, customer_tokens: dict[str, Any], kind: str
 ) -> None:
     token = BAD_TOKENS[kind](cloud, customer_tokens)
@@ -193,7 +214,33 @@ def test_a_bad_token_is_refused_with_401_in_the_envelope(
         assert response.status_code == 401, (kind, method, path, response.text)
         assert response.json() == UNAUTHORIZED
         assert response.headers["Content-Type"] == "application/json"
-        assert response.headers["x-amzn-RequestId"]
+        assert response.headers["apigw-requestid"]
+        assert response.headers["www-authenticate"].startswith("Bearer")
+
+
+def test_a_token_for_another_app_client_is_refused_saying_so(
+    cloud: LocalCloud, customer_tokens: dict[str, Any]
+) -> None:
+    token = _another_clients(cloud, customer_tokens)
+
+    response = call(cloud, "GET", "/users/me", f"Bearer {token}")
+
+    assert response.status_code == 401
+    assert (
+        'error_description="the token does not have a valid audience"' in response.headers["www-authenticate"]
+    )
+
+
+def test_an_access_token_passes_the_authorizer_by_its_client_id(
+    cloud: LocalCloud, customer_tokens: dict[str, Any]
+) -> None:
+    """The HTTP API checks no token_use: what the function makes of an access token is its own business."""
+    access = str(customer_tokens["AccessToken"])
+    assert (payload(access)["token_use"], payload(access)["client_id"]) == ("access", CLIENT_ID)
+
+    for method, path in SIGNED_IN_ROUTES:
+        response = call(cloud, method, path, f"Bearer {access}")
+        assert response.json() != UNAUTHORIZED, (method, path, response.status_code)
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,10 @@ from typing import Any
 import boto3
 import pytest
 import requests
+from joserfc import jwt
+from joserfc.jwk import RSAKey
 from moto import mock_aws
+from moto.utilities.utils import load_resource
 
 from infra.local import resources, users
 from infra.local.authorizer import Authorizer, TrustedPool
@@ -23,6 +26,21 @@ REGION = "us-east-1"
 
 def cognito_jwks_url(pool_id: str) -> str:
     return f"https://cognito-idp.{REGION}.amazonaws.com/{pool_id}/.well-known/jwks.json"
+
+
+def motos_own_key() -> RSAKey:
+    """The private key every moto pool signs with (moto's dummy key, kid "dummy"): it makes tokens
+    with any claims whose signature moto's JWKS verifies."""
+    return RSAKey.import_key(load_resource("cognitoidp/resources/jwks-private.json"))
+
+
+def signed(claims: dict[str, Any], header: dict[str, Any] | None = None, key: RSAKey | None = None) -> str:
+    """A token of `claims`, signed RS256 by moto's key unless `key` is given (a header entry set to
+    None is left out)."""
+    fields = {"alg": "RS256", "kid": "dummy", **(header or {})}
+    return jwt.encode(
+        {name: value for name, value in fields.items() if value is not None}, claims, key or motos_own_key()
+    )
 
 
 def fetch_from_moto(url: str) -> dict[str, Any]:

@@ -1,5 +1,5 @@
 """The local gateway serves the web pages at /app/ on the API's own port, from a folder read at each
-request: types, caching headers, redirects, 404 in the envelope, no way out of the folder; the
+request: types, caching headers, redirects, the gateway's own 404, no way out of the folder; the
 API's routes are answered as before. Each test serves a temporary folder of its own."""
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from infra.local.site import LocalSite
 from infra.local.workers import WorkerPool
 from infra.topology import FUNCTIONS, ROOT, SITE, Function, Route
 
-NOT_FOUND = {"message": "Not found."}
+NOT_FOUND = {"message": "Not Found"}
 HEALTH = Function(name="health", description="health", routes=(Route("GET", "/health"),))
 PAGE = b"<!doctype html><title>Sign in</title>"
 
@@ -34,7 +34,7 @@ class RecordingPool:
         self.paths: list[str] = []
 
     def invoke(self, event: dict[str, Any], request_id: str) -> Any:
-        self.paths.append(event["path"])
+        self.paths.append(event["rawPath"])
         return {"statusCode": 200, "body": "{}"}
 
 
@@ -201,7 +201,7 @@ def test_an_edit_shows_on_the_next_request(gateway: Gateway, web: Path) -> None:
         "/app/%ff.html",
     ],
 )
-def test_anything_but_a_file_of_the_folder_is_404_in_the_envelope(gateway: Gateway, path: str) -> None:
+def test_anything_but_a_file_of_the_folder_is_the_gateways_404(gateway: Gateway, path: str) -> None:
     response = get(gateway, path)
 
     assert response.status == 404
