@@ -102,6 +102,22 @@ def test_without_a_host_header_the_base_is_the_apis_domain_name() -> None:
     assert base_url(without_headers(event(), "host")) == DIRECT
 
 
+@pytest.mark.parametrize(
+    ("forwarded_proto", "scheme"),
+    [
+        ("http", "http"),
+        ("HTTPS", "https"),
+        ("https,http", "http"),
+        ("http, https", "https"),
+        ("ftp", "https"),
+    ],
+)
+def test_the_scheme_is_the_last_forwarded_proto_when_it_is_http_or_https(
+    forwarded_proto: str, scheme: str
+) -> None:
+    assert base_url(event(headers={"X-Forwarded-Proto": forwarded_proto})) == f"{scheme}://api.example.com"
+
+
 def test_without_a_forwarded_proto_the_scheme_is_https() -> None:
     an_event = without_headers(event(headers={"Host": "shop.example.com"}), "x-forwarded-proto")
 

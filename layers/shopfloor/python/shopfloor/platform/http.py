@@ -231,9 +231,16 @@ def base_url(event: APIGatewayProxyEventV2) -> str:
     site_host = _valid_host(headers.get(SITE_HOST_HEADER))
     if site_host is not None:
         return f"https://{site_host}"
-    scheme = headers.get("x-forwarded-proto") or "https"
+    scheme = _forwarded_scheme(headers.get("x-forwarded-proto"))
     host = headers.get("host") or event.request_context.domain_name
     return f"{scheme}://{host}" if host else ""
+
+
+def _forwarded_scheme(value: str | None) -> str:
+    """The scheme the gateway saw: the last of X-Forwarded-Proto's values (a header the client sent
+    too arrives comma-joined before the gateway's own), `https` unless that is `http`."""
+    last = (value or "").rsplit(",", 1)[-1].strip().lower()
+    return "http" if last == "http" else "https"
 
 
 def _valid_host(value: str | None) -> str | None:
