@@ -1,11 +1,30 @@
-"""API Gateway REST proxy events, as API Gateway sends them to a Lambda function."""
+"""The events AWS sends a Lambda function: the HTTP API's (payload format 2.0), SQS's, EventBridge's
+and a DynamoDB stream's."""
 
 from __future__ import annotations
 
 import json
+import re
+import time
 import uuid
+from functools import cache
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, unquote
+
+from infra.topology import ANY_METHOD, all_routes
+
+API_HOST = "api.example.com"
+API_ID = "unit"
+ACCOUNT_ID = "123456789012"
+SOURCE_IP = "127.0.0.1"
+USER_AGENT = "unit-tests"
+_DEFAULT_HEADERS = {
+    "host": API_HOST,
+    "user-agent": USER_AGENT,
+    "x-forwarded-for": SOURCE_IP,
+    "x-forwarded-port": "443",
+    "x-forwarded-proto": "https",
+}
 
 
 def api_event(
@@ -17,44 +36,109 @@ def api_event(
     headers: dict[str, str] | None = None,
     resource: str | None = None,
     path_parameters: dict[str, str] | None = None,
-    stage: str = "prod",
     claims: dict[str, str] | None = None,
+    cookies: list[str] | None = None,
+    accept_encoding: str | None = None,
 ) -> dict[str, Any]:
-    """An event for `method path` (the path may carry a query string); with `claims`, as API
-    Gateway's Cognito authorizer passes a verified token's claims (every value a string)."""
-    path, _, query = path.partition("?")
-    pairs = parse_qsl(query, keep_blank_values=True)
-    multi: dict[str, list[str]] = {}
-    for name, value in pairs:
-        multi.setdefault(name, []).append(value)
-    all_headers = {"Host": "api.example.com", "X-Forwarded-Proto": "https", **(headers or {})}
+    """The HTTP API's event for `method path` (the path as sent, which may carry a query string).
+
+    `resource` is the path of the route that took it (`/products/{id}`), by default the topology's
+    route for the path (under `ANY` when the path declares no such method; the path itself when no
+    route has it); `path_parameters` default to that route's. `claims`, as the JWT authorizer hands
+    a verified token's claims over: every value a string, an array as `"[a b]"`. Header names are
+    lower-cased and a Cookie header moves to `cookies`, as the HTTP API does."""
+    raw_path, _, raw_query = path.partition("?")
+    query: dict[str, str] = {}
+    for name, value in parse_qsl(raw_query, keep_blank_values=True):
+        query[name] = f"{query[name]},{value}" if name in query else value
+    sent = _lowered(headers or {})
+    if accept_encoding is not None:
+        sent["accept-encoding"] = accept_encoding
     if raw_body is None and body is not None:
         raw_body = json.dumps(body)
-        all_headers.setdefault("Content-Type", "application/json")
-    return {
-        "resource": resource or path,
-        "path": path,
-        "httpMethod": method,
-        "headers": all_headers,
-        "multiValueHeaders": {name: [value] for name, value in all_headers.items()},
-        "queryStringParameters": {name: values[-1] for name, values in multi.items()} or None,
-        "multiValueQueryStringParameters": multi or None,
-        "pathParameters": path_parameters,
-        "stageVariables": None,
+        sent.setdefault("content-type", "application/json")
+    all_cookies = [*(cookies or []), *_split_cookies(sent.pop("cookie", ""))]
+    route_key, route_parameters = (
+        _route_of(method, raw_path) if resource is None else (f"{method} {resource}", None)
+    )
+    parameters = path_parameters if path_parameters is not None else route_parameters
+    now = time.time()
+    event: dict[str, Any] = {
+        "version": "2.0",
+        "routeKey": route_key,
+        "rawPath": raw_path,
+        "rawQueryString": raw_query,
+        "headers": {**_DEFAULT_HEADERS, **sent},
         "requestContext": {
-            "resourcePath": resource or path,
-            "httpMethod": method,
-            "path": f"/{stage}{path}",
-            "stage": stage,
+            "accountId": ACCOUNT_ID,
+            "apiId": API_ID,
+            "domainName": API_HOST,
+            "domainPrefix": API_HOST.partition(".")[0],
+            "http": {
+                "method": method,
+                "path": raw_path,
+                "protocol": "HTTP/1.1",
+                "sourceIp": SOURCE_IP,
+                "userAgent": sent.get("user-agent", USER_AGENT),
+            },
             "requestId": str(uuid.uuid4()),
-            "accountId": "123456789012",
-            "apiId": "local",
-            "identity": {"sourceIp": "127.0.0.1"},
-            **({"authorizer": {"claims": claims}} if claims is not None else {}),
+            "routeKey": route_key,
+            "stage": "$default",
+            "time": time.strftime("%d/%b/%Y:%H:%M:%S +0000", time.gmtime(now)),
+            "timeEpoch": int(now * 1000),
+            **({"authorizer": {"jwt": {"claims": claims, "scopes": None}}} if claims is not None else {}),
         },
-        "body": raw_body,
         "isBase64Encoded": False,
     }
+    if all_cookies:
+        event["cookies"] = all_cookies
+    if query:
+        event["queryStringParameters"] = query
+    if parameters:
+        event["pathParameters"] = parameters
+    if raw_body is not None:
+        event["body"] = raw_body
+    return event
+
+
+def _lowered(headers: dict[str, str]) -> dict[str, str]:
+    """Names lower-cased; the values of a name sent twice (in two cases) joined with ","."""
+    lowered: dict[str, str] = {}
+    for name, value in headers.items():
+        key = name.lower()
+        lowered[key] = f"{lowered[key]},{value}" if key in lowered else value
+    return lowered
+
+
+def _split_cookies(header: str) -> list[str]:
+    return [cookie for cookie in header.split("; ") if cookie]
+
+
+@cache
+def _route_patterns() -> tuple[tuple[str, frozenset[str], re.Pattern[str]], ...]:
+    """(path, its methods, its pattern) of every route path, the most literal paths first."""
+    methods: dict[str, set[str]] = {}
+    for route, _ in all_routes():
+        methods.setdefault(route.resource_path, set()).add(route.method)
+    paths = sorted(methods, key=lambda route_path: route_path.count("{"))
+    return tuple((path, frozenset(methods[path]), re.compile(_pattern(path))) for path in paths)
+
+
+def _pattern(route_path: str) -> str:
+    """A route path's parameters (`{id}`) each match one segment; a trailing slash matches too."""
+    return "^" + re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>[^/]+)", re.escape(route_path)) + "/?$"
+
+
+def _route_of(method: str, raw_path: str) -> tuple[str, dict[str, str] | None]:
+    """The route key the HTTP API gives the path (the most literal route path that matches; under
+    `ANY` when that path declares no such method), with its decoded path parameters; the method
+    and path as sent (without a trailing slash) when no route has the path."""
+    for path, methods, pattern in _route_patterns():
+        match = pattern.match(raw_path)
+        if match:
+            parameters = {name: unquote(value) for name, value in match.groupdict().items()}
+            return f"{method if method in methods else ANY_METHOD} {path}", parameters or None
+    return f"{method} {raw_path.rstrip('/') or '/'}", None
 
 
 def sqs_event(*bodies: str, queue: str = "offers-sync") -> dict[str, Any]:

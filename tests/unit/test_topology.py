@@ -58,7 +58,7 @@ def test_the_openapi_document_merges_every_route_of_the_api() -> None:
     assert reply.status == 200
     document = reply.json()
     assert document["openapi"].startswith("3.")
-    assert document["servers"] == [{"url": "https://api.example.com/prod"}]
+    assert document["servers"] == [{"url": "https://api.example.com"}]
     expected = {(route.method, route.path) for function in API_FUNCTIONS for route in function.routes}
     assert documented_routes(document) == expected
 

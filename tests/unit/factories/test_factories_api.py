@@ -37,7 +37,7 @@ def in_range(chart_data: dict[str, list[int]], start: int, end: int) -> dict[str
 
 def next_path(reply: Reply) -> str | None:
     link = reply.headers.get("Link")
-    return link.split(">")[0].removeprefix("<https://api.example.com/prod") if link else None
+    return link.split(">")[0].removeprefix("<https://api.example.com") if link else None
 
 
 @pytest.mark.parametrize("wrapped", [True, False], ids=["seed-file entry", "chart_data"])
@@ -52,7 +52,7 @@ def test_create_answers_201_with_the_factory_and_its_location(
     assert reply.status == 201
     created = reply.json()
     assert created == {"id": created["id"], "chart_data": chart_data}
-    assert reply.headers["Location"] == f"https://api.example.com/prod/v1/factories/{created['id']}"
+    assert reply.headers["Location"] == f"https://api.example.com/v1/factories/{created['id']}"
 
 
 def test_get_returns_the_whole_chart(factories: HandlerClient) -> None:

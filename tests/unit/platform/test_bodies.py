@@ -13,11 +13,12 @@ from shopfloor.platform.bodies import DEFAULT_LIMIT_BYTES, BodyRefusedError, che
 def event(
     body: str | None, *, base64_encoded: bool = False, content_type: str | None = "application/json"
 ) -> dict[str, Any]:
-    headers = {} if content_type is None else {"Content-Type": content_type}
+    headers = {} if content_type is None else {"content-type": content_type}
     return {
-        "resource": "/things/{id}",
-        "path": "/things/1/",
-        "httpMethod": "POST",
+        "version": "2.0",
+        "routeKey": "POST /things/{id}",
+        "rawPath": "/things/1/",
+        "requestContext": {"http": {"method": "POST", "path": "/things/1/"}, "routeKey": "POST /things/{id}"},
         "headers": headers,
         "body": body,
         "isBase64Encoded": base64_encoded,
@@ -101,6 +102,25 @@ def test_another_content_type_is_415(content_type: str) -> None:
     assert refusal(event("<a/>", content_type=content_type))[0] == 415
 
 
-def test_a_route_is_named_by_method_and_resource_without_a_trailing_slash() -> None:
-    assert route_key({"httpMethod": "POST", "resource": "/warranties/"}) == "POST /warranties"
-    assert route_key({"httpMethod": "GET", "resource": "/"}) == "GET /"
+def http_event(method: str, route_key_sent: str | None, raw_path: str) -> dict[str, Any]:
+    found = {} if route_key_sent is None else {"routeKey": route_key_sent}
+    return {**found, "rawPath": raw_path, "requestContext": {"http": {"method": method, "path": raw_path}}}
+
+
+@pytest.mark.parametrize(
+    ("method", "sent_route_key", "raw_path", "name"),
+    [
+        ("POST", "POST /warranties", "/warranties/", "POST /warranties"),
+        ("PATCH", "PATCH /orders/{id}/status", "/orders/7/status", "PATCH /orders/{id}/status"),
+        # A method the path does not declare reached its owner through the path's ANY route.
+        ("PUT", "ANY /products", "/products", "PUT /products"),
+        ("GET", "GET /", "/", "GET /"),
+        # Not from the HTTP API (no route key): the path as sent.
+        ("DELETE", None, "/things/1/", "DELETE /things/1"),
+        ("GET", "$default", "/things/", "GET /things"),
+    ],
+)
+def test_a_route_is_named_by_the_method_sent_and_its_route_path_without_a_trailing_slash(
+    method: str, sent_route_key: str | None, raw_path: str, name: str
+) -> None:
+    assert route_key(http_event(method, sent_route_key, raw_path)) == name

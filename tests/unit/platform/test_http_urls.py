@@ -1,19 +1,20 @@
-"""The API's absolute URLs (`Location`, `Link`, the OpenAPI document's server): as API Gateway saw
-the request (host and stage), or, through the site's CloudFront distribution, on the host the viewer
-called (SITE_HOST_HEADER, which the distribution's function sets), without the stage."""
+"""The API's absolute URLs (`Location`, `Link`, the OpenAPI document's server): as the HTTP API saw
+the request (scheme and host; its `$default` stage puts nothing in the path), or, through the site's
+CloudFront distribution, on the host the viewer called (SITE_HOST_HEADER, which the distribution's
+function sets)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import pytest
-from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
+from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
 
 from shopfloor.platform.http import SITE_HOST_HEADER, base_url, created_response, page_response
 from tests.helpers.events import api_event
 from tests.helpers.handlers import HandlerClient, load_handler
 
-DIRECT = "https://api.example.com/prod"  # api_event's Host and stage
+DIRECT = "https://api.example.com"  # api_event's Host
 SITE_HOST = "d123.cloudfront.net"
 SITE = f"https://{SITE_HOST}"
 VIA_SITE = {SITE_HOST_HEADER: SITE_HOST}
@@ -64,26 +65,68 @@ INVALID_HOSTS = [
 ]
 
 
-def event(path: str = "/products", *, stage: str = "prod", headers: dict[str, str] | None = None) -> Any:
-    return APIGatewayProxyEvent(api_event("GET", path, stage=stage, headers=headers))
+def event(path: str = "/products", *, headers: dict[str, str] | None = None) -> Any:
+    return APIGatewayProxyEventV2(api_event("GET", path, headers=headers))
+
+
+def without_headers(an_event: Any, *names: str) -> Any:
+    raw = dict(an_event.raw_event)
+    raw["headers"] = {name: value for name, value in raw["headers"].items() if name not in names}
+    return APIGatewayProxyEventV2(raw)
 
 
 # base_url
 
 
-def test_without_the_header_the_base_is_the_host_and_stage_api_gateway_saw() -> None:
+def test_without_the_header_the_base_is_the_scheme_and_host_the_http_api_saw() -> None:
     assert base_url(event()) == DIRECT
-    assert base_url(event(stage="v2")) == "https://api.example.com/v2"
     assert base_url(event(headers={"Host": "abc.execute-api.eu-west-1.amazonaws.com"})) == (
-        "https://abc.execute-api.eu-west-1.amazonaws.com/prod"
+        "https://abc.execute-api.eu-west-1.amazonaws.com"
     )
-    assert base_url(event(headers={"X-Forwarded-Proto": "http"})) == "http://api.example.com/prod"
+    assert base_url(event(headers={"X-Forwarded-Proto": "http"})) == "http://api.example.com"
+    assert base_url(event(headers={"Host": "127.0.0.1:3000", "X-Forwarded-Proto": "http"})) == (
+        "http://127.0.0.1:3000"
+    )
 
 
-def test_with_the_header_the_base_is_https_on_that_host_without_the_stage() -> None:
+def test_no_url_carries_the_stage() -> None:
+    an_event = event("/products/")
+
+    assert an_event.request_context.stage == "$default"
+    assert base_url(an_event) == DIRECT
+    link = page_response(an_event, [], "abc", {}).headers["Link"]
+    assert link == f'<{DIRECT}/products?cursor=abc>; rel="next"'
+
+
+def test_without_a_host_header_the_base_is_the_apis_domain_name() -> None:
+    assert base_url(without_headers(event(), "host")) == DIRECT
+
+
+@pytest.mark.parametrize(
+    ("forwarded_proto", "scheme"),
+    [
+        ("http", "http"),
+        ("HTTPS", "https"),
+        ("https,http", "http"),
+        ("http, https", "https"),
+        ("ftp", "https"),
+    ],
+)
+def test_the_scheme_is_the_last_forwarded_proto_when_it_is_http_or_https(
+    forwarded_proto: str, scheme: str
+) -> None:
+    assert base_url(event(headers={"X-Forwarded-Proto": forwarded_proto})) == f"{scheme}://api.example.com"
+
+
+def test_without_a_forwarded_proto_the_scheme_is_https() -> None:
+    an_event = without_headers(event(headers={"Host": "shop.example.com"}), "x-forwarded-proto")
+
+    assert base_url(an_event) == "https://shop.example.com"
+
+
+def test_with_the_header_the_base_is_https_on_that_host() -> None:
     assert base_url(event(headers=VIA_SITE)) == SITE
-    assert base_url(event(stage="v2", headers=VIA_SITE)) == SITE
-    # Whatever scheme API Gateway saw: the distribution's API behaviours are HTTPS only.
+    # Whatever scheme the HTTP API saw: the distribution's API behaviours are HTTPS only.
     assert base_url(event(headers={**VIA_SITE, "X-Forwarded-Proto": "http"})) == SITE
 
 
@@ -115,31 +158,31 @@ def test_the_header_name_is_the_projects_own_in_lowercase() -> None:
 # Location and Link
 
 
-def test_location_is_on_the_api_gateway_host_and_stage_without_the_header() -> None:
+def test_location_is_on_the_http_apis_host_without_the_header() -> None:
     response = created_response(event(), "/products/7", {"id": 7})
 
     assert response.headers["Location"] == f"{DIRECT}/products/7"
 
 
-def test_location_is_on_the_site_without_the_stage_with_the_header() -> None:
+def test_location_is_on_the_site_with_the_header() -> None:
     response = created_response(event(headers=VIA_SITE), "/products/7", {"id": 7})
 
     assert response.headers["Location"] == f"{SITE}/products/7"
 
 
-def test_link_is_on_the_api_gateway_host_and_stage_without_the_header() -> None:
+def test_link_is_on_the_http_apis_host_without_the_header() -> None:
     response = page_response(event("/v1/factories/"), [], "abc", {"limit": "20"})
 
     assert response.headers["Link"] == f'<{DIRECT}/v1/factories?limit=20&cursor=abc>; rel="next"'
 
 
-def test_link_is_on_the_site_without_the_stage_with_the_header() -> None:
+def test_link_is_on_the_site_with_the_header() -> None:
     response = page_response(event("/v1/factories", headers=VIA_SITE), [], "abc", {"limit": "20"})
 
     assert response.headers["Link"] == f'<{SITE}/v1/factories?limit=20&cursor=abc>; rel="next"'
 
 
-def test_an_invalid_header_leaves_location_and_link_as_api_gateway_saw_them() -> None:
+def test_an_invalid_header_leaves_location_and_link_as_the_http_api_saw_them() -> None:
     headers = {SITE_HOST_HEADER: "evil.example.com/phish"}
 
     location = created_response(event(headers=headers), "/products/7", {"id": 7}).headers["Location"]

@@ -1,4 +1,5 @@
-"""The claims API Gateway's Cognito authorizer hands a shop function, for unit tests' events."""
+"""The claims the HTTP API's JWT authorizer hands a shop function, for unit tests' events (an array
+claim as the HTTP API writes it: `"[managers]"`)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ OTHER_CUSTOMER_EMAIL = "other@example.com"
 def claims(email: str, group: str | None) -> dict[str, str]:
     found = {"sub": f"sub-{email}", "email": email, "token_use": "id", "aud": "unit-client"}
     if group is not None:
-        found["cognito:groups"] = group
+        found["cognito:groups"] = f"[{group}]"
     return found
 
 

@@ -25,7 +25,7 @@ def test_create_returns_the_sprocket_with_its_location(sprockets: HandlerClient)
     assert body == {"id": body["id"], **SPROCKET}
     assert isinstance(body["id"], int)
     assert body["id"] > 0
-    assert reply.headers["Location"] == f"https://api.example.com/prod/v1/sprockets/{body['id']}"
+    assert reply.headers["Location"] == f"https://api.example.com/v1/sprockets/{body['id']}"
 
 
 def test_numbers_come_back_as_they_were_sent(sprockets: HandlerClient) -> None:
@@ -212,7 +212,7 @@ def test_list_pages_with_link_headers_until_every_sprocket_is_seen(sprockets: Ha
         seen.extend(sprocket["id"] for sprocket in page)
         pages += 1
         link = reply.headers.get("Link")
-        path = link.split(">")[0].removeprefix("<https://api.example.com/prod") if link else None
+        path = link.split(">")[0].removeprefix("<https://api.example.com") if link else None
 
     assert sorted(seen) == sorted(created)
     assert pages == 3

@@ -134,7 +134,7 @@ def test_history_pages_with_link_headers(offers: HandlerClient) -> None:
         reply = offers.get(path)
         prices += [entry["price"] for entry in reply.json()]
         link = reply.headers.get("Link")
-        path = link.split(">")[0].removeprefix("<https://api.example.com/prod") if link else None
+        path = link.split(">")[0].removeprefix("<https://api.example.com") if link else None
 
     assert prices == [100, 101, 102, 103, 104]
 
@@ -151,7 +151,7 @@ def test_history_pages_within_the_changes_of_one_sync(offers: HandlerClient) -> 
         reply = offers.get(path)
         pages.append([(entry["offer_id"], entry["price"]) for entry in reply.json()])
         link = reply.headers.get("Link")
-        path = link.split(">")[0].removeprefix("<https://api.example.com/prod") if link else None
+        path = link.split(">")[0].removeprefix("<https://api.example.com") if link else None
 
     assert pages == [[("a", 100), ("b", 200)], [("c", 300), ("a", 110)]]
 
@@ -169,7 +169,7 @@ def test_history_recorded_as_before_is_listed_with_the_rest(offers: HandlerClien
         reply = offers.get(path)
         seen += [(entry["offer_id"], entry["price"], entry["observed_at"]) for entry in reply.json()]
         link = reply.headers.get("Link")
-        path = link.split(">")[0].removeprefix("<https://api.example.com/prod") if link else None
+        path = link.split(">")[0].removeprefix("<https://api.example.com") if link else None
 
     assert seen == [("a", 80, at(1)), ("b", 90, at(1)), ("a", 105, at(2))]
 

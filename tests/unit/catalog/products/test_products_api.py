@@ -30,7 +30,7 @@ def test_create_returns_the_product_with_its_location(products: HandlerClient) -
     assert body == {"id": body["id"], "name": "Kettle", "description": "1.7 l"}
     assert isinstance(body["id"], int)
     assert body["id"] > 0
-    assert reply.headers["Location"] == f"https://api.example.com/prod/products/{body['id']}"
+    assert reply.headers["Location"] == f"https://api.example.com/products/{body['id']}"
 
 
 def test_created_products_get_distinct_ids(products: HandlerClient) -> None:
@@ -249,7 +249,7 @@ def test_list_pages_with_link_headers_until_every_product_is_seen(products: Hand
         seen.extend(product["id"] for product in page)
         pages += 1
         link = reply.headers.get("Link")
-        path = link.split(">")[0].removeprefix("<https://api.example.com/prod") if link else None
+        path = link.split(">")[0].removeprefix("<https://api.example.com") if link else None
 
     assert sorted(seen) == sorted(created)
     assert pages == 3

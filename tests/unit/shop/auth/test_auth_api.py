@@ -34,7 +34,7 @@ class TestSignUp:
 
         assert reply.status == 201
         assert reply.json() == {"email": "ada@example.com", "role": "customer"}
-        assert reply.headers["Location"] == "https://api.example.com/prod/users/me"
+        assert reply.headers["Location"] == "https://api.example.com/users/me"
         groups = boto3.client("cognito-idp").admin_list_groups_for_user(
             UserPoolId=user_pool, Username="ada@example.com"
         )["Groups"]

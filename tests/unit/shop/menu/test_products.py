@@ -27,7 +27,7 @@ def test_create_returns_the_product_without_variations_and_its_location(menu: Ha
     assert body == {"id": body["id"], **LATTE, "variations": []}
     assert isinstance(body["id"], int)
     assert body["id"] > 0
-    assert reply.headers["Location"] == f"https://api.example.com/prod/menu/products/{body['id']}"
+    assert reply.headers["Location"] == f"https://api.example.com/menu/products/{body['id']}"
 
 
 def test_a_created_product_is_on_the_menu_at_once(menu: HandlerClient) -> None:

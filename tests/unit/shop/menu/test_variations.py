@@ -27,7 +27,7 @@ def test_add_returns_the_variation_and_its_location(menu: HandlerClient) -> None
     variation = reply.json()
     assert variation == {"id": variation["id"], **body}
     assert reply.headers["Location"] == (
-        f"https://api.example.com/prod/menu/products/{product['id']}/variations/{variation['id']}"
+        f"https://api.example.com/menu/products/{product['id']}/variations/{variation['id']}"
     )
 
 

@@ -12,7 +12,7 @@ from tests.helpers.handlers import HandlerClient, Reply
 from tests.unit.shop.claims import CUSTOMER, MANAGER, OTHER_CUSTOMER
 from tests.unit.shop.orders.conftest import Shop
 
-PREFIX = "https://api.example.com/prod"
+PREFIX = "https://api.example.com"
 
 
 def ids(reply: Reply) -> list[int]:

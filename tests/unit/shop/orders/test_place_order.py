@@ -85,7 +85,7 @@ def test_an_order_is_placed_waiting_with_its_lines_named_and_priced(orders: Hand
         "updated_at": "2026-11-22T10:00:00Z",
     }
     assert placed["id"] > 0
-    assert reply.headers["Location"] == f"https://api.example.com/prod/orders/{placed['id']}"
+    assert reply.headers["Location"] == f"https://api.example.com/orders/{placed['id']}"
     assert "Idempotent-Replayed" not in reply.headers
 
 

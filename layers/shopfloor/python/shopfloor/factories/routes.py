@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.depends import Depends
 from aws_lambda_powertools.event_handler.openapi.params import Query
-from aws_lambda_powertools.event_handler.router import APIGatewayRouter
+from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
 from shopfloor.factories.schemas import (
     MAX_POINTS,
@@ -31,7 +31,7 @@ from shopfloor.platform.http import (
 from shopfloor.platform.openapi import BODY_ERRORS, LOCATION, NEXT_PAGE, REPLAYED, answers
 from shopfloor.platform.pagination import Page
 
-router = APIGatewayRouter()
+router = APIGatewayHttpRouter()
 
 MAX_FACTORIES_PER_PAGE = 100
 DEFAULT_FACTORIES_PER_PAGE = 20

@@ -13,17 +13,17 @@ from pathlib import Path
 from typing import Any, Final
 
 from aws_lambda_powertools import event_handler
-from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
+from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.swagger_ui.html import generate_swagger_html
 
-from shopfloor.platform.http import base_url, create_resolver
+from shopfloor.platform.http import HttpResolver, base_url, create_resolver
 from shopfloor.platform.openapi import security_schemes
 
 DOCUMENT_FILE: Final = "openapi.json"
 _SWAGGER_ASSETS = Path(event_handler.__file__).parent / "openapi" / "swagger_ui"
 
 
-def docs_resolver(document_path: Path) -> APIGatewayRestResolver:
+def docs_resolver(document_path: Path) -> HttpResolver:
     """Serves the document at `document_path` (read once) and Swagger UI."""
     template: dict[str, Any] = json.loads(document_path.read_text(encoding="utf-8"))
     app = create_resolver()

@@ -10,15 +10,14 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 from aws_lambda_powertools.event_handler.openapi.models import Server
-from aws_lambda_powertools.event_handler.router import APIGatewayRouter
+from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
 from shopfloor.catalog.offers.routes import router as offers
 from shopfloor.catalog.products.routes import router as products
 from shopfloor.factories.routes import router as factories
 from shopfloor.operations.health import router as health
-from shopfloor.platform.http import create_resolver
+from shopfloor.platform.http import HttpResolver, create_resolver
 from shopfloor.platform.openapi import security_schemes
 from shopfloor.shop.auth.routes import router as auth
 from shopfloor.shop.menu.routes import router as menu
@@ -26,7 +25,7 @@ from shopfloor.shop.orders.routes import router as orders
 from shopfloor.sprockets.routes import router as sprockets
 from shopfloor.warranties.routes import router as warranties
 
-ROUTERS: tuple[APIGatewayRouter, ...] = (
+ROUTERS: tuple[APIGatewayHttpRouter, ...] = (
     products,
     offers,
     warranties,
@@ -46,7 +45,7 @@ DESCRIPTION = (
 )
 
 
-def routes_resolver() -> APIGatewayRestResolver:
+def routes_resolver() -> HttpResolver:
     """A resolver that knows every route of the API, to document them."""
     app = create_resolver()
     for router in ROUTERS:
@@ -54,7 +53,7 @@ def routes_resolver() -> APIGatewayRestResolver:
     return app
 
 
-def openapi_document(app: APIGatewayRestResolver, server_url: str = "/") -> dict[str, Any]:
+def openapi_document(app: HttpResolver, server_url: str = "/") -> dict[str, Any]:
     """The OpenAPI 3 document of every route, with the API's own URL as its server; signed-in
     operations name the OAuth2 password flow, whose token URL is the API's own POST /auth/token."""
     schema = app.get_openapi_schema(

@@ -7,14 +7,14 @@ from typing import Annotated, Any, Literal, Protocol
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.depends import Depends
-from aws_lambda_powertools.event_handler.router import APIGatewayRouter
+from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 from pydantic import BaseModel
 
 from shopfloor.operations.wiring import database_probe
 from shopfloor.platform.http import json_response
 from shopfloor.platform.openapi import answers
 
-router = APIGatewayRouter()
+router = APIGatewayHttpRouter()
 
 
 class Probe(Protocol):

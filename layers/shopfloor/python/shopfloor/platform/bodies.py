@@ -5,7 +5,8 @@
 - declared (or taken to be) JSON, but not JSON, or nested deeper than MAX_DEPTH: 400;
 - of a content type no route reads (neither JSON nor a form): 415.
 
-A body that passes reaches the resolver as text (an API Gateway event may carry it base64-encoded).
+A body that passes reaches the resolver as text (the HTTP API sends a body that is not UTF-8 text
+base64-encoded, with `isBase64Encoded`).
 What the JSON must contain is each route's schema's business (422, or 400 "No input data provided").
 """
 
@@ -61,9 +62,13 @@ def checked(event: dict[str, Any], limits: Mapping[str, int]) -> dict[str, Any]:
 
 
 def route_key(event: Mapping[str, Any]) -> str:
-    """`<METHOD> <resource>`, as routes name their limits (`POST /warranties`)."""
-    resource = str(event.get("resource") or event.get("path") or "/")
-    return f"{event.get('httpMethod', '')} {resource.rstrip('/') or '/'}"
+    """`<METHOD> <route path>`, as routes name their limits and guards (`POST /warranties`): the
+    method as sent, and the path of the HTTP API route that took the request (an `ANY` route's too;
+    the path as sent when there is none), without a trailing slash."""
+    http = (event.get("requestContext") or {}).get("http") or {}
+    _, _, route_path = str(event.get("routeKey") or "").partition(" ")
+    path = route_path or str(event.get("rawPath") or "/")
+    return f"{http.get('method', '')} {path.rstrip('/') or '/'}"
 
 
 def _bytes(raw: str, is_base64: bool) -> bytes:

@@ -63,7 +63,7 @@ class NotFoundError(DomainError):
 
 
 class UnauthorizedError(DomainError):
-    """401: no caller, or one whose credentials were refused (the words API Gateway uses)."""
+    """401: no caller, or one whose credentials were refused."""
 
     status = 401
     message = UNAUTHORIZED

@@ -1,22 +1,26 @@
-"""The HTTP resolver every function uses, with the project's error envelope and URL helpers."""
+"""The HTTP resolver every function uses (the HTTP API's payload format 2.0), with the project's
+error envelope, its 405 with `Allow`, gzip for large answers, and URL helpers."""
 
 from __future__ import annotations
 
 import json
 import re
 from http import HTTPStatus
+from re import Pattern
 from typing import Annotated, Any, Final, TypeVar
 from urllib.parse import parse_qs
 
 from aws_lambda_powertools import Logger
-from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
+from aws_lambda_powertools.event_handler.api_gateway import CORSConfig, ResponseBuilder
 from aws_lambda_powertools.event_handler.exceptions import ServiceError
 from aws_lambda_powertools.event_handler.openapi.exceptions import (
     RequestUnsupportedContentType,
     RequestValidationError,
 )
 from aws_lambda_powertools.event_handler.openapi.params import Header
-from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
+from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
+from aws_lambda_powertools.utilities.data_classes.common import BaseProxyEvent
 
 from shopfloor.platform import errors
 from shopfloor.platform.bodies import FORM
@@ -40,6 +44,12 @@ _SITE_HOST = re.compile(rf"(?P<name>{_HOST_LABEL}(?:\.{_HOST_LABEL})*)(?::(?P<po
 _MAX_HOST_NAME = 253
 _MAX_PORT = 65535
 
+# Answers this large or larger are gzipped for a client that accepts it (the API's compression
+# moved from API Gateway into the functions); smaller ones gain too little to pay for the CPU.
+COMPRESS_FROM_BYTES: Final = 1024
+ALLOW_HEADER: Final = "Allow"
+_GZIP_CODINGS = frozenset({"gzip", "x-gzip"})
+
 
 # The Idempotency-Key header of a POST that creates (shopfloor.platform.idempotency).
 IdempotencyKey = Annotated[
@@ -56,9 +66,81 @@ IdempotencyKey = Annotated[
 ]
 
 
-def create_resolver() -> APIGatewayRestResolver:
-    """An API Gateway REST resolver that validates input and answers in the error envelope."""
-    app = APIGatewayRestResolver(enable_validation=True)
+class HttpResolver(APIGatewayHttpResolver):
+    """Powertools' resolver of the HTTP API's events, which also serves a path with a trailing slash
+    (the HTTP API routes `/products/` to `GET /products` and hands on rawPath as sent), knows which
+    methods a path declares (for 405), and gzips large answers (COMPRESS_FROM_BYTES)."""
+
+    def __init__(self) -> None:
+        super().__init__(enable_validation=True)
+        # Powertools' hook for the builder of every answer: a route's, an exception handler's, 404's.
+        self._response_builder_class = _SizedCompressionBuilder
+
+    @staticmethod
+    def _compile_regex(rule: str, base_regex: str = "^{}$") -> Pattern[str]:
+        # As APIGatewayRestResolver does: `/products` also matches `/products/`.
+        return APIGatewayHttpResolver._compile_regex(rule, "^{}/*$")  # type: ignore[no-any-return]
+
+    def methods_of(self, path: str) -> list[str]:
+        """The methods this resolver's routes declare for `path` (matched as they are when
+        resolving), sorted."""
+        routes = self._static_routes + self._dynamic_routes
+        return sorted({route.method for route in routes if route.rule.match(path)})
+
+    def requested_path(self) -> str:
+        """The path of the current request as the resolver matches it against its routes."""
+        return str(self._remove_prefix(self.current_event.path))
+
+
+class _SizedCompressionBuilder(ResponseBuilder[BaseProxyEvent]):
+    """Powertools' builder, with each answer's `compress` decided by its size and the request's
+    Accept-Encoding rather than by a route's flag: every route, dict or model, and error answers."""
+
+    def build(self, event: BaseProxyEvent, cors: CORSConfig | None = None) -> dict[str, Any]:
+        response = self.response
+        if response.is_json() and not isinstance(response.body, str):
+            response.body = self.serializer(response.body)
+        size = _size(response.body)
+        if size >= COMPRESS_FROM_BYTES:
+            response.headers["Vary"] = "Accept-Encoding"
+        response.compress = size >= COMPRESS_FROM_BYTES and accepts_gzip(event.headers.get("accept-encoding"))
+        built: dict[str, Any] = super().build(event, cors)
+        return built
+
+
+def _size(body: object) -> int:
+    if isinstance(body, str):
+        return len(body.encode("utf-8"))
+    if isinstance(body, bytes):
+        return len(body)
+    return 0
+
+
+def accepts_gzip(accept_encoding: str | None) -> bool:
+    """Whether an Accept-Encoding header names gzip with a non-zero q (`gzip`, `gzip, br`,
+    `br;q=1, gzip;q=0.5`; not `gzip;q=0`, `identity`, nor `*`, which Powertools does not take)."""
+    for coding in (accept_encoding or "").split(","):
+        name, _, parameters = coding.partition(";")
+        if name.strip().lower() in _GZIP_CODINGS and _quality(parameters) > 0:
+            return True
+    return False
+
+
+def _quality(parameters: str) -> float:
+    for parameter in parameters.split(";"):
+        key, _, value = parameter.partition("=")
+        if key.strip().lower() == "q":
+            try:
+                return float(value.strip())
+            except ValueError:
+                return 0.0
+    return 1.0
+
+
+def create_resolver() -> HttpResolver:
+    """The HTTP API's resolver (payload format 2.0) that validates input and answers in the error
+    envelope: 405 with `Allow` for a path it serves under another method, else 404."""
+    app = HttpResolver()
     # Signed-in routes name this scheme; each function's own document (and the docs function's,
     # which puts the API's URL in the token URL) must know it.
     app.configure_openapi(security_schemes=security_schemes())
@@ -66,11 +148,21 @@ def create_resolver() -> APIGatewayRestResolver:
     def invalid_request(error: RequestValidationError) -> Response[Any]:
         return _validation_response(app.current_event, error)
 
+    def no_route(_: Exception) -> Response[Any]:
+        """The HTTP API sends a path's undeclared methods to its owner (an `ANY` route)."""
+        allowed = app.methods_of(app.requested_path())
+        if allowed:
+            headers = {ALLOW_HEADER: ", ".join(allowed)}
+            return json_response(
+                HTTPStatus.METHOD_NOT_ALLOWED, errors.envelope(errors.METHOD_NOT_ALLOWED), headers
+            )
+        return json_response(HTTPStatus.NOT_FOUND, errors.envelope(errors.NOT_FOUND))
+
     app.exception_handler(RequestValidationError)(invalid_request)
     app.exception_handler(RequestUnsupportedContentType)(_unsupported_content_type)
     app.exception_handler(ServiceError)(_service_error)
     app.exception_handler(errors.DomainError)(_domain_error)
-    app.not_found(_not_found)
+    app.not_found(no_route)
     app.exception_handler(Exception)(_unexpected)
     return app
 
@@ -85,10 +177,6 @@ def _domain_error(error: errors.DomainError) -> Response[Any]:
 
 def _unsupported_content_type(_: RequestUnsupportedContentType) -> Response[Any]:
     return json_response(HTTPStatus.UNSUPPORTED_MEDIA_TYPE, errors.envelope(errors.UNSUPPORTED_CONTENT_TYPE))
-
-
-def _not_found(_: Exception) -> Response[Any]:
-    return json_response(HTTPStatus.NOT_FOUND, errors.envelope(errors.NOT_FOUND))
 
 
 def _unexpected(error: Exception) -> Response[Any]:
@@ -106,7 +194,7 @@ def json_response(status: int, body: Any, headers: dict[str, str] | None = None)
 
 
 def created_response(
-    event: APIGatewayProxyEvent, path: str, body: dict[str, Any], replayed: bool = False
+    event: APIGatewayProxyEventV2, path: str, body: dict[str, Any], replayed: bool = False
 ) -> Response[Any]:
     """201 with `Location`, and `Idempotent-Replayed: true` when it answers a replayed Idempotency-Key."""
     headers = {"Location": resource_url(event, path)}
@@ -133,22 +221,26 @@ def parse_id(raw: str) -> int:
     return int(raw)
 
 
-def base_url(event: APIGatewayProxyEvent) -> str:
+def base_url(event: APIGatewayProxyEventV2) -> str:
     """The URL of the API's root as the client called it: `https://<host>` when it came through the
-    site's CloudFront distribution (SITE_HOST_HEADER, whose paths have no stage), else scheme, host
-    and stage as API Gateway saw them."""
-    headers = event.headers or {}
-    lowered = {name.lower(): value for name, value in headers.items()}
+    site's CloudFront distribution (SITE_HOST_HEADER), else the scheme and host the HTTP API saw
+    (its `$default` stage puts nothing in the path)."""
+    headers = event.headers  # case-insensitive
     # A direct caller may send the header itself: that only changes the URLs in the answer to that
     # caller (nothing is cached: the API's behaviours use CachingDisabled), and only to a valid host.
-    site_host = _valid_host(lowered.get(SITE_HOST_HEADER))
+    site_host = _valid_host(headers.get(SITE_HOST_HEADER))
     if site_host is not None:
         return f"https://{site_host}"
-    scheme = lowered.get("x-forwarded-proto", "https")
-    host = lowered.get("host", "")
-    stage_path = event.request_context.path or event.path
-    prefix = stage_path[: len(stage_path) - len(event.path)] if stage_path.endswith(event.path) else ""
-    return f"{scheme}://{host}{prefix}" if host else prefix
+    scheme = _forwarded_scheme(headers.get("x-forwarded-proto"))
+    host = headers.get("host") or event.request_context.domain_name
+    return f"{scheme}://{host}" if host else ""
+
+
+def _forwarded_scheme(value: str | None) -> str:
+    """The scheme the gateway saw: the last of X-Forwarded-Proto's values (a header the client sent
+    too arrives comma-joined before the gateway's own), `https` unless that is `http`."""
+    last = (value or "").rsplit(",", 1)[-1].strip().lower()
+    return "http" if last == "http" else "https"
 
 
 def _valid_host(value: str | None) -> str | None:
@@ -166,22 +258,24 @@ def _valid_host(value: str | None) -> str | None:
     return host
 
 
-def resource_url(event: APIGatewayProxyEvent, path: str) -> str:
+def resource_url(event: APIGatewayProxyEventV2, path: str) -> str:
     return f"{base_url(event)}{path}"
 
 
 def page_response(
-    event: APIGatewayProxyEvent, body: Any, next_cursor: str | None, query: dict[str, str]
+    event: APIGatewayProxyEventV2, body: Any, next_cursor: str | None, query: dict[str, str]
 ) -> Response[Any]:
     """200 with a page of a list, and an RFC 8288 `Link: <...>; rel="next"` while more remain
     (the request's `query` carried over, with the cursor of the next page)."""
     headers = None
     if next_cursor is not None:
-        headers = {"Link": next_link(resource_url(event, event.path.rstrip("/") or "/"), query, next_cursor)}
+        # rawPath is the path as sent, still percent-encoded: as a URL needs it.
+        path = event.raw_path.rstrip("/") or "/"
+        headers = {"Link": next_link(resource_url(event, path), query, next_cursor)}
     return json_response(HTTPStatus.OK, body, headers)
 
 
-def _validation_response(event: APIGatewayProxyEvent, error: RequestValidationError) -> Response[Any]:
+def _validation_response(event: APIGatewayProxyEventV2, error: RequestValidationError) -> Response[Any]:
     problems = error.errors()
     if any(_location(problem) == "body" for problem in problems):
         body_problem = _body_problem(event.body, event.headers.get("content-type", ""))

@@ -14,7 +14,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from shopfloor.platform import bodies, errors
 
 if TYPE_CHECKING:  # the event functions (worker, dispatcher, archiver) never load the HTTP resolver
-    from aws_lambda_powertools.event_handler import APIGatewayRestResolver
+    from shopfloor.platform.http import HttpResolver
 
 # Routes that publish no business metric are normal; Powertools would warn on every such request.
 warnings.filterwarnings("ignore", message="No application metrics to publish")
@@ -29,12 +29,12 @@ Guard = Callable[[Mapping[str, Any]], None]
 
 
 def http_handler(
-    app: APIGatewayRestResolver,
+    app: HttpResolver,
     body_limits: Mapping[str, int] | None = None,
     guards: Mapping[str, Guard] | None = None,
 ) -> LambdaHandler:
     """The Lambda entry point of an HTTP function: logging context, metrics, the route's guard (who
-    may call it: `guards` by `<METHOD> <resource>`, so a caller the route refuses hears 403 whatever
+    may call it: `guards` by `<METHOD> <route path>`, so a caller the route refuses hears 403 whatever
     the body), the body's checks (platform/bodies.py: `body_limits` by route, else the default), the
     resolver."""
     limits = body_limits or {}
@@ -58,13 +58,13 @@ def http_handler(
 
     with_metrics = metrics.log_metrics(capture_cold_start_metric=True)(handle)
     instrumented: LambdaHandler = logger.inject_lambda_context(
-        correlation_id_path=correlation_paths.API_GATEWAY_REST
+        correlation_id_path=correlation_paths.API_GATEWAY_HTTP
     )(with_metrics)
     return instrumented
 
 
 def _error_result(status: int, message: errors.Message) -> dict[str, Any]:
-    """An API Gateway proxy result in the error envelope, for what never reaches the resolver."""
+    """An answer in response format 2.0 and the error envelope, for what never reaches the resolver."""
     return {
         "statusCode": status,
         "headers": {"Content-Type": "application/json"},

@@ -1,18 +1,20 @@
-"""Who calls a signed-in shop route: the claims of the caller's token, which API Gateway's Cognito
-authorizer (or the local gateway, playing it) has already verified and put in the event.
+"""Who calls a signed-in shop route: the claims of the caller's token, which the HTTP API's JWT
+authorizer (or the local gateway, playing it) has already verified and put in the event, at
+`requestContext.authorizer.jwt.claims`.
 
-API Gateway gives every claim as a string: a list claim such as `cognito:groups` arrives as
-`"managers"` or `"managers,customers"` (or, from some clients of the event format, a JSON list).
+The HTTP API gives every claim as a string: an array claim such as `cognito:groups` arrives as
+`"[managers customers]"` (its items space-separated in brackets), `"[managers]"`, or `""`.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
+from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
 
 from shopfloor.platform import errors
 
@@ -32,14 +34,14 @@ class Caller:
     role: Role
 
 
-def caller_of(event: APIGatewayProxyEvent) -> Caller:
+def caller_of(event: APIGatewayProxyEventV2) -> Caller:
     """The signed-in caller; 401 when the event carries no verified claims (a route deployed
     without the authorizer refuses rather than serves anonymous callers)."""
     return caller_in(event.raw_event)
 
 
 def caller_in(raw_event: Mapping[str, Any]) -> Caller:
-    """The signed-in caller of an API Gateway event as Lambda receives it (see caller_of)."""
+    """The signed-in caller of an HTTP API event as Lambda receives it (see caller_of)."""
     claims = _claims(raw_event)
     email = claims.get("email")
     if not isinstance(email, str) or not email:
@@ -53,12 +55,28 @@ def role_of(groups: list[str]) -> Role:
 
 
 def groups_of(claim: object) -> list[str]:
+    """The groups of a `cognito:groups` claim: as the HTTP API sends it (`"[managers customers]"`,
+    `"[managers]"`, `""`), or as a JSON list (text or not) or a comma-separated list. Cognito's
+    group names hold no whitespace, so spaces and commas only ever separate them."""
     if claim is None:
         return []
     if isinstance(claim, list):
-        return [str(group) for group in claim]
-    text = str(claim).strip().strip("[]")
-    return [group.strip().strip('"') for group in text.replace(",", " ").split() if group.strip()]
+        return [str(group) for group in claim if str(group)]
+    text = str(claim).strip()
+    if text.startswith("["):
+        listed = _json_list(text)
+        if listed is not None:
+            return listed
+        text = text.removeprefix("[").removesuffix("]")
+    return text.replace(",", " ").split()
+
+
+def _json_list(text: str) -> list[str] | None:
+    try:
+        parsed = json.loads(text)
+    except ValueError:
+        return None
+    return [str(group) for group in parsed if str(group)] if isinstance(parsed, list) else None
 
 
 def require(caller: Caller, role: Role) -> None:
@@ -80,5 +98,6 @@ def only(role: Role) -> Callable[[Mapping[str, Any]], None]:
 def _claims(raw_event: Mapping[str, Any]) -> Mapping[str, Any]:
     context = raw_event.get("requestContext") or {}
     authorizer = context.get("authorizer") or {}
-    claims = authorizer.get("claims") if isinstance(authorizer, Mapping) else None
+    jwt = authorizer.get("jwt") if isinstance(authorizer, Mapping) else None
+    claims = jwt.get("claims") if isinstance(jwt, Mapping) else None
     return claims if isinstance(claims, Mapping) else {}

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.depends import Depends
 from aws_lambda_powertools.event_handler.openapi.params import Query
-from aws_lambda_powertools.event_handler.router import APIGatewayRouter
+from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
 from shopfloor.platform.http import (
     IdempotencyKey,
@@ -22,7 +22,7 @@ from shopfloor.sprockets.schemas import Sprocket, SprocketIn, SprocketsPage
 from shopfloor.sprockets.service import SprocketService
 from shopfloor.sprockets.wiring import sprocket_service
 
-router = APIGatewayRouter()
+router = APIGatewayHttpRouter()
 
 Sprockets = Annotated[SprocketService, Depends(sprocket_service)]
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Sprockets per page.")]

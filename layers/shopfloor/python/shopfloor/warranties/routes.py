@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.depends import Depends
 from aws_lambda_powertools.event_handler.openapi.params import Query
-from aws_lambda_powertools.event_handler.router import APIGatewayRouter
+from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
 from shopfloor.platform import errors
 from shopfloor.platform.http import (
@@ -24,7 +24,7 @@ from shopfloor.warranties.schemas import PlanBand, Warranty, WarrantyIn, Warrant
 from shopfloor.warranties.service import WarrantyService
 from shopfloor.warranties.wiring import warranty_service
 
-router = APIGatewayRouter()
+router = APIGatewayHttpRouter()
 
 # A warranty keeps its request as received: a bounded one (the fields themselves are bounded).
 MAX_BODY_BYTES = 16 * 1024

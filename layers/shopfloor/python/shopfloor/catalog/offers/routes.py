@@ -9,7 +9,7 @@ from typing import Annotated, Any, Protocol
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.depends import Depends
 from aws_lambda_powertools.event_handler.openapi.params import Query
-from aws_lambda_powertools.event_handler.router import APIGatewayRouter
+from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
 from shopfloor.catalog.offers.schemas import HistoryEntry, PriceTrend
 from shopfloor.catalog.sync.reconcile import Offer
@@ -36,7 +36,7 @@ class OffersQueries(Protocol):
     def trend(self, product_id: int, start: datetime, end: datetime) -> PriceTrend: ...
 
 
-router = APIGatewayRouter()
+router = APIGatewayHttpRouter()
 
 DEFAULT_PERIOD = timedelta(hours=24)
 MAX_PERIOD = timedelta(days=366)

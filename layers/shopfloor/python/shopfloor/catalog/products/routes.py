@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.depends import Depends
 from aws_lambda_powertools.event_handler.openapi.params import Query
-from aws_lambda_powertools.event_handler.router import APIGatewayRouter
+from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
 from shopfloor.catalog.products.schemas import Product, ProductIn, ProductPatch
 from shopfloor.catalog.products.service import ProductService
@@ -17,7 +17,7 @@ from shopfloor.platform.http import created_response, found, no_content, page_re
 from shopfloor.platform.openapi import BODY_ERRORS, LOCATION, NEXT_PAGE, answers
 from shopfloor.platform.pagination import DEFAULT_LIMIT, MAX_LIMIT
 
-router = APIGatewayRouter()
+router = APIGatewayHttpRouter()
 
 Products = Annotated[ProductService, Depends(product_service)]
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Products per page.")]

@@ -1,6 +1,6 @@
 """The shop's users in an Amazon Cognito user pool (moto's, locally): the auth function's only way in.
 
-The pool's ID token is the bearer token: API Gateway's Cognito authorizer, without OAuth scopes,
+The pool's ID token is the bearer token: the HTTP API's JWT authorizer, without OAuth scopes,
 verifies ID tokens, and they carry what the functions need (`email`, `cognito:groups`).
 """
 

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.depends import Depends
 from aws_lambda_powertools.event_handler.openapi.params import Form
-from aws_lambda_powertools.event_handler.router import APIGatewayRouter
+from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
 from shopfloor.platform.http import json_response, resource_url
 from shopfloor.platform.openapi import BODY_ERRORS, LOCATION, SIGNED_IN, answers
@@ -17,7 +17,7 @@ from shopfloor.shop.auth.service import INCORRECT_CREDENTIALS, Accounts
 from shopfloor.shop.callers import caller_of
 from shopfloor.shop.wiring import accounts
 
-router = APIGatewayRouter()
+router = APIGatewayHttpRouter()
 
 MAX_BODY_BYTES = 4 * 1024
 BODY_LIMITS = {"POST /auth/signup": MAX_BODY_BYTES, "POST /auth/token": MAX_BODY_BYTES}

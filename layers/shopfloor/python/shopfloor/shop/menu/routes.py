@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.depends import Depends
-from aws_lambda_powertools.event_handler.router import APIGatewayRouter
+from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
 from shopfloor.platform import errors
 from shopfloor.platform.http import created_response, found, json_response, no_content, parse_id
@@ -33,7 +33,7 @@ from shopfloor.shop.menu.schemas import (
 from shopfloor.shop.menu.service import MenuService
 from shopfloor.shop.wiring import menu_service
 
-router = APIGatewayRouter()
+router = APIGatewayHttpRouter()
 
 # A product or a variation is a few bounded fields: well under the default limit.
 MAX_BODY_BYTES = 16 * 1024

@@ -1,6 +1,6 @@
 """HTTP routes of the `orders` function: read the caller, call the service, shape the response.
 
-Every route is signed in (API Gateway's Cognito authorizer): the service decides what the caller's
+Every route is signed in (the HTTP API's JWT authorizer): the service decides what the caller's
 role may do (403) and which orders it may see (someone else's order is 404, like a missing one).
 """
 
@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.depends import Depends
 from aws_lambda_powertools.event_handler.openapi.params import Query
-from aws_lambda_powertools.event_handler.router import APIGatewayRouter
+from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
 from shopfloor.platform.http import IdempotencyKey, created_response, page_response, parse_id
 from shopfloor.platform.openapi import BODY_ERRORS, LOCATION, NEXT_PAGE, REPLAYED, SIGNED_IN, answers
@@ -22,7 +22,7 @@ from shopfloor.shop.orders.schemas import Order, OrderEvent, OrderIn, StatusChan
 from shopfloor.shop.orders.service import OrderService
 from shopfloor.shop.wiring import order_service
 
-router = APIGatewayRouter()
+router = APIGatewayHttpRouter()
 
 # At most 20 lines of three small numbers each: far below either limit.
 MAX_ORDER_BODY_BYTES = 16 * 1024
