@@ -103,7 +103,7 @@ browser: bootstrap chromium ## browser tests only: the web pages in Chromium aga
 screenshots: bootstrap chromium ## regenerate the README's images docs/images/menu.png and board.png
 	SHOPFLOOR_README_IMAGES=docs/images $(PY) -m pytest tests/browser/test_screenshots.py -q -p no:cacheprovider
 
-bench: bootstrap chromium ## benchmarks that print tables (ARGS=--only=sync, cold-start, calls or page-weight)
+bench: bootstrap chromium ## benchmarks that print tables (ARGS=--only=cold-start, calls, sync, cost or page-weight)
 	$(PY) -m tests.performance $(ARGS)
 
 build: $(VENV_READY) ## build the dependency layer (no Docker)

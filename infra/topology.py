@@ -465,9 +465,19 @@ IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60
 # DynamoDB's item limit is 400 KB: the menu view stays below it with room for its own attributes.
 MENU_VIEW_MAX_BYTES = 380_000
 
+# Memory (memory_mb), from `make bench ARGS=--only=cost`: each function's peak resident memory (a
+# fresh interpreter serving its first event: 41-61 MB) and its warm calls' durations. Lambda gives
+# CPU in proportion to memory (one vCPU at 1,769 MB): a request that waits on DynamoDB costs
+# GB-seconds in proportion to the memory, one that computes costs the same at any size, only slower.
+# So each function has the smallest of 256/512/1024 MB that holds twice its peak and serves its most
+# CPU-heavy scenario within 100 ms (an API function) or a tenth of its timeout (a batch of events).
+# Not 128 MB: 1/14 of a vCPU stretches a signed-in list's 7 ms of CPU to 100 ms. The factories' SVG
+# chart (pygal, about 20 ms of CPU: 70 ms at 512 MB, over 130 at 256) and Swagger UI's 1.5 MB page
+# need 512 MB for that.
 FUNCTIONS: tuple[Function, ...] = (
     Function(
         name="products",
+        memory_mb=256,
         description="Product catalogue: create, read, update, replace and delete products.",
         routes=_routes(
             ("GET", "/products"),
@@ -493,6 +503,7 @@ FUNCTIONS: tuple[Function, ...] = (
     ),
     Function(
         name="offers",
+        memory_mb=256,
         description="A product's cached offers, their price history and its price trend.",
         routes=_routes(
             ("GET", "/products/{id}/offers"),
@@ -505,6 +516,7 @@ FUNCTIONS: tuple[Function, ...] = (
     ),
     Function(
         name="offers-dispatch",
+        memory_mb=256,
         description="Every minute: one offers-sync message per product, sent in batches of 10.",
         tables=MappingProxyType({"products": Access.READ}),
         schedule_minutes=SYNC_INTERVAL_MINUTES,
@@ -513,6 +525,7 @@ FUNCTIONS: tuple[Function, ...] = (
     ),
     Function(
         name="offers-worker",
+        memory_mb=256,
         description="Fetches products' offers from the offers service and reconciles the cache.",
         tables=MappingProxyType(
             {
@@ -530,6 +543,7 @@ FUNCTIONS: tuple[Function, ...] = (
     ),
     Function(
         name="warranties",
+        memory_mb=256,
         description="Warranties for items sold in stores, priced by plan; and the plans.",
         routes=_routes(
             ("GET", "/warranties"),
@@ -552,6 +566,7 @@ FUNCTIONS: tuple[Function, ...] = (
     ),
     Function(
         name="warranty-archiver",
+        memory_mb=256,
         description="Archives each new warranty's request and response to S3, from the table's stream.",
         streams_from=TableStream(table="warranties"),
         writes_to=("warranty-archive",),
@@ -559,6 +574,7 @@ FUNCTIONS: tuple[Function, ...] = (
     ),
     Function(
         name="factories",
+        memory_mb=512,
         description="Factories' production chart data, by time range, and a chart of it (SVG).",
         routes=_routes(
             ("GET", "/v1/factories"),
@@ -578,6 +594,7 @@ FUNCTIONS: tuple[Function, ...] = (
     ),
     Function(
         name="sprockets",
+        memory_mb=256,
         description="Sprockets: create, read and replace.",
         routes=_routes(
             ("GET", "/v1/sprockets"),
@@ -596,6 +613,7 @@ FUNCTIONS: tuple[Function, ...] = (
     ),
     Function(
         name="auth",
+        memory_mb=256,
         description="Shop accounts: sign-up as a customer, sign-in (OAuth2 password grant), who am I.",
         routes=(
             *_routes(("POST", "/auth/signup"), ("POST", "/auth/token")),
@@ -605,6 +623,7 @@ FUNCTIONS: tuple[Function, ...] = (
     ),
     Function(
         name="menu",
+        memory_mb=256,
         description="The shop's menu: products with variations; managers write, anyone reads.",
         routes=(
             *_routes(("GET", "/menu")),
@@ -624,6 +643,7 @@ FUNCTIONS: tuple[Function, ...] = (
     ),
     Function(
         name="orders",
+        memory_mb=256,
         description="The shop's orders: placed by customers, moved through their status flow by managers.",
         routes=_signed_in(
             ("POST", "/orders"),
@@ -647,6 +667,7 @@ FUNCTIONS: tuple[Function, ...] = (
     ),
     Function(
         name="order-events",
+        memory_mb=256,
         description="Puts an event on the shopfloor bus for each order placed, moved or cancelled.",
         streams_from=TableStream(table="orders", event_names=("INSERT", "MODIFY")),
         publishes_to=SHOPFLOOR_BUS.name,
@@ -654,6 +675,7 @@ FUNCTIONS: tuple[Function, ...] = (
     ),
     Function(
         name="notifier",
+        memory_mb=256,
         description="E-mails customers about each event of their orders, and the shop about each new one.",
         tables=MappingProxyType({"sent-emails": Access.READ_WRITE}),
         settings=MappingProxyType({"SENT_EMAILS_TTL_DAYS": str(EVENTS_ARCHIVE_DAYS)}),
@@ -664,12 +686,14 @@ FUNCTIONS: tuple[Function, ...] = (
     ),
     Function(
         name="health",
+        memory_mb=256,
         description="Liveness of the API and its database.",
         routes=_routes(("GET", "/health")),
         tables=MappingProxyType({"ids": Access.READ}),
     ),
     Function(
         name="docs",
+        memory_mb=512,
         description="The merged OpenAPI document of every route, and Swagger UI.",
         routes=_routes(("GET", "/openapi.json"), ("GET", "/docs")),
     ),

@@ -8,18 +8,28 @@ import os
 import sys
 import tempfile
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from infra.dynamodb import create_table_request, create_tables, local_table_names
 from infra.local import dynamodb_local, moto_server, resources, users
 from infra.local.environment import function_environments
 from infra.local.offers_service import OffersServer, OffersService
 from infra.local.settings import LocalSettings
-from infra.topology import OFFERS, SHARED_LAYER_DIR
+from infra.topology import FUNCTIONS, OFFERS, ROOT, SHARED_LAYER_DIR
 from tests.integration.cloud import free_ports
 
-BENCHMARKS = ("cold-start", "calls", "sync", "page-weight")
+if TYPE_CHECKING:
+    from tests.performance.calls import Bench
+    from tests.performance.cold_start import Event
+
+BENCHMARKS = ("cold-start", "calls", "sync", "cost", "page-weight")
+BENCH_DIR = ROOT / "build" / "bench"
+COST_JSON = BENCH_DIR / "cost.json"
+# What the handlers run in the benchmark's process print (logs, metrics): kept, never shown.
+HANDLERS_OUTPUT = BENCH_DIR / "handlers.log"
 
 
 def main() -> None:
@@ -38,7 +48,7 @@ def main() -> None:
 
 
 def run_against_dynamodb_local(args: argparse.Namespace) -> None:
-    """The cold-start, calls and sync benchmarks, on one DynamoDB Local and moto of their own."""
+    """The cold-start, calls, sync and cost benchmarks, on one DynamoDB Local and moto of their own."""
     with tempfile.TemporaryDirectory(prefix="shopfloor-bench-") as data_dir:
         dynamodb_port, moto_port, offers_port = free_ports(3)
         settings = LocalSettings(
@@ -51,17 +61,28 @@ def run_against_dynamodb_local(args: argparse.Namespace) -> None:
             moto_server.wait(moto, settings)
             if args.only in (None, "cold-start"):
                 print(cold_start_table(settings, max(args.runs, 5)), flush=True)
-            if args.only in (None, "calls"):
-                print(calls_table(settings), flush=True)
+            if args.only in (None, "calls", "cost"):
+                bench = run_scenarios(settings)
+                if args.only in (None, "calls"):
+                    from tests.performance import calls
+
+                    print(calls.table(bench), flush=True)
             if args.only in (None, "sync"):
                 print(sync_table(settings), flush=True)
+            if args.only in (None, "cost"):
+                print(cost_tables(settings, bench), flush=True)
         finally:
             moto.stop()
             dynamodb.stop()
 
 
-def cold_start_table(settings: LocalSettings, runs: int) -> str:
-    """Every function against the local cloud's pieces: DynamoDB Local, moto, the offers service."""
+@contextmanager
+def probed_cloud(
+    settings: LocalSettings,
+) -> Iterator[tuple[dict[str, dict[str, str]], dict[str, tuple[str, Event]]]]:
+    """The local cloud's pieces set up for fresh interpreters serving each function's first
+    representative event (cold_start.representative_events): the functions' environments and the
+    events, while the offers service runs."""
     from tests.performance import cold_start, factories_data
 
     resources.provision(settings)
@@ -85,21 +106,28 @@ def cold_start_table(settings: LocalSettings, runs: int) -> str:
         )
         factories_data.put_factory_and_sprocket(dynamodb_local.client(settings), table_names)
         _reserve_first_ids(dynamodb_local.client(settings), table_names["ids"])
-        environments = function_environments(settings)
+        yield function_environments(settings), cold_start.representative_events(offers_id)
+    finally:
+        server.stop()
+
+
+def cold_start_table(settings: LocalSettings, runs: int) -> str:
+    """Every function against the local cloud's pieces: DynamoDB Local, moto, the offers service."""
+    from tests.performance import cold_start
+
+    with probed_cloud(settings) as (environments, events):
         floor_environment = {
             name: value
             for name, value in environments["products"].items()
             if name.startswith("AWS_") and not name.startswith("AWS_LAMBDA")
         }
-        events = cold_start.representative_events(offers_id)
-        samples = cold_start.measure(environments, floor_environment, table_names["products"], events, runs)
-    finally:
-        server.stop()
+        products_table = local_table_names()["products"]
+        samples = cold_start.measure(environments, floor_environment, products_table, events, runs)
     return cold_start.table(samples, events)
 
 
-def calls_table(settings: LocalSettings) -> str:
-    """AWS calls per request of every route, each function a warm container in this process."""
+def run_scenarios(settings: LocalSettings) -> Bench:
+    """Every route and event's scenario, each function a warm container in this process."""
     sys.path.insert(0, str(SHARED_LAYER_DIR / "python"))
     from tests.performance import calls
 
@@ -108,9 +136,26 @@ def calls_table(settings: LocalSettings) -> str:
     server = OffersServer(settings.host, settings.offers_port, service)
     server.start()
     try:
-        return calls.run(function_environments(settings))
+        return calls.run(function_environments(settings), HANDLERS_OUTPUT)
     finally:
         server.stop()
+
+
+def cost_tables(settings: LocalSettings, bench: Bench) -> str:
+    """The cost of every route and asynchronous path (also written to build/bench/cost.json), and
+    each function's memory beside its peak RSS, from a fresh interpreter per function."""
+    from tests.performance import cold_start, cost, memory
+
+    with probed_cloud(settings) as (environments, events):
+        footprints = {
+            function.name: cold_start.footprint(
+                function, environments[function.name], events[function.name][1]
+            )
+            for function in FUNCTIONS
+        }
+    routes, paths = cost.price_routes(bench), cost.price_events(bench)
+    cost.write_json(COST_JSON, routes, paths)
+    return cost.table(routes, paths) + "\n\n" + memory.table(memory.needs(bench, footprints))
 
 
 def _reserve_first_ids(dynamodb: Any, ids_table: str) -> None:

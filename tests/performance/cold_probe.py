@@ -5,12 +5,14 @@ Usage: python cold_probe.py RESULT_FILE (handler EVENT_JSON | floor TABLE KEY_JS
 `handler`: import the function's `handler` module (its folder and the shared layer are on
 sys.path, as in Lambda) and serve one event. `floor`: what any Python function talking to
 DynamoDB pays: import boto3, create a DynamoDB client, one GetItem. The result file gets the
-milliseconds and the status; stdout is left to the function's own logs.
+milliseconds, the status and the interpreter's peak resident memory; stdout is left to the
+function's own logs and metrics.
 """
 
 import json
 import sys
 import time
+from pathlib import Path
 
 
 class _Context:
@@ -47,11 +49,20 @@ def _floor(table: str, key_json: str) -> tuple[float, bool, object]:
     return time.perf_counter() - started, status == 200, status
 
 
+def _peak_rss_kb() -> int:
+    """The peak resident memory of this process's own address space (VmHWM). Not ru_maxrss: Linux
+    carries that over an exec from the process that forked it, here the benchmark's (large) one."""
+    for line in Path("/proc/self/status").read_text(encoding="ascii").splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+    raise RuntimeError("no VmHWM in /proc/self/status")
+
+
 def main(argv: list[str]) -> None:
     result_file, mode, *args = argv
     seconds, ok, answer = _handler(*args) if mode == "handler" else _floor(*args)
     with open(result_file, "w", encoding="utf-8") as out:
-        json.dump({"ms": seconds * 1000, "ok": ok, "answer": answer}, out)
+        json.dump({"ms": seconds * 1000, "ok": ok, "answer": answer, "peak_rss_kb": _peak_rss_kb()}, out)
 
 
 if __name__ == "__main__":

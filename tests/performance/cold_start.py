@@ -16,6 +16,7 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -141,18 +142,50 @@ def representative_events(offers_id: str) -> dict[str, tuple[str, Event]]:
 
 
 def _run_probe(args: list[str], env: Mapping[str, str], cwd: Path) -> float:
+    return float(_probe(args, env, cwd).outcome["ms"])
+
+
+@dataclass(frozen=True)
+class ProbeResult:
+    outcome: dict[str, Any]
+    stdout: str
+
+
+def _probe(args: list[str], env: Mapping[str, str], cwd: Path) -> ProbeResult:
     with tempfile.NamedTemporaryFile(suffix=".json") as result:
-        subprocess.run(
+        finished = subprocess.run(
             [sys.executable, str(PROBE), result.name, *args],
             env=dict(env),
             cwd=cwd,
             check=True,
-            stdout=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            text=True,
         )
         outcome = json.loads(Path(result.name).read_text(encoding="utf-8"))
     if not outcome["ok"]:
         raise RuntimeError(f"probe {args[0]} failed: {outcome['answer']}")
-    return float(outcome["ms"])
+    return ProbeResult(outcome, finished.stdout)
+
+
+@dataclass(frozen=True)
+class Footprint:
+    """A fresh interpreter that imported the function's handler and served one event."""
+
+    peak_rss_mb: float
+    # The `service` of every metric it printed (Powertools' EMF lines on stdout).
+    metric_services: frozenset[str]
+
+
+def footprint(function: Function, env: Mapping[str, str], event: Event) -> Footprint:
+    served = event() if callable(event) else event
+    environment = {**env, "POWERTOOLS_LOG_LEVEL": "WARNING", "PATH": os.environ.get("PATH", "")}
+    environment.pop("PYTHONDONTWRITEBYTECODE", None)
+    probed = _probe(["handler", json.dumps(served)], environment, function.code_dir)
+    services = set()
+    for line in probed.stdout.splitlines():
+        if line.startswith('{"_aws"'):
+            services.add(str(json.loads(line).get("service")))
+    return Footprint(probed.outcome["peak_rss_kb"] / 1024, frozenset(services))
 
 
 def _handler_run(function: Function, env: Mapping[str, str], event: Event) -> float:
