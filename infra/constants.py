@@ -12,7 +12,7 @@ from typing import Final
 from infra.topology import APP_NAME, ROOT
 
 STACK_NAME: Final = APP_NAME
-STACK_DESCRIPTION: Final = "Shopfloor: catalog, warranties, shop and factories behind one REST API."
+STACK_DESCRIPTION: Final = "Shopfloor: catalog, warranties, shop and factories behind one HTTP API."
 
 # The Lambda runtime and the wheels of the dependency layer must agree on these two.
 PYTHON_VERSION: Final = "3.13"
@@ -33,10 +33,10 @@ ALARM_EMAIL_CONTEXT_KEY: Final = "alarmEmail"
 FUNCTION_TAG: Final = "shopfloor:function"
 
 API_NAME: Final = "shopfloor"
-API_STAGE: Final = "prod"
 API_URL_OUTPUT: Final = "ApiUrl"
-# API Gateway gzips an answer at least this large when the client accepts it (a page of orders is
-# about a tenth of its size gzipped); a smaller one gains less than the work costs.
+# The functions gzip an answer at least this large when the client accepts it (a page of orders is
+# about a tenth of its size gzipped); a smaller one gains less than the work costs. The HTTP API
+# does not compress.
 API_MIN_COMPRESSION_BYTES: Final = 1024
 # The web pages and the API on one CloudFront domain (infra.constructs.site): `https://<domain>/app/`.
 SITE_URL_OUTPUT: Final = "SiteUrl"
@@ -46,13 +46,14 @@ SITE_HOST_HEADER: Final = "x-shopfloor-site-host"
 # CloudFront's default quota of cache behaviours per distribution (the pages' and one per API path).
 MAX_CACHE_BEHAVIORS: Final = 25
 ALARM_TOPIC_OUTPUT: Final = "AlarmTopicArn"
-# Per stage, across every method: protects Lambda concurrency and the tables from one noisy client.
+# The stage's default for every route: protects Lambda concurrency and the tables from one noisy
+# client.
 API_THROTTLE_RATE_LIMIT: Final = 500
 API_THROTTLE_BURST_LIMIT: Final = 1000
 
-# Routes that need no sign-in, and why: every other route is behind the user pool's authorizer
-# (`Route.signed_in` in the topology). The reason is acknowledged to cdk-nag (APIG4, COG4) on each
-# public method; the synth fails on a public route without a reason and on a signed-in one with one.
+# Routes that need no sign-in, and why: every other route is behind the user pool's JWT authorizer
+# (`Route.signed_in` in the topology). The reason is acknowledged to cdk-nag (APIG4) on each public
+# route; the synth fails on a public route without a reason and on a signed-in one with one.
 # Functions none of whose routes needs sign-in, with the reason for all of their routes:
 PUBLIC_FUNCTIONS: Final[Mapping[str, str]] = MappingProxyType(
     {
@@ -98,11 +99,8 @@ REFRESH_TOKEN_MIN_VALIDITY_MINUTES: Final = 60
 TEMPORARY_PASSWORD_VALIDITY_DAYS: Final = 1
 USER_POOL_ID_OUTPUT_SUFFIX: Final = "UserPoolId"
 USER_POOL_CLIENT_ID_OUTPUT_SUFFIX: Final = "UserPoolClientId"
-# Where API Gateway's Cognito authorizer reads the token (`Bearer <ID token>` or the token alone).
+# Where the HTTP API's JWT authorizer reads the token (`Bearer <token>` or the token alone).
 AUTHORIZATION_HEADER: Final = "Authorization"
-# Verifying a token invokes nothing billable: no cache, so a token is refused the second it
-# expires, as the local gateway does.
-AUTHORIZER_CACHE_SECONDS: Final = 0
 
 # A dead-letter queue alarms as soon as one message waits in it.
 DEAD_LETTER_ALARM_THRESHOLD: Final = 1
@@ -160,16 +158,12 @@ SERVICE_URL_CONTEXT_SUFFIX: Final = "Url"
 HTTPS: Final = "https"
 
 JSON: Final = "application/json"
-# The request content types the 405 mock maps explicitly; any other one is refused with 415.
-MOCK_REQUEST_CONTENT_TYPES: Final = (JSON, "text/plain", "application/x-www-form-urlencoded")
 
-# The same texts as shopfloor.platform.errors, so API Gateway and the handlers speak alike.
+# The same texts as shopfloor.platform.errors (the handlers' own answers, 404 and 405 among them).
 MESSAGE_NOT_FOUND: Final = "Not found."
 MESSAGE_METHOD_NOT_ALLOWED: Final = "Method not allowed."
 MESSAGE_INTERNAL_ERROR: Final = "Internal server error."
-MESSAGE_TOO_MANY_REQUESTS: Final = "Too many requests."
 MESSAGE_UNAUTHORIZED: Final = "Unauthorized."
-MESSAGE_FORBIDDEN: Final = "Forbidden."
 
 # What the HTTP API itself answers (its own bodies, `{"message": ...}`), played by the local gateway:
 # no route for the path, a JWT the authorizer refuses, the throttle, and a function that failed or

@@ -110,7 +110,7 @@ class ShopfloorStack(Stack):
         self.site = Site(
             self,
             "Site",
-            api=self.api.rest_api,
+            api=self.api.http_api,
             access_logs=self.buckets.access_logs,
             removal_policy=removal_policy,
         )
@@ -126,12 +126,17 @@ class ShopfloorStack(Stack):
             removal_policy=removal_policy,
             alarm_email=alarm_email_from_context(self),
         )
-        CfnOutput(self, API_URL_OUTPUT, value=self.api.url, description="The base URL of the REST API.")
+        CfnOutput(
+            self,
+            API_URL_OUTPUT,
+            value=self.api.url,
+            description="The base URL of the HTTP API (its $default stage: no stage in the path).",
+        )
         CfnOutput(
             self,
             SITE_URL_OUTPUT,
             value=self.site.url,
-            description="The web pages; the API answers on the same domain (its paths go to the REST API), "
+            description="The web pages; the API answers on the same domain (its paths go to the HTTP API), "
             "so the pages call it with relative URLs.",
         )
         CfnOutput(

@@ -12,11 +12,9 @@ from aws_cdk import Acknowledgment, CfnElement, Stack, Validations
 from constructs import IConstruct
 
 AUTHORIZATION: Final = "AwsSolutions-APIG4"
-COGNITO_AUTHORIZER: Final = "AwsSolutions-COG4"
 COGNITO_PASSWORD_POLICY: Final = "AwsSolutions-COG1"
 COGNITO_MFA: Final = "AwsSolutions-COG2"
 COGNITO_PLUS_TIER: Final = "AwsSolutions-COG8"
-WAF: Final = "AwsSolutions-APIG3"
 LATEST_RUNTIME: Final = "AwsSolutions-L1"
 SECRET_ROTATION: Final = "AwsSolutions-SMG4"
 QUEUE_WITHOUT_DEAD_LETTER_QUEUE: Final = "AwsSolutions-SQS3"
@@ -25,10 +23,6 @@ CLOUDFRONT_GEO_RESTRICTIONS: Final = "AwsSolutions-CFR1"
 CLOUDFRONT_WAF: Final = "AwsSolutions-CFR2"
 CLOUDFRONT_TLS_VERSION: Final = "AwsSolutions-CFR4"
 WILDCARD_RESOURCE: Final = "AwsSolutions-IAM5[Resource::*]"
-API_GATEWAY_LOGS_MANAGED_POLICY: Final = (
-    "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/"
-    "AmazonAPIGatewayPushToCloudWatchLogs]"
-)
 
 
 def acknowledge(scope: IConstruct, finding: str, reason: str) -> None:

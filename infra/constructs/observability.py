@@ -2,7 +2,7 @@
 
 Built from infra.topology and the stack's constructs, with cdk-monitoring-constructs:
 - every function: errors, throttles, p99 duration against its timeout, concurrent executions;
-- the REST API: 5xx rate, 4xx rate, p99 latency;
+- the HTTP API: 5xx rate, 4xx rate, p99 latency;
 - every table: throttled requests and system errors, summed over every operation;
 - every queue: the age of its oldest message. Its dead-letter queue already alarms on its first
   message (queues.DeadLetterQueue), as do the stream on-failure queues, the schedules' and the event
@@ -34,7 +34,7 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subscriptions
 from constructs import Construct
 
-from infra.constants import ALARM_EMAIL_CONTEXT_KEY, API_STAGE
+from infra.constants import ALARM_EMAIL_CONTEXT_KEY, HTTP_API_STAGE
 from infra.constructs import nag
 from infra.constructs.api import Api
 from infra.constructs.event_buses import EventBuses
@@ -209,22 +209,22 @@ class Observability(Construct):
 
     def _monitor_api(self, api: Api) -> None:
         self.facade.add_large_header("API")
-        api_name = f"REST API, stage {API_STAGE}"
-        self.facade.monitor_api_gateway(
-            api=api.rest_api,
-            api_stage=API_STAGE,
+        api_name = f"HTTP API, stage {HTTP_API_STAGE}"
+        self.facade.monitor_api_gateway_v2_http_api(
+            api=api.http_api,
+            api_stage=HTTP_API_STAGE,
             human_readable_name=api_name,
             alarm_friendly_name="api",
-            add5_xx_fault_rate_alarm={
+            add5xx_rate_alarm={
                 CRITICAL: monitoring.ErrorRateThreshold(
                     max_error_rate=API_5XX_RATE_ALARM_THRESHOLD,
                     **_api_options(
                         f"{api_name}: more than {API_5XX_RATE_ALARM_THRESHOLD:.0%} of requests answered 5xx "
-                        "(function errors or timeouts, API Gateway failures)."
+                        "(function errors or timeouts, HTTP API failures)."
                     ),
                 )
             },
-            add4_xx_error_rate_alarm={
+            add4xx_rate_alarm={
                 CRITICAL: monitoring.ErrorRateThreshold(
                     max_error_rate=API_4XX_RATE_ALARM_THRESHOLD,
                     **_api_options(

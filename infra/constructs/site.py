@@ -14,12 +14,14 @@ so the pages call the API with relative URLs and nothing needs CORS.
   with the managed security headers; a viewer-request function answers `/` and `/app` with a
   redirect to `/app/` and rewrites a path ending in `/` to its `index.html` (CloudFront's default
   root object would apply to `/` alone).
-- Every API path pattern (`infra.topology.api_path_patterns`) goes to the REST API's stage:
-  HTTPS only, every method, nothing cached, every viewer header (Authorization, Idempotency-Key),
-  the query string and the body passed on; the Host header is API Gateway's own. A viewer-request
+- Every API path pattern (`infra.topology.api_path_patterns`) goes to the HTTP API's endpoint
+  (`<api id>.execute-api.<region>.<suffix>`; its `$default` stage adds no path): HTTPS only, every
+  method, nothing cached, every viewer header (Authorization, Idempotency-Key, Accept-Encoding),
+  the query string and the body passed on; the Host header is the HTTP API's own. A viewer-request
   function on them copies the viewer's Host into `x-shopfloor-site-host` (SITE_HOST_HEADER), from
   which the API builds its absolute URLs (`Location`, `Link`, the document's server) on the
-  distribution's domain, without the stage. API Gateway gzips the answers, not CloudFront.
+  distribution's domain. The functions gzip the answers (from the Accept-Encoding passed on), not
+  CloudFront, nor the HTTP API.
 - Standard access logs go to a bucket of their own (CloudFront delivers them with an ACL, which
   the access-log bucket does not take).
 """
@@ -29,7 +31,7 @@ from __future__ import annotations
 import json
 
 from aws_cdk import Annotations, Duration, RemovalPolicy, Stack
-from aws_cdk import aws_apigateway as apigateway
+from aws_cdk import aws_apigatewayv2 as apigatewayv2
 from aws_cdk import aws_cloudfront as cloudfront
 from aws_cdk import aws_cloudfront_origins as origins
 from aws_cdk import aws_iam as iam
@@ -41,7 +43,6 @@ from constructs import Construct, IConstruct
 
 from infra.constants import (
     ACCESS_LOG_RETENTION_DAYS,
-    API_STAGE,
     INCOMPLETE_UPLOAD_ABORT_DAYS,
     MAX_CACHE_BEHAVIORS,
     SITE_HOST_HEADER,
@@ -101,8 +102,8 @@ function query(querystring) {
 """
 
 
-# CloudFront Function (JavaScript runtime 2.0), on viewer requests to the API: the origin gets API
-# Gateway's own Host, so the viewer's goes in a header of the project's own (`__HEADER__`,
+# CloudFront Function (JavaScript runtime 2.0), on viewer requests to the API: the origin gets the
+# HTTP API's own Host, so the viewer's goes in a header of the project's own (`__HEADER__`,
 # SITE_HOST_HEADER), set or replaced (never one the viewer sent), and the request is otherwise
 # passed on as it came. tests/infra/test_site.py runs it under Node.
 _API_REQUEST_FUNCTION = """\
@@ -119,6 +120,13 @@ function handler(event) {
   return request;
 }
 """
+
+
+def api_domain_name(api: apigatewayv2.IHttpApi) -> str:
+    """`<api id>.execute-api.<region>.<url suffix>`: the HTTP API's default endpoint, whose
+    `$default` stage answers at its root."""
+    stack = Stack.of(api)
+    return f"{api.api_id}.execute-api.{stack.region}.{stack.url_suffix}"
 
 
 def request_function_code(site: SiteDeclaration = SITE) -> str:
@@ -142,7 +150,7 @@ class Site(Construct):
         scope: Construct,
         construct_id_: str,
         *,
-        api: apigateway.RestApi,
+        api: apigatewayv2.IHttpApi,
         access_logs: s3.IBucket,
         removal_policy: RemovalPolicy,
         site: SiteDeclaration = SITE,
@@ -214,15 +222,19 @@ class Site(Construct):
             ],
         )
         api_behavior = cloudfront.BehaviorOptions(
-            origin=origins.RestApiOrigin(api, origin_path=f"/{API_STAGE}"),
+            origin=origins.HttpOrigin(
+                api_domain_name(api),
+                protocol_policy=cloudfront.OriginProtocolPolicy.HTTPS_ONLY,
+                origin_ssl_protocols=[cloudfront.OriginSslPolicy.TLS_V1_2],
+            ),
             # A POST redirected from http:// would come back a GET: refused instead (403).
             viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.HTTPS_ONLY,
             allowed_methods=cloudfront.AllowedMethods.ALLOW_ALL,
             cache_policy=cloudfront.CachePolicy.CACHING_DISABLED,
             # Every viewer header, and the one the function adds.
             origin_request_policy=cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
-            # API Gateway gzips (its minimum compression size): the viewer's Accept-Encoding is one of
-            # the headers passed on, and CloudFront sends the answer as it comes.
+            # The functions gzip (from 1 KiB on): the viewer's Accept-Encoding is one of the headers
+            # passed on, and CloudFront sends the answer as it comes.
             compress=False,
             function_associations=[
                 cloudfront.FunctionAssociation(
@@ -316,10 +328,10 @@ class Site(Construct):
         nag.acknowledge(
             distribution,
             nag.CLOUDFRONT_WAF,
-            "No WAF web ACL yet, as on the API's stage (APIG3): the stage throttles every method "
-            "whether reached through CloudFront or directly, every handler validates its input, the "
-            "pages are static files, and a web ACL adds a fixed monthly cost the project has not taken "
-            "on. Revisit before the shop's sign-in routes take real traffic.",
+            "No WAF web ACL yet (an HTTP API takes none: CloudFront is where one would go): the API's "
+            "stage throttles every route whether reached through CloudFront or directly, every handler "
+            "validates its input, the pages are static files, and a web ACL adds a fixed monthly cost "
+            "the project has not taken on. Revisit before the shop's sign-in routes take real traffic.",
         )
         nag.acknowledge(
             distribution,

@@ -5,7 +5,7 @@ Other suites reuse these to compare the deployed wiring with the local cloud's.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,27 +13,43 @@ from infra.constants import FUNCTION_TAG
 
 Template = Mapping[str, Any]
 
-PROXY = "AWS_PROXY"
-MOCK = "MOCK"
-COGNITO_USER_POOLS = "COGNITO_USER_POOLS"
+# What a route needs: no sign-in, or the JWT authorizer's (CloudFormation's default is NONE).
+NO_AUTHORIZATION = "NONE"
+JWT = "JWT"
 # The logical id CDK gives the singleton function of every BucketDeployment in a stack.
 BUCKET_DEPLOYMENT_HANDLER = "CustomCDKBucketDeployment"
+_INTEGRATION_TARGET_PREFIX = "integrations/"
 
 
 @dataclass(frozen=True)
-class SynthesizedMethod:
-    http_method: str
-    path: str
+class SynthesizedRoute:
+    """An HTTP API route (AWS::ApiGatewayV2::Route), e.g. `GET /products/{id}` or `ANY /orders`."""
+
+    logical_id: str
     properties: Mapping[str, Any]
 
     @property
-    def integration_type(self) -> str:
-        return str(self.properties["Integration"]["Type"])
+    def key(self) -> str:
+        return str(self.properties["RouteKey"])
+
+    @property
+    def method(self) -> str:
+        return self.key.split(" ", 1)[0]
+
+    @property
+    def path(self) -> str:
+        return self.key.split(" ", 1)[1]
 
     @property
     def authorization_type(self) -> str:
-        """NONE, COGNITO_USER_POOLS, ... (CloudFormation's default is NONE)."""
-        return str(self.properties.get("AuthorizationType", "NONE"))
+        return str(self.properties.get("AuthorizationType", NO_AUTHORIZATION))
+
+    @property
+    def integration_id(self) -> str:
+        """The logical id of the integration the route targets (`integrations/<its id>`)."""
+        prefix, reference = self.properties["Target"]["Fn::Join"][1]
+        assert prefix == _INTEGRATION_TARGET_PREFIX, self.key
+        return str(reference["Ref"])
 
 
 def resources_of_type(template: Template, resource_type: str) -> dict[str, Mapping[str, Any]]:
@@ -44,44 +60,27 @@ def resources_of_type(template: Template, resource_type: str) -> dict[str, Mappi
     }
 
 
-def resource_paths(template: Template) -> dict[str, str]:
-    """The full path of every API Gateway resource (`/products/{id}`), by logical id."""
-    parts = {
-        logical_id: (resource["Properties"]["ParentId"], resource["Properties"]["PathPart"])
-        for logical_id, resource in resources_of_type(template, "AWS::ApiGateway::Resource").items()
-    }
-
-    def path_of(logical_id: str) -> str:
-        parent, part = parts[logical_id]
-        prefix = "" if _is_root(parent) else path_of(parent["Ref"])
-        return f"{prefix}/{part}"
-
-    return {logical_id: path_of(logical_id) for logical_id in parts}
-
-
-def methods(template: Template) -> Iterator[SynthesizedMethod]:
-    paths = resource_paths(template)
-    for resource in resources_of_type(template, "AWS::ApiGateway::Method").values():
-        properties = resource["Properties"]
-        owner = properties["ResourceId"]
-        path = "/" if _is_root(owner) else paths[owner["Ref"]]
-        yield SynthesizedMethod(properties["HttpMethod"], path, properties)
+def http_routes(template: Template) -> list[SynthesizedRoute]:
+    return [
+        SynthesizedRoute(logical_id, resource["Properties"])
+        for logical_id, resource in resources_of_type(template, "AWS::ApiGatewayV2::Route").items()
+    ]
 
 
 def synthesized_routes(template: Template) -> set[tuple[str, str]]:
-    """(method, path) of every method proxied to a Lambda function, e.g. ("GET", "/products/{id}")."""
-    return {
-        (method.http_method, method.path) for method in methods(template) if method.integration_type == PROXY
-    }
+    """(method, path) of every route of the HTTP API, e.g. ("GET", "/products/{id}"), ("ANY", "/orders")."""
+    return {(route.method, route.path) for route in http_routes(template)}
 
 
 def signed_in_routes(template: Template) -> set[tuple[str, str]]:
-    """(method, path) of every proxied method behind a Cognito user-pool authorizer."""
-    return {
-        (method.http_method, method.path)
-        for method in methods(template)
-        if method.integration_type == PROXY and method.authorization_type == COGNITO_USER_POOLS
-    }
+    """(method, path) of every route behind a JWT authorizer."""
+    return {(route.method, route.path) for route in http_routes(template) if route.authorization_type == JWT}
+
+
+def invoked_function(template: Template, route: SynthesizedRoute) -> str:
+    """The logical id of the Lambda function the route's integration invokes."""
+    integration = template["Resources"][route.integration_id]["Properties"]
+    return str(integration["IntegrationUri"]["Fn::GetAtt"][0])
 
 
 def cdk_function_logical_ids(template: Template) -> set[str]:
@@ -169,7 +168,3 @@ def actions_on(template: Template, function_name: str, resource: Any) -> set[str
             if statement["Effect"] == "Allow" and resource in statement_resources(statement)
         )
     )
-
-
-def _is_root(reference: Mapping[str, Any]) -> bool:
-    return "Fn::GetAtt" in reference and reference["Fn::GetAtt"][1] == "RootResourceId"

@@ -1,29 +1,29 @@
-"""The REST API: every topology route reaches its function, the signed-in ones through the user
-pool's authorizer and the others open for a stated reason; API Gateway's own answers use the envelope."""
+"""The HTTP API: every topology route and an `ANY` route per path reach the function that owns them
+(payload format 2.0, one integration and one permission per function), the signed-in routes through
+the user pool's JWT authorizer and the others open for a stated reason; the `$default` stage deploys
+itself, throttles and logs JSON; no REST API is left."""
 
 from __future__ import annotations
 
 import json
-import re
 from typing import Any
 
 import pytest
 from aws_cdk import Validations
-from aws_cdk.assertions import Match, Template
 from constructs import IConstruct
 
 from infra import constants
 from infra.constructs import nag
-from infra.constructs.api import public_route_reason
+from infra.constructs.api import public_route_reason, route_key
 from infra.stack import ShopfloorStack
-from infra.topology import FUNCTIONS, SHOP_USERS, Function, Route, all_routes
+from infra.topology import ANY_METHOD, FUNCTIONS, SHOP_USERS, Function, Route, all_routes, path_owners
 from shopfloor.platform import errors
 from tests.infra.template import (
-    COGNITO_USER_POOLS,
-    MOCK,
-    PROXY,
+    JWT,
+    NO_AUTHORIZATION,
     function_logical_ids,
-    methods,
+    http_routes,
+    invoked_function,
     resources_of_type,
     signed_in_routes,
     synthesized_routes,
@@ -32,78 +32,120 @@ from tests.infra.template import (
 pytestmark = pytest.mark.infra
 
 ANNOTATION_PREFIX = "Annotation::"
+API_GATEWAY_PRINCIPAL = "apigateway.amazonaws.com"
+# What an operator reads in each access log line (the HTTP API's $context variables).
+ACCESS_LOG_FIELDS = {
+    "requestId",
+    "ip",
+    "requestTime",
+    "httpMethod",
+    "routeKey",
+    "status",
+    "protocol",
+    "responseLength",
+    "integrationError",
+    "integrationErrorMessage",
+    "authorizerError",
+}
 
 
-def test_the_api_serves_exactly_the_topology_routes(template_dict: dict[str, Any]) -> None:
-    declared = {(route.method, route.resource_path) for route, _ in all_routes()}
-
-    assert synthesized_routes(template_dict) == declared
+def _declared() -> set[tuple[str, str]]:
+    return {(route.method, route.resource_path) for route, _ in all_routes()}
 
 
-def test_each_route_is_proxied_to_the_function_that_owns_it(template_dict: dict[str, Any]) -> None:
-    logical_ids = function_logical_ids(template_dict)
-    declared = {
-        (route.method, route.resource_path, logical_ids[function.name]) for route, function in all_routes()
-    }
-
-    proxied = {
-        (method.http_method, method.path, _invoked_function(method.properties["Integration"]))
-        for method in methods(template_dict)
-        if method.integration_type == PROXY
-    }
-
-    assert proxied == declared
+def _declared_signed_in() -> set[tuple[str, str]]:
+    return {(route.method, route.resource_path) for route, _ in all_routes() if route.signed_in}
 
 
-def test_a_route_requires_the_path_parameters_it_names(template_dict: dict[str, Any]) -> None:
-    required = {
-        (method.http_method, method.path): set(method.properties.get("RequestParameters", {}))
-        for method in methods(template_dict)
-        if method.integration_type == PROXY
-    }
-
-    assert required == {
-        (method, path): {f"method.request.path.{name}" for name in re.findall(r"{(\w+)}", path)}
-        for method, path in required
-    }
-    assert any(required.values())
+def _any_routes() -> set[tuple[str, str]]:
+    return {(ANY_METHOD, path) for path in path_owners()}
 
 
-def test_a_known_path_answers_other_methods_with_405(template_dict: dict[str, Any]) -> None:
-    routed_paths = {route.resource_path for route, _ in all_routes()}
-    mocks = {
-        method.path: method.properties for method in methods(template_dict) if method.http_method == "ANY"
-    }
-
-    assert set(mocks) == routed_paths
-    for path, properties in mocks.items():
-        integration = properties["Integration"]
-        assert integration["Type"] == MOCK, path
-        assert {json.loads(body)["statusCode"] for body in integration["RequestTemplates"].values()} == {405}
-        [response] = integration["IntegrationResponses"]
-        assert response["StatusCode"] == "405"
-        assert json.loads(response["ResponseTemplates"][constants.JSON]) == {
-            "message": errors.METHOD_NOT_ALLOWED
-        }
-        assert properties["MethodResponses"] == [{"StatusCode": "405"}]
+def _one(template_dict: dict[str, Any], resource_type: str) -> tuple[str, dict[str, Any]]:
+    [(logical_id, resource)] = resources_of_type(template_dict, resource_type).items()
+    return logical_id, dict(resource["Properties"])
 
 
-def test_exactly_the_signed_in_routes_are_behind_the_user_pool_authorizer(
+def test_the_api_has_the_topology_routes_and_an_any_route_for_each_path(
     template_dict: dict[str, Any],
 ) -> None:
-    declared = {(route.method, route.resource_path) for route, _ in all_routes() if route.signed_in}
-    [authorizer_id] = resources_of_type(template_dict, "AWS::ApiGateway::Authorizer")
-    proxied = [method for method in methods(template_dict) if method.integration_type == PROXY]
+    routes = synthesized_routes(template_dict)
+
+    assert routes == _declared() | _any_routes()
+    assert ("GET", "/products/{id}") in routes
+    assert ("ANY", "/products/{id}") in routes
+    assert len(http_routes(template_dict)) == len(all_routes()) + len(path_owners())
+
+
+def test_each_route_invokes_the_function_that_owns_it(template_dict: dict[str, Any]) -> None:
+    logical_ids = function_logical_ids(template_dict)
+    expected = {
+        (route.method, route.resource_path): logical_ids[function.name] for route, function in all_routes()
+    } | {(ANY_METHOD, path): logical_ids[owner.name] for path, owner in path_owners().items()}
+
+    invoked = {
+        (route.method, route.path): invoked_function(template_dict, route)
+        for route in http_routes(template_dict)
+    }
+
+    assert invoked == expected
+
+
+def test_every_integration_is_a_lambda_proxy_with_payload_format_2(template_dict: dict[str, Any]) -> None:
+    integrations = resources_of_type(template_dict, "AWS::ApiGatewayV2::Integration").values()
+
+    assert integrations
+    for integration in integrations:
+        assert integration["Properties"]["IntegrationType"] == "AWS_PROXY"
+        assert integration["Properties"]["PayloadFormatVersion"] == "2.0"
+
+
+def test_each_function_has_one_integration_for_all_its_routes(template_dict: dict[str, Any]) -> None:
+    integrations = resources_of_type(template_dict, "AWS::ApiGatewayV2::Integration").values()
+    invoked = [integration["Properties"]["IntegrationUri"]["Fn::GetAtt"][0] for integration in integrations]
+    logical_ids = function_logical_ids(template_dict)
+
+    assert sorted(invoked) == sorted({logical_ids[owner.name] for owner in path_owners().values()})
+
+
+def test_the_api_may_invoke_each_of_its_functions_through_one_permission_scoped_to_it(
+    template_dict: dict[str, Any],
+) -> None:
+    api_id, _ = _one(template_dict, "AWS::ApiGatewayV2::Api")
+    logical_ids = function_logical_ids(template_dict)
+    permissions = [
+        resource["Properties"]
+        for resource in resources_of_type(template_dict, "AWS::Lambda::Permission").values()
+        if resource["Properties"]["Principal"] == API_GATEWAY_PRINCIPAL
+    ]
+
+    assert sorted(permission["FunctionName"]["Fn::GetAtt"][0] for permission in permissions) == sorted(
+        {logical_ids[owner.name] for owner in path_owners().values()}
+    )
+    for permission in permissions:
+        assert permission["Action"] == "lambda:InvokeFunction"
+        # arn:<partition>:execute-api:<region>:<account>:<this API's id>/*/* (any stage, method, path).
+        parts = permission["SourceArn"]["Fn::Join"][1]
+        assert parts[0] == "arn:"
+        assert ":execute-api:" in parts
+        assert parts[-2:] == [{"Ref": api_id}, "/*/*"]
+
+
+def test_exactly_the_signed_in_routes_are_behind_the_jwt_authorizer(template_dict: dict[str, Any]) -> None:
+    authorizer_id, _ = _one(template_dict, "AWS::ApiGatewayV2::Authorizer")
+    declared = _declared_signed_in()
 
     assert declared
     assert signed_in_routes(template_dict) == declared
-    for method in proxied:
-        route = (method.http_method, method.path)
-        if route in declared:
-            assert method.properties["AuthorizerId"] == {"Ref": authorizer_id}, route
+    for route in http_routes(template_dict):
+        if (route.method, route.path) in declared:
+            assert route.authorization_type == JWT, route.key
+            assert route.properties["AuthorizerId"] == {"Ref": authorizer_id}, route.key
         else:
-            assert method.authorization_type == "NONE", route
-            assert "AuthorizerId" not in method.properties, route
+            assert route.authorization_type == NO_AUTHORIZATION, route.key
+            assert "AuthorizerId" not in route.properties, route.key
+        # No scopes: the authorizer checks the token, the function the caller's groups.
+        assert "AuthorizationScopes" not in route.properties, route.key
 
 
 def test_the_shop_is_signed_in_except_its_menu_sign_up_and_token(template_dict: dict[str, Any]) -> None:
@@ -119,50 +161,139 @@ def test_the_shop_is_signed_in_except_its_menu_sign_up_and_token(template_dict: 
     }
 
 
-def test_the_authorizer_verifies_the_shop_users_tokens_from_the_authorization_header(
+def test_a_method_nobody_declared_reaches_the_paths_owner_without_a_token(
+    template_dict: dict[str, Any],
+) -> None:
+    any_routes = [route for route in http_routes(template_dict) if route.method == ANY_METHOD]
+
+    assert {route.path for route in any_routes} >= {"/orders", "/users/me", "/menu/products/{id}"}
+    assert all(route.authorization_type == NO_AUTHORIZATION for route in any_routes)
+
+
+def test_the_authorizer_trusts_the_shop_users_pool_for_its_app_client_from_the_authorization_header(
     template_dict: dict[str, Any], stack: ShopfloorStack
 ) -> None:
-    [authorizer] = resources_of_type(template_dict, "AWS::ApiGateway::Authorizer").values()
-    properties = authorizer["Properties"]
-    pool = stack.user_pools.by_name[SHOP_USERS.name].user_pool
+    api_id, _ = _one(template_dict, "AWS::ApiGatewayV2::Api")
+    _, properties = _one(template_dict, "AWS::ApiGatewayV2::Authorizer")
+    pool = stack.user_pools.by_name[SHOP_USERS.name]
 
-    assert properties["Type"] == COGNITO_USER_POOLS
-    assert properties["ProviderARNs"] == [stack.resolve(pool.user_pool_arn)]
-    assert properties["IdentitySource"] == f"method.request.header.{constants.AUTHORIZATION_HEADER}"
-    # Without OAuth scopes on the methods, API Gateway verifies ID tokens (what /auth/token hands out).
-    assert all("AuthorizationScopes" not in method.properties for method in methods(template_dict))
-    # Not cached: a token is refused the moment it expires.
-    assert properties["AuthorizerResultTtlInSeconds"] == 0
+    assert properties["ApiId"] == {"Ref": api_id}
+    assert properties["AuthorizerType"] == JWT
+    assert properties["IdentitySource"] == [f"$request.header.{constants.AUTHORIZATION_HEADER}"]
+    assert properties["JwtConfiguration"] == {
+        "Issuer": {
+            "Fn::Join": [
+                "",
+                [
+                    "https://cognito-idp.",
+                    {"Ref": "AWS::Region"},
+                    ".amazonaws.com/",
+                    stack.resolve(pool.user_pool.user_pool_id),
+                ],
+            ]
+        },
+        "Audience": [stack.resolve(pool.client.user_pool_client_id)],
+    }
 
 
-def test_a_method_nobody_declared_answers_405_without_a_token(template_dict: dict[str, Any]) -> None:
-    mocks = [method for method in methods(template_dict) if method.http_method == "ANY"]
+def test_the_default_stage_deploys_itself_and_throttles_every_route(template_dict: dict[str, Any]) -> None:
+    api_id, _ = _one(template_dict, "AWS::ApiGatewayV2::Api")
+    _, stage = _one(template_dict, "AWS::ApiGatewayV2::Stage")
 
-    assert {method.path for method in mocks} >= {"/orders", "/users/me", "/menu/products/{id}"}
-    assert all(method.authorization_type == "NONE" for method in mocks)
+    assert stage["ApiId"] == {"Ref": api_id}
+    assert stage["StageName"] == constants.HTTP_API_STAGE == "$default"
+    assert stage["AutoDeploy"] is True
+    assert stage["DefaultRouteSettings"]["ThrottlingRateLimit"] == constants.API_THROTTLE_RATE_LIMIT
+    assert stage["DefaultRouteSettings"]["ThrottlingBurstLimit"] == constants.API_THROTTLE_BURST_LIMIT
+    assert "RouteSettings" not in stage
 
 
-def test_only_public_methods_acknowledge_having_no_authorizer(stack: ShopfloorStack) -> None:
-    """cdk-nag is told why each public method has no authorizer; a signed-in one has nothing to say."""
-    signed_in = {(route.method, route.resource_path) for route, _ in all_routes() if route.signed_in}
-    findings = {nag.AUTHORIZATION, nag.COGNITO_AUTHORIZER}
+def test_the_stage_logs_each_request_as_json_to_a_log_group_with_a_retention(
+    template_dict: dict[str, Any],
+) -> None:
+    _, stage = _one(template_dict, "AWS::ApiGatewayV2::Stage")
+    settings = stage["AccessLogSettings"]
+    [log_group_id, attribute] = settings["DestinationArn"]["Fn::GetAtt"]
+    log_group = template_dict["Resources"][log_group_id]
 
-    for method in stack.api.rest_api.methods:
-        route = (method.http_method, method.resource.path)
-        acknowledged = set(_acknowledged(method)) & findings
-        assert acknowledged == (set() if route in signed_in else findings), route
-        for ancestor in method.node.scopes[:-1]:
-            assert not set(_acknowledged(ancestor)) & findings, ancestor.node.path
+    fields = json.loads(settings["Format"])
+
+    assert set(fields) >= ACCESS_LOG_FIELDS
+    assert fields["requestId"] == "$context.requestId"
+    assert fields["routeKey"] == "$context.routeKey"
+    assert fields["authorizerError"] == "$context.authorizer.error"
+    assert all(isinstance(value, str) and value.startswith("$context.") for value in fields.values())
+    assert (log_group["Type"], attribute) == ("AWS::Logs::LogGroup", "Arn")
+    assert log_group["Properties"]["RetentionInDays"] > 0
+
+
+def test_no_rest_api_is_left(template_dict: dict[str, Any]) -> None:
+    left = {resource["Type"] for resource in template_dict["Resources"].values()}
+
+    assert not {kind for kind in left if kind.startswith("AWS::ApiGateway::")}
+    assert "AWS::ApiGatewayV2::Api" in left
+
+
+def test_the_api_is_an_http_api_on_its_default_endpoint(template_dict: dict[str, Any]) -> None:
+    _, api = _one(template_dict, "AWS::ApiGatewayV2::Api")
+
+    assert api["ProtocolType"] == "HTTP"
+    # CloudFront reaches the API on its execute-api endpoint (infra.constructs.site).
+    assert api.get("DisableExecuteApiEndpoint") is not True
+    assert "CorsConfiguration" not in api  # the pages and the API share CloudFront's domain
+
+
+def test_the_api_url_is_the_default_stages_with_no_stage_in_its_path(template_dict: dict[str, Any]) -> None:
+    api_id, _ = _one(template_dict, "AWS::ApiGatewayV2::Api")
+    output = template_dict["Outputs"][constants.API_URL_OUTPUT]
+
+    assert output["Value"] == {
+        "Fn::Join": [
+            "",
+            [
+                "https://",
+                {"Ref": api_id},
+                ".execute-api.",
+                {"Ref": "AWS::Region"},
+                ".",
+                {"Ref": "AWS::URLSuffix"},
+                "/",
+            ],
+        ]
+    }
+    assert "HTTP API" in output["Description"]
+
+
+def test_route_keys_are_the_method_and_path() -> None:
+    assert route_key("GET", "/products/{id}") == "GET /products/{id}"
+    assert route_key(ANY_METHOD, "/orders") == "ANY /orders"
+
+
+def test_only_public_routes_acknowledge_having_no_authorizer(stack: ShopfloorStack) -> None:
+    """cdk-nag is told why each public route has no authorizer; a signed-in one has nothing to say."""
+    signed_in = {route_key(method, path) for method, path in _declared_signed_in()}
+
+    assert set(stack.api.routes) == {route_key(method, path) for method, path in _declared() | _any_routes()}
+    for key, route in stack.api.routes.items():
+        acknowledged = set(_acknowledged(route))
+        assert (nag.AUTHORIZATION in acknowledged) == (key not in signed_in), key
+        for ancestor in route.node.scopes[:-1]:
+            assert nag.AUTHORIZATION not in _acknowledged(ancestor), ancestor.node.path
 
 
 def test_each_public_shop_route_has_its_own_reason(stack: ShopfloorStack) -> None:
-    reasons = {
-        (method.http_method, method.resource.path): _acknowledged(method).get(nag.COGNITO_AUTHORIZER, "")
-        for method in stack.api.rest_api.methods
-    }
+    for (method, path), reason in constants.PUBLIC_ROUTES.items():
+        route = stack.api.routes[route_key(method, path)]
 
-    for route, reason in constants.PUBLIC_ROUTES.items():
-        assert reasons[route] == f"{route[0]} {route[1]}: {reason}"
+        assert _acknowledged(route)[nag.AUTHORIZATION] == f"{method} {path}: {reason}"
+
+
+def test_each_any_route_says_it_only_answers_405(stack: ShopfloorStack) -> None:
+    for path, owner in path_owners().items():
+        reason = _acknowledged(stack.api.routes[route_key(ANY_METHOD, path)])[nag.AUTHORIZATION]
+
+        assert reason.startswith(f"{ANY_METHOD} {path} "), path
+        assert f"{owner.name} answers them 405" in reason, path
 
 
 def test_every_public_reason_names_a_public_route_of_the_topology() -> None:
@@ -195,63 +326,7 @@ def test_a_signed_in_route_with_a_public_reason_is_refused() -> None:
         public_route_reason(route, function)
 
 
-@pytest.mark.parametrize(
-    ("response_type", "status", "body"),
-    [
-        ("MISSING_AUTHENTICATION_TOKEN", "404", {"message": errors.NOT_FOUND}),
-        ("RESOURCE_NOT_FOUND", "404", {"message": errors.NOT_FOUND}),
-        ("THROTTLED", "429", {"message": "Too many requests."}),
-        ("UNAUTHORIZED", "401", {"message": "Unauthorized."}),
-        ("ACCESS_DENIED", "403", {"message": "Forbidden."}),
-        ("DEFAULT_5XX", None, {"message": errors.INTERNAL_ERROR}),
-    ],
-)
-def test_gateway_responses_use_the_error_envelope(
-    template_dict: dict[str, Any], response_type: str, status: str | None, body: dict[str, str]
-) -> None:
-    properties = _gateway_response(template_dict, response_type)
-
-    assert properties.get("StatusCode") == status
-    assert json.loads(properties["ResponseTemplates"][constants.JSON]) == body
-
-
-def test_other_client_errors_carry_api_gateways_own_message_in_the_envelope(
-    template_dict: dict[str, Any],
-) -> None:
-    properties = _gateway_response(template_dict, "DEFAULT_4XX")
-
-    assert "StatusCode" not in properties
-    assert properties["ResponseTemplates"][constants.JSON] == '{"message": $context.error.messageString}'
-
-
-def test_the_prod_stage_traces_logs_and_throttles(template: Template) -> None:
-    template.has_resource_properties(
-        "AWS::ApiGateway::Stage",
-        {
-            "StageName": constants.API_STAGE,
-            "TracingEnabled": True,
-            "AccessLogSetting": {"DestinationArn": Match.any_value(), "Format": Match.any_value()},
-            "MethodSettings": [
-                Match.object_like(
-                    {
-                        "HttpMethod": "*",
-                        "ResourcePath": "/*",
-                        "LoggingLevel": "ERROR",
-                        "DataTraceEnabled": False,
-                        "ThrottlingRateLimit": constants.API_THROTTLE_RATE_LIMIT,
-                        "ThrottlingBurstLimit": constants.API_THROTTLE_BURST_LIMIT,
-                    }
-                )
-            ],
-        },
-    )
-
-
-def test_the_api_url_is_a_stack_output(template: Template) -> None:
-    template.has_output(constants.API_URL_OUTPUT, {"Value": Match.any_value()})
-
-
-def test_the_gateway_messages_are_the_handlers_messages() -> None:
+def test_the_handlers_messages_are_the_constants() -> None:
     assert (
         constants.MESSAGE_NOT_FOUND,
         constants.MESSAGE_METHOD_NOT_ALLOWED,
@@ -272,23 +347,3 @@ def _acknowledged(construct: IConstruct) -> dict[str, str]:
         if entry.type == Validations.ACKNOWLEDGED_RULES_METADATA_KEY
         for rule, reason in entry.data.items()
     }
-
-
-def _gateway_response(template_dict: dict[str, Any], response_type: str) -> dict[str, Any]:
-    [properties] = [
-        resource["Properties"]
-        for resource in template_dict["Resources"].values()
-        if resource["Type"] == "AWS::ApiGateway::GatewayResponse"
-        and resource["Properties"]["ResponseType"] == response_type
-    ]
-    return dict(properties)
-
-
-def _invoked_function(integration: dict[str, Any]) -> str:
-    """The logical id of the function a proxy integration's URI invokes."""
-    [function_arn] = [
-        part["Fn::GetAtt"][0]
-        for part in integration["Uri"]["Fn::Join"][1]
-        if isinstance(part, dict) and "Fn::GetAtt" in part
-    ]
-    return str(function_arn)

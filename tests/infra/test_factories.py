@@ -9,7 +9,7 @@ import pytest
 
 from infra.stack import ShopfloorStack
 from infra.topology import FACTORY_POINTS, IDEMPOTENCY
-from tests.infra.template import PROXY, actions_on, function_logical_ids, methods
+from tests.infra.template import actions_on, function_logical_ids, http_routes, invoked_function
 
 pytestmark = pytest.mark.infra
 
@@ -58,15 +58,7 @@ def test_only_the_factories_function_touches_factories_and_only_sprockets_touche
 
 def test_the_chart_is_served_by_the_factories_function(template_dict: dict[str, Any]) -> None:
     [chart] = [
-        method
-        for method in methods(template_dict)
-        if method.path == "/v1/factories/{id}/chart.svg" and method.integration_type == PROXY
+        route for route in http_routes(template_dict) if route.key == "GET /v1/factories/{id}/chart.svg"
     ]
 
-    assert chart.http_method == "GET"
-    invoked = [
-        part["Fn::GetAtt"][0]
-        for part in chart.properties["Integration"]["Uri"]["Fn::Join"][1]
-        if isinstance(part, dict) and "Fn::GetAtt" in part
-    ]
-    assert invoked == [function_logical_ids(template_dict)["factories"]]
+    assert invoked_function(template_dict, chart) == function_logical_ids(template_dict)["factories"]

@@ -1,6 +1,7 @@
-"""What runs locally is what deploys: the local gateway and the synthesized template agree, on the
-routes and on which of them are behind the user pool's authorizer; moto's event bus, archive and
-rules and the deployed ones agree; and each function gets the same configuration."""
+"""What runs locally is what deploys: the local gateway and the synthesized template agree on the
+HTTP API's routes (the `ANY` ones included), on which of them are behind the JWT authorizer, and on
+the pool and app client it trusts; moto's event bus, archive and rules and the deployed ones agree;
+and each function gets the same configuration."""
 
 from __future__ import annotations
 
@@ -12,9 +13,16 @@ from urllib.parse import urlsplit
 import pytest
 
 from infra import local
-from infra.constants import STACK_NAME
+from infra.constants import (
+    API_THROTTLE_BURST_LIMIT,
+    API_THROTTLE_RATE_LIMIT,
+    AUTHORIZATION_HEADER,
+    HTTP_API_STAGE,
+    STACK_NAME,
+)
 from infra.dynamodb import local_table_names
-from infra.local import compression, resources
+from infra.local import resources
+from infra.local.authorizer import bearer_token, trusted_pool
 from infra.local.routing import Router
 from infra.topology import (
     BUCKETS,
@@ -34,9 +42,11 @@ from infra.topology import (
 )
 from tests.infra.conftest import cdk_context
 from tests.infra.template import (
+    JWT,
     Template,
     function_environments,
     function_logical_ids,
+    http_routes,
     resources_of_type,
     signed_in_routes,
     synthesized_routes,
@@ -104,8 +114,17 @@ EVENTS_AND_MAIL_ENV_VARS = {*EVENT_BUS_BY_ENV_VAR, *EMAIL_SENDER_BY_ENV_VAR, *CO
 BUS_RULES = [(bus, rule) for bus in EVENT_BUSES for rule in bus.rules]
 
 
+# The local authorizer's keys are fetched from moto only when a token arrives; any address will do.
+MOTO_URL = "http://moto.invalid:5000"
+IDENTITY_SOURCE_HEADER_PREFIX = "$request.header."
+
+
 def test_the_local_gateway_serves_exactly_the_deployed_routes(template_dict: Template) -> None:
-    assert local.served_routes() == synthesized_routes(template_dict)
+    deployed = synthesized_routes(template_dict)
+
+    assert {method for method, _ in deployed} >= {"ANY", "GET", "POST"}
+    assert Router.from_functions().routes() == deployed
+    assert local.served_routes() == deployed
 
 
 def test_the_local_gateway_plays_the_authorizer_on_exactly_the_deployed_signed_in_routes(
@@ -115,6 +134,112 @@ def test_the_local_gateway_plays_the_authorizer_on_exactly_the_deployed_signed_i
 
     assert deployed
     assert Router.from_functions().signed_in_routes() == deployed
+
+
+@pytest.mark.parametrize("pool", USER_POOLS, ids=lambda pool: pool.name)
+def test_the_local_authorizer_trusts_each_pool_for_its_own_app_client_as_the_deployed_one(
+    template_dict: Template, pool: UserPool
+) -> None:
+    """Deployed, the issuer is the pool's Cognito URL and the audience its app client; locally, the
+    same URL of moto's pool id (in moto's region) and moto's id of that pool's client."""
+    pool_id, client_id = _deployed_pool_and_client(template_dict, pool)
+    [authorizer] = [
+        properties
+        for properties in _authorizers(template_dict).values()
+        if {"Ref": pool_id} in properties["JwtConfiguration"]["Issuer"]["Fn::Join"][1]
+    ]
+    local_pool = trusted_pool(pool, MOTO_URL)
+    local_ids = {"AWS::Region": resources.REGION, pool_id: resources.user_pool_id(pool)}
+
+    assert authorizer["AuthorizerType"] == JWT
+    assert _rendered(authorizer["JwtConfiguration"]["Issuer"], local_ids) == local_pool.issuer
+    assert authorizer["JwtConfiguration"]["Audience"] == [{"Ref": client_id}]
+    assert local_pool.pool_id == resources.user_pool_id(pool)
+    assert local_pool.client_id == resources.user_pool_client_id(pool)
+    # The client the local authorizer takes is the one made in that pool, as deployed.
+    assert resources.user_pool_client_request(pool)["UserPoolId"] == local_pool.pool_id
+
+
+def test_every_signed_in_route_is_guarded_by_an_authorizer_of_a_pool_the_local_one_trusts(
+    template_dict: Template,
+) -> None:
+    authorizers = _authorizers(template_dict)
+    trusted_issuers = {trusted_pool(pool, MOTO_URL).issuer for pool in USER_POOLS}
+    local_ids = {"AWS::Region": resources.REGION} | {
+        _deployed_pool_and_client(template_dict, pool)[0]: resources.user_pool_id(pool) for pool in USER_POOLS
+    }
+    guarded = [route for route in http_routes(template_dict) if route.authorization_type == JWT]
+
+    assert guarded
+    for route in guarded:
+        issuer = authorizers[route.properties["AuthorizerId"]["Ref"]]["JwtConfiguration"]["Issuer"]
+        assert _rendered(issuer, local_ids) in trusted_issuers, route.key
+
+
+def test_the_local_authorizer_reads_the_token_from_the_deployed_identity_source(
+    template_dict: Template,
+) -> None:
+    for properties in _authorizers(template_dict).values():
+        [source] = properties["IdentitySource"]
+        assert source.startswith(IDENTITY_SOURCE_HEADER_PREFIX)
+        header = source.removeprefix(IDENTITY_SOURCE_HEADER_PREFIX)
+
+        assert header == AUTHORIZATION_HEADER
+        # The HTTP API hands headers over lower-cased; the token comes raw or after "Bearer ".
+        assert bearer_token([(header.lower(), "Bearer a.b.c")]) == "a.b.c"
+        assert bearer_token([(header, "a.b.c")]) == "a.b.c"
+
+
+def test_the_stage_is_the_default_one_the_local_events_name_with_the_declared_throttling(
+    template_dict: Template,
+) -> None:
+    """The local gateway names HTTP_API_STAGE in its events (requestContext.stage) and plays no
+    throttling: the deployed stage is held to the same constants."""
+    [stage] = [
+        resource["Properties"]
+        for resource in resources_of_type(template_dict, "AWS::ApiGatewayV2::Stage").values()
+    ]
+
+    assert stage["StageName"] == HTTP_API_STAGE
+    assert stage["AutoDeploy"] is True
+    assert stage["DefaultRouteSettings"]["ThrottlingRateLimit"] == API_THROTTLE_RATE_LIMIT
+    assert stage["DefaultRouteSettings"]["ThrottlingBurstLimit"] == API_THROTTLE_BURST_LIMIT
+
+
+def _authorizers(template: Template) -> dict[str, Mapping[str, Any]]:
+    return {
+        logical_id: resource["Properties"]
+        for logical_id, resource in resources_of_type(template, "AWS::ApiGatewayV2::Authorizer").items()
+    }
+
+
+def _deployed_pool_and_client(template: Template, pool: UserPool) -> tuple[str, str]:
+    """The logical ids of the deployed pool (named after the stack and the topology's pool) and of
+    its one app client."""
+    [pool_id] = [
+        logical_id
+        for logical_id, resource in resources_of_type(template, "AWS::Cognito::UserPool").items()
+        if resource["Properties"]["UserPoolName"] == f"{STACK_NAME}-{pool.name}"
+    ]
+    [client_id] = [
+        logical_id
+        for logical_id, resource in resources_of_type(template, "AWS::Cognito::UserPoolClient").items()
+        if resource["Properties"]["UserPoolId"] == {"Ref": pool_id}
+    ]
+    return pool_id, client_id
+
+
+def _rendered(value: Any, references: Mapping[str, str]) -> str:
+    """A template string (a literal, a Ref or an Fn::Join of them) with each Ref replaced by the
+    local value of what it names."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict) and set(value) == {"Ref"}:
+        return references[value["Ref"]]
+    if isinstance(value, dict) and set(value) == {"Fn::Join"}:
+        separator, parts = value["Fn::Join"]
+        return str(separator).join(_rendered(part, references) for part in parts)
+    raise AssertionError(f"not a template string: {value!r}")
 
 
 @pytest.mark.parametrize("pool", USER_POOLS, ids=lambda pool: pool.name)
@@ -297,10 +422,12 @@ def _with_account(pattern: Any, account: str) -> Any:
     return pattern
 
 
-def test_the_local_gateway_compresses_the_api_and_the_pages_as_deployed(template_dict: Template) -> None:
-    """API Gateway gzips from the API's minimum compression size on; CloudFront compresses the pages
-    (and leaves the API's answers to API Gateway: nothing cached, no compression of its own)."""
-    (api,) = resources_of_type(template_dict, "AWS::ApiGateway::RestApi").values()
+def test_cloudfront_compresses_the_pages_and_leaves_the_apis_answers_to_the_functions(
+    template_dict: Template,
+) -> None:
+    """Locally as deployed: the pages are gzipped as CloudFront's behaviour does it
+    (infra.local.compression), the API's answers by the functions' resolver alone; neither the HTTP
+    API nor CloudFront's API behaviours compress."""
     (distribution,) = resources_of_type(template_dict, "AWS::CloudFront::Distribution").values()
     config = distribution["Properties"]["DistributionConfig"]
     pages = [config["DefaultCacheBehavior"]] + [
@@ -310,8 +437,6 @@ def test_the_local_gateway_compresses_the_api_and_the_pages_as_deployed(template
     ]
     api_behaviors = [behavior for behavior in config["CacheBehaviors"] if behavior not in pages]
 
-    assert api["Properties"]["MinimumCompressionSize"] == compression.API_GATEWAY.minimum
-    assert compression.API_GATEWAY.types is None
     assert all(behavior["Compress"] is True for behavior in pages)
     assert api_behaviors
     assert not any(behavior.get("Compress") for behavior in api_behaviors)

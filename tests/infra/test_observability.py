@@ -10,7 +10,7 @@ import pytest
 from aws_cdk import App
 from cdk_nag import AwsSolutionsChecks
 
-from infra.constants import ALARM_EMAIL_CONTEXT_KEY, API_STAGE, DEAD_LETTER_ALARM_THRESHOLD
+from infra.constants import ALARM_EMAIL_CONTEXT_KEY, DEAD_LETTER_ALARM_THRESHOLD, HTTP_API_STAGE
 from infra.constructs.observability import (
     API_4XX_RATE_ALARM_THRESHOLD,
     API_5XX_RATE_ALARM_THRESHOLD,
@@ -143,24 +143,24 @@ def test_each_function_alarms_on_errors_throttles_p99_duration_and_concurrency(
 def test_the_api_alarms_on_its_5xx_rate_4xx_rate_and_p99_latency(
     template_dict: dict[str, Any], stack: ShopfloorStack
 ) -> None:
-    api_name = stack.resolve(stack.api.rest_api.rest_api_name)
+    api_id = stack.resolve(stack.api.http_api.api_id)
 
     def alarm(metric_name: str) -> Mapping[str, Any]:
         [found] = [
             alarm
-            for alarm in _alarms_on(template_dict, "AWS/ApiGateway", metric_name, "ApiName", api_name)
-            if any(
-                {"Name": "Stage", "Value": API_STAGE} in metric["Dimensions"]
+            for alarm in _alarms_on(template_dict, "AWS/ApiGateway", metric_name, "ApiId", api_id)
+            if all(
+                {"Name": "Stage", "Value": HTTP_API_STAGE} in metric["Dimensions"]
                 for metric, _ in _metric_stats(alarm)
             )
         ]
         return found
 
-    faults, errors, latency = alarm("5XXError"), alarm("4XXError"), alarm("Latency")
-    # API Gateway's 5XXError and 4XXError average to the share of requests that failed; each alarm
-    # also reads its metric's sample count, to skip periods of too few requests.
-    assert _statistics(faults, "5XXError") == {"Average", "SampleCount"}
-    assert _statistics(errors, "4XXError") == {"Average", "SampleCount"}
+    faults, errors, latency = alarm("5xx"), alarm("4xx"), alarm("Latency")
+    # An HTTP API's 5xx and 4xx average to the share of requests that failed; each alarm also reads
+    # its metric's sample count, to skip periods of too few requests.
+    assert _statistics(faults, "5xx") == {"Average", "SampleCount"}
+    assert _statistics(errors, "4xx") == {"Average", "SampleCount"}
     assert _statistics(latency, "Latency") == {"p99", "SampleCount"}
     assert (faults["Threshold"], errors["Threshold"]) == (
         API_5XX_RATE_ALARM_THRESHOLD,
@@ -304,7 +304,8 @@ def test_one_dashboard_shows_every_function_table_queue_and_business_metric(
         created = stack.queues.by_name[queue.name]
         assert stack.resolve(created.queue.queue_name) in references, queue.name
         assert stack.resolve(created.dead_letters.queue.queue_name) in references, queue.name
-    assert f'"ApiName","{stack.resolve(stack.api.rest_api.rest_api_name)}"' in body
+    assert stack.resolve(stack.api.http_api.api_id) in references
+    assert f'"Stage","{HTTP_API_STAGE}"' in body
     for metric in BUSINESS_METRICS:
         assert f'"{METRICS_NAMESPACE}","{metric.name}","service","{metric.function}"' in body
 

@@ -1,8 +1,8 @@
 """The web pages and the API behind one CloudFront distribution: a private bucket that only this
 distribution reads (OAC), web/ uploaded under app/, `/app/*` and the default behaviour to the bucket
-over HTTPS with the index rewrite, every API path pattern of the topology to the REST API's stage
-uncached with every method, the viewer's host passed on in the API's own header; and the local
-gateway serves the same folder at the same paths."""
+over HTTPS with the index rewrite, every API path pattern of the topology to the HTTP API's endpoint
+uncached and uncompressed with every method, the viewer's host passed on in the API's own header;
+and the local gateway serves the same folder at the same paths."""
 
 from __future__ import annotations
 
@@ -15,12 +15,12 @@ from typing import Any
 
 import pytest
 from aws_cdk import App, AssetStaging, RemovalPolicy, Stack
-from aws_cdk import aws_apigateway as apigateway
+from aws_cdk import aws_apigatewayv2 as apigatewayv2
 from aws_cdk import aws_cloudfront as cloudfront
 from aws_cdk import aws_s3 as s3
 
 from infra import constants, topology
-from infra.constants import ACCESS_LOG_RETENTION_DAYS, API_STAGE, MAX_CACHE_BEHAVIORS, SITE_URL_OUTPUT
+from infra.constants import ACCESS_LOG_RETENTION_DAYS, MAX_CACHE_BEHAVIORS, SITE_URL_OUTPUT
 from infra.constructs.site import Site, api_request_function_code, request_function_code
 from infra.local.site import LocalSite
 from infra.stack import ShopfloorStack
@@ -264,20 +264,36 @@ def test_every_api_path_pattern_goes_to_the_api_uncached_with_every_method_and_v
         )
         # The viewer's Host in the API's own header, which the policy passes on with the others.
         assert behavior["FunctionAssociations"] == _viewer_request(function_id), behavior["PathPattern"]
+        # The functions gzip for a viewer whose Accept-Encoding (passed on) allows it.
+        assert behavior["Compress"] is False, behavior["PathPattern"]
 
 
-def test_the_api_origin_is_the_rest_apis_stage_over_https(
+def test_the_api_origin_is_the_http_apis_endpoint_over_https_with_no_path(
     template_dict: dict[str, Any], stack: ShopfloorStack
 ) -> None:
     origin = _origins(template_dict)[_api_origin_id(template_dict)]
 
-    assert origin["OriginPath"] == f"/{API_STAGE}"
+    # The $default stage answers at the endpoint's root: no origin path.
+    assert "OriginPath" not in origin
     assert origin["CustomOriginConfig"] == {
         "OriginProtocolPolicy": "https-only",
         "OriginSSLProtocols": ["TLSv1.2"],
     }
-    # The host of the API's URL (https://<id>.execute-api.<region>.<suffix>/prod/).
-    assert origin["DomainName"] == {"Fn::Select": [2, {"Fn::Split": ["/", _ref(stack, stack.api.url)]}]}
+    # <api id>.execute-api.<region>.<suffix>: the host of the API's URL.
+    assert origin["DomainName"] == {
+        "Fn::Join": [
+            "",
+            [
+                _ref(stack, stack.api.http_api.api_id),
+                ".execute-api.",
+                {"Ref": "AWS::Region"},
+                ".",
+                {"Ref": "AWS::URLSuffix"},
+            ],
+        ]
+    }
+    url_parts = _ref(stack, stack.api.url)["Fn::Join"][1]
+    assert url_parts == ["https://", *origin["DomainName"]["Fn::Join"][1], "/"]
 
 
 def test_every_route_reaches_the_api_and_every_page_the_bucket() -> None:
@@ -459,8 +475,7 @@ def test_the_site_url_is_a_stack_output(template_dict: dict[str, Any]) -> None:
 
 def test_a_missing_pages_folder_is_refused_at_synth(tmp_path: Path) -> None:
     stack = Stack(App(), "Missing")
-    api = apigateway.RestApi(stack, "Api")
-    api.root.add_method("GET")
+    api = apigatewayv2.HttpApi(stack, "Api")
 
     with pytest.raises(ValueError, match="does not exist"):
         Site(
