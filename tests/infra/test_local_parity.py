@@ -200,7 +200,7 @@ def test_the_stage_is_the_default_one_the_local_events_name_with_the_declared_th
         for resource in resources_of_type(template_dict, "AWS::ApiGatewayV2::Stage").values()
     ]
 
-    assert stage["StageName"] == HTTP_API_STAGE
+    assert stage["StageName"] == HTTP_API_STAGE == local.STAGE
     assert stage["AutoDeploy"] is True
     assert stage["DefaultRouteSettings"]["ThrottlingRateLimit"] == API_THROTTLE_RATE_LIMIT
     assert stage["DefaultRouteSettings"]["ThrottlingBurstLimit"] == API_THROTTLE_BURST_LIMIT
