@@ -1,4 +1,5 @@
-"""The client-side suites, pointed at a deployed stack: `API_URL=https://.../prod/ make e2e`.
+"""The client-side suites, pointed at a deployed stack (its `ApiUrl` output, no stage in it):
+`API_URL=https://<api id>.execute-api.<region>.amazonaws.com/ make e2e`.
 
 Skipped when API_URL is not set (as in `make test` and CI, which have no AWS account).
 """
