@@ -45,8 +45,6 @@ ORDER_EVENTS_PLACED_ROW = "order-events (stream batch of 25 orders placed)"
 ORDER_EVENTS_CHANGED_ROW = "order-events (stream batch of 25 status changes)"
 NOTIFIER_PLACED_ROW = "notifier (OrderPlaced: customer and shop)"
 NOTIFIER_CHANGED_ROW = "notifier (OrderStatusChanged: customer)"
-# A REST API's stage in the URLs it answers (payload 1.0 events); an HTTP API's $default has none.
-REST_STAGE_PREFIX = "/prod"
 
 
 @dataclass(frozen=True)
@@ -316,21 +314,17 @@ def _pages(
 
 
 def _header(answer: Mapping[str, Any], name: str) -> str | None:
-    """A header of a proxy result, in either payload format's shape, whatever its case."""
-    for headers in (answer.get("headers") or {}, answer.get("multiValueHeaders") or {}):
-        for key, value in headers.items():
-            if key.lower() == name.lower():
-                return str(value[0] if isinstance(value, list) else value)
+    """A header of a response (format 2.0), whatever its case."""
+    for key, value in (answer.get("headers") or {}).items():
+        if key.lower() == name.lower():
+            return str(value)
     return None
 
 
 def _next_path(link: str) -> str:
-    """The path and query of a Link header's URL, without a REST API stage (`/prod`)."""
+    """The path and query of a Link header's URL (the HTTP API's URLs carry no stage)."""
     url = urlsplit(link.split(";", maxsplit=1)[0].strip().strip("<>"))
-    path = (
-        url.path.removeprefix(REST_STAGE_PREFIX) if url.path.startswith(f"{REST_STAGE_PREFIX}/") else url.path
-    )
-    return f"{path}?{url.query}" if url.query else path
+    return f"{url.path}?{url.query}" if url.query else url.path
 
 
 def warranties(bench: Bench) -> None:
