@@ -9,6 +9,12 @@ VENV_READY := $(VENV)/.requirements-installed
 NODE_READY := node_modules/.package-lock-installed
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
+# The stage `make deploy` and `make destroy` act on (infra/stages.py): dev by default, or prod.
+STAGE ?= dev
+# Its CDK Stage's id, which selects its stacks: dev -> Dev (`cdk deploy 'Dev/*'`).
+STAGE_ID = $(shell stage='$(STAGE)'; echo "$${stage^}")
+PROD_DESTROY_REFUSED := make destroy refuses STAGE=prod: its stacks hold the shop's data (retained, termination-protected)
+
 .PHONY: help run test lint unit integration e2e infra-test browser screenshots bench build synth deploy destroy openapi docs clean
 
 help: ## list the targets
@@ -109,14 +115,20 @@ bench: bootstrap chromium ## benchmarks that print tables (ARGS=--only=cold-star
 build: $(VENV_READY) ## build the dependency layer (no Docker)
 	$(PY) -m infra.build
 
-synth: bootstrap ## write the CloudFormation template to cdk.out (offline, no credentials)
-	npx --no-install cdk synth --quiet
+synth: bootstrap ## write every stage's templates to cdk.out (offline, no credentials)
+	npx --no-install cdk synth --quiet $(ARGS)
 
-deploy: bootstrap ## deploy the stack with your AWS credentials (ARGS="-c senderEmail=... -c shopEmail=...")
-	npx --no-install cdk deploy $(ARGS)
+deploy: bootstrap ## deploy every stack of STAGE (dev, or prod) with your AWS credentials (ARGS="-c senderEmail=... -c shopEmail=...")
+	npx --no-install cdk deploy '$(STAGE_ID)/*' $(ARGS)
 
-destroy: bootstrap ## destroy the deployed stack
-	npx --no-install cdk destroy
+destroy: destroyable bootstrap ## destroy every stack of STAGE (dev); refuses prod
+	npx --no-install cdk destroy '$(STAGE_ID)/*' $(ARGS)
+
+# Before bootstrap: the refusal costs nothing and calls no AWS.
+destroyable:
+	@if [ "$(STAGE)" = prod ]; then echo "$(PROD_DESTROY_REFUSED)"; exit 1; fi
+
+.PHONY: destroyable
 
 openapi: $(VENV_READY) ## print the merged OpenAPI document
 	$(PY) -m infra.openapi

@@ -1,4 +1,6 @@
-"""CDK entry point: `make synth` / `make deploy` (the CDK CLI runs this through cdk.json)."""
+"""CDK entry point: `make synth` / `make deploy STAGE=dev` (the CDK CLI runs this through cdk.json).
+
+Every stage of infra.stages (`Dev`, `Prod`), each holding its stack (`Shopfloor-Dev`, ...)."""
 
 from __future__ import annotations
 
@@ -6,14 +8,13 @@ from aws_cdk import App, Validations
 from cdk_nag import AwsSolutionsChecks
 
 from infra.build import build_dependency_layer
-from infra.constants import STACK_NAME
-from infra.stack import ShopfloorStack
+from infra.stack import add_stages
 
 
 def main() -> None:
     app = App()
-    ShopfloorStack(app, STACK_NAME, dependency_layer_dir=build_dependency_layer())
-    # cdk-nag v3 is a validation plugin: any unacknowledged finding fails the synth.
+    add_stages(app, dependency_layer_dir=build_dependency_layer())
+    # cdk-nag v3 is a validation plugin: any unacknowledged finding, in any stage, fails the synth.
     Validations.of(app).add_plugins(AwsSolutionsChecks(app, verbose=True))
     app.synth()
 

@@ -9,9 +9,9 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Final
 
-from infra.topology import APP_NAME, ROOT
+from infra.topology import ROOT
 
-STACK_NAME: Final = APP_NAME
+# The stacks are named after their stage (infra.stages): `Shopfloor-Dev`, `Shopfloor-Prod`.
 STACK_DESCRIPTION: Final = "Shopfloor: catalog, warranties, shop and factories behind one HTTP API."
 
 # The Lambda runtime and the wheels of the dependency layer must agree on these two.
@@ -23,11 +23,14 @@ BUILD_DIR: Final = ROOT / "build"
 DEPENDENCY_LAYER_DIR: Final = BUILD_DIR / "layers" / "dependencies"
 ASSET_EXCLUDES: Final = ("__pycache__", "*.pyc")
 
-# `cdk deploy -c removalPolicy=destroy` for throw-away stacks; data is kept unless asked.
+# Where the CDK CLI puts the account and region of its credentials, for a stage that names none.
+CDK_DEFAULT_ACCOUNT: Final = "CDK_DEFAULT_ACCOUNT"
+CDK_DEFAULT_REGION: Final = "CDK_DEFAULT_REGION"
+# The stage decides what happens to data (infra.stages: dev destroys, prod retains); the context
+# key that used to decide it is refused, so that no deployer believes it still does.
 REMOVAL_POLICY_CONTEXT_KEY: Final = "removalPolicy"
-REMOVAL_POLICY_RETAIN: Final = "retain"
-REMOVAL_POLICY_DESTROY: Final = "destroy"
-# `cdk deploy -c alarmEmail=oncall@example.com`: the alarm topic e-mails this address (unset: no one).
+# `cdk deploy -c alarmEmail=oncall@example.com`: the alarm topic e-mails this address (the stage's
+# default otherwise; none by default: no one).
 ALARM_EMAIL_CONTEXT_KEY: Final = "alarmEmail"
 
 FUNCTION_TAG: Final = "shopfloor:function"
@@ -123,8 +126,8 @@ SCHEDULED_RUN_RETRY_ATTEMPTS: Final = 0  # Lambda's retries of a failed run: the
 SCHEDULE_DEAD_LETTER_RETENTION_DAYS: Final = 14
 
 # The event buses (infra.constructs.event_buses). The bus named after the app takes the stack's name,
-# lowercased: stack Shopfloor has bus "shopfloor", a second stack ShopfloorStaging in the same account
-# "shopfloorstaging". Any other bus is "<stack>-<bus>". Its archive is "<bus>-archive".
+# lowercased: stack Shopfloor-Dev has bus "shopfloor-dev", Shopfloor-Prod in the same account
+# "shopfloor-prod". Any other bus is "<stack>-<bus>". Its archive is "<bus>-archive".
 EVENT_ARCHIVE_SUFFIX: Final = "-archive"
 # EventBridge limits an archive's name to 48 characters.
 EVENT_ARCHIVE_NAME_MAX_LENGTH: Final = 48
@@ -148,7 +151,7 @@ SES_FROM_ADDRESS_CONDITION_KEY: Final = "ses:FromAddress"
 # While the account is in the SES sandbox, SES also authorizes a send against each recipient, which
 # must be a verified identity of the account: `cdk deploy -c sesSandboxRecipients=a@x.com,b@y.com`
 # adds those identities to the grant, as recipients only (the From address stays the sender's).
-# Empty (cdk.json) once the account has production access.
+# Empty (the stages' default) once the account has production access.
 SES_SANDBOX_RECIPIENTS_CONTEXT_KEY: Final = "sesSandboxRecipients"
 EMAIL_IDENTITY_OUTPUT_SUFFIX: Final = "EmailIdentity"
 EMAIL_IDENTITY_ARN_OUTPUT_SUFFIX: Final = "EmailIdentityArn"

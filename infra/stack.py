@@ -1,20 +1,21 @@
 """The Shopfloor stack: tables, queues, event buses, e-mail senders, secrets, buckets, user pools,
 layers, functions, schedules, the API, the web pages with the API behind one CloudFront
-distribution, and the dashboard and alarms that watch them, composed from infra.topology."""
+distribution, and the dashboard and alarms that watch them, composed from infra.topology; and the
+stage (infra.stages) that holds it."""
 
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from aws_cdk import CfnOutput, RemovalPolicy, Stack
+from aws_cdk import CfnOutput, Stack, Stage
 from constructs import Construct
 
 from infra.constants import (
     ALARM_TOPIC_OUTPUT,
     API_URL_OUTPUT,
     REMOVAL_POLICY_CONTEXT_KEY,
-    REMOVAL_POLICY_DESTROY,
-    REMOVAL_POLICY_RETAIN,
     SITE_URL_OUTPUT,
     STACK_DESCRIPTION,
 )
@@ -50,12 +51,58 @@ from infra.constructs.tables import Tables
 from infra.constructs.user_pools import UserPools
 from infra.constructs.user_pools import client_output_id as user_pool_client_output_id
 from infra.constructs.user_pools import output_id as user_pool_output_id
-from infra.topology import BUCKETS, EMAIL_SENDERS, EVENT_BUSES, SECRETS, USER_POOLS
+from infra.stages import STAGES, StageSettings
+from infra.topology import APP_NAME, BUCKETS, EMAIL_SENDERS, EVENT_BUSES, SECRETS, USER_POOLS
 
-_REMOVAL_POLICIES = {
-    REMOVAL_POLICY_RETAIN: RemovalPolicy.RETAIN,
-    REMOVAL_POLICY_DESTROY: RemovalPolicy.DESTROY,
-}
+
+class ShopfloorStage(Stage):
+    """A stage (`Dev`, `Prod`) of the app: its stack, in the stage's account and region, with the
+    stage's e-mail settings as the defaults of their context keys (a `-c` value wins)."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        *,
+        settings: StageSettings,
+        dependency_layer_dir: Path,
+        environ: Mapping[str, str] = os.environ,
+    ) -> None:
+        super().__init__(scope, settings.construct_id, env=settings.environment(environ))
+        set_context_defaults(self, settings)
+        self.settings = settings
+        self.stack = ShopfloorStack(
+            self, APP_NAME, settings=settings, dependency_layer_dir=dependency_layer_dir
+        )
+
+
+def set_context_defaults(stage: Construct, settings: StageSettings) -> None:
+    """Give `stage` the settings' values of the context keys that neither `-c` nor cdk.json sets
+    (context set on a construct is read before the app's, so only those); refuse the context key
+    that no longer decides anything."""
+    if stage.node.try_get_context(REMOVAL_POLICY_CONTEXT_KEY) is not None:
+        raise ValueError(
+            f"context {REMOVAL_POLICY_CONTEXT_KEY} is no longer read: the stage decides what happens "
+            "to data (infra/stages.py: dev destroys it, prod retains it); deploy dev to throw it away"
+        )
+    for key, value in settings.context_defaults().items():
+        if stage.node.try_get_context(key) is None:
+            stage.node.set_context(key, value)
+
+
+def add_stages(
+    app: Construct,
+    *,
+    dependency_layer_dir: Path,
+    stages: Sequence[StageSettings] = STAGES,
+    environ: Mapping[str, str] = os.environ,
+) -> dict[str, ShopfloorStage]:
+    """One stage per entry of `stages`, by stage name: what `cdk synth` writes."""
+    return {
+        settings.name: ShopfloorStage(
+            app, settings=settings, dependency_layer_dir=dependency_layer_dir, environ=environ
+        )
+        for settings in stages
+    }
 
 
 class ShopfloorStack(Stack):
@@ -64,14 +111,27 @@ class ShopfloorStack(Stack):
         scope: Construct,
         construct_id: str,
         *,
+        settings: StageSettings,
         dependency_layer_dir: Path,
         description: str = STACK_DESCRIPTION,
     ) -> None:
-        super().__init__(scope, construct_id, description=description)
-        removal_policy = removal_policy_from_context(self)
+        super().__init__(
+            scope,
+            construct_id,
+            stack_name=settings.stack_name,
+            description=description,
+            termination_protection=settings.termination_protection,
+        )
+        self.settings = settings
+        removal_policy = settings.removal_policy
         self.service_urls = service_urls_from_context(self)
         self.context_values = context_values_from_context(self)
-        self.tables = Tables(self, "Tables", removal_policy=removal_policy)
+        self.tables = Tables(
+            self,
+            "Tables",
+            removal_policy=removal_policy,
+            deletion_protection=settings.deletion_protection,
+        )
         self.queues = Queues(self, "Queues")
         self.event_buses = EventBuses(self, "EventBuses", queues=self.queues)
         self.email_senders = EmailSenders(
@@ -82,7 +142,12 @@ class ShopfloorStack(Stack):
         )
         self.secrets = Secrets(self, "Secrets", removal_policy=removal_policy)
         self.buckets = Buckets(self, "Buckets", removal_policy=removal_policy)
-        self.user_pools = UserPools(self, "UserPools", removal_policy=removal_policy)
+        self.user_pools = UserPools(
+            self,
+            "UserPools",
+            removal_policy=removal_policy,
+            deletion_protection=settings.deletion_protection,
+        )
         self.layers = Layers(self, "Layers", dependency_layer_dir=dependency_layer_dir)
         self.functions = Functions(
             self,
@@ -98,6 +163,7 @@ class ShopfloorStack(Stack):
             context_values=self.context_values,
             layers=self.layers.all,
             removal_policy=removal_policy,
+            log_retention=settings.log_retention,
         )
         self.schedules = Schedules(self, "Schedules", functions=self.functions.by_name)
         self.api = Api(
@@ -106,6 +172,7 @@ class ShopfloorStack(Stack):
             functions=self.functions.by_name,
             user_pools=self.user_pools,
             removal_policy=removal_policy,
+            access_log_retention=settings.access_log_retention,
         )
         self.site = Site(
             self,
@@ -113,6 +180,7 @@ class ShopfloorStack(Stack):
             api=self.api.http_api,
             access_logs=self.buckets.access_logs,
             removal_policy=removal_policy,
+            log_retention=settings.log_retention,
         )
         self.observability = Observability(
             self,
@@ -240,13 +308,3 @@ class ShopfloorStack(Stack):
                 description=f"The identity ARN the {sender.name} sender's functions may send from "
                 "(ses:SendEmail on it alone).",
             )
-
-
-def removal_policy_from_context(scope: Construct) -> RemovalPolicy:
-    """What happens to data (tables, buckets, user pools, logs) when the stack or a resource goes:
-    kept unless asked."""
-    value = scope.node.try_get_context(REMOVAL_POLICY_CONTEXT_KEY) or REMOVAL_POLICY_RETAIN
-    if value not in _REMOVAL_POLICIES:
-        allowed = " or ".join(_REMOVAL_POLICIES)
-        raise ValueError(f"context {REMOVAL_POLICY_CONTEXT_KEY}={value!r}: expected {allowed}")
-    return _REMOVAL_POLICIES[value]

@@ -55,7 +55,6 @@ from infra.constructs.naming import construct_id
 from infra.constructs.user_pools import TopologyUserPool, UserPools
 from infra.topology import ANY_METHOD, USER_POOLS, Function, Route, all_routes, path_owners
 
-ACCESS_LOG_RETENTION: Final = logs.RetentionDays.THREE_MONTHS
 API_GATEWAY_PRINCIPAL: Final = "apigateway.amazonaws.com"
 # A route's authorization types (CloudFormation's AWS::ApiGatewayV2::Route AuthorizationType).
 JWT: Final = "JWT"
@@ -119,6 +118,7 @@ class Api(Construct):
         functions: Mapping[str, lambda_.IFunction],
         user_pools: UserPools,
         removal_policy: RemovalPolicy,
+        access_log_retention: logs.RetentionDays,
     ) -> None:
         super().__init__(scope, construct_id_)
         self.http_api = apigatewayv2.HttpApi(
@@ -130,7 +130,7 @@ class Api(Construct):
             create_default_stage=False,
         )
         self.access_logs = logs.LogGroup(
-            self, "AccessLogs", retention=ACCESS_LOG_RETENTION, removal_policy=removal_policy
+            self, "AccessLogs", retention=access_log_retention, removal_policy=removal_policy
         )
         self.stage = apigatewayv2.HttpStage(
             self,

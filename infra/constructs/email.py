@@ -9,7 +9,8 @@
 - `-c sesSandboxRecipients=a@x.example,b@y.example` names the verified recipients a sender may mail
   while the account is in the SES sandbox (see `sandbox_recipients_from_context`).
 
-cdk.json has defaults for all of them, so that `make synth` and the tests run offline.
+Each stage (infra.stages) has defaults for the addresses, so that `make synth` and the tests run
+offline; a `-c` value wins over the stage's.
 """
 
 from __future__ import annotations

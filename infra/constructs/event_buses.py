@@ -1,8 +1,9 @@
 """Every EventBridge event bus of the topology, with its archive and its rules.
 
-- The bus named after the app takes the stack's name, lowercased (stack `Shopfloor`: bus
-  `shopfloor`), so that a second stack in the same account (`ShopfloorStaging`: `shopfloorstaging`)
-  has a bus of its own; any other bus is `<stack>-<bus>` (`bus_physical_name`).
+- The bus named after the app takes the stack's name, lowercased (stack `Shopfloor-Dev`: bus
+  `shopfloor-dev`), so that each stage in the same account (`Shopfloor-Prod`: `shopfloor-prod`)
+  has a bus of its own; any other bus is `<stack>-<bus>` (`bus_physical_name`). The local cloud's
+  bus is `shopfloor`, as an app of no stage.
 - The archive keeps every event put on the bus by this account (the bus has no resource policy: no
   other account can put one) for the topology's retention, so that a subscriber added later, or one
   that lost events, can be replayed what it missed (`aws events start-replay`, see the README).
@@ -41,8 +42,8 @@ from infra.topology import APP_NAME, EVENT_BUSES, QUEUES_BY_NAME, EventBus, Rule
 
 
 def bus_physical_name(stack_name: str, bus: EventBus) -> str:
-    """`shopfloor` in stack `Shopfloor` -> `shopfloor`; in `ShopfloorStaging` -> `shopfloorstaging`;
-    another bus, `analytics` in `Shopfloor` -> `shopfloor-analytics`."""
+    """`shopfloor` in stack `Shopfloor-Dev` -> `shopfloor-dev`; in `Shopfloor-Prod` -> `shopfloor-prod`;
+    another bus, `analytics` in `Shopfloor-Dev` -> `shopfloor-dev-analytics`."""
     stack = stack_name.lower()
     return stack if bus.name == APP_NAME.lower() else f"{stack}-{bus.name}"
 

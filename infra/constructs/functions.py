@@ -54,7 +54,6 @@ from infra.topology import (
     function_environment,
 )
 
-LOG_RETENTION = logs.RetentionDays.ONE_MONTH
 # The only action a function that writes to a bucket gets: it can neither read nor delete there.
 PUT_OBJECT = "s3:PutObject"
 
@@ -78,6 +77,7 @@ class Functions(Construct):
         context_values: Mapping[str, str],
         layers: Sequence[lambda_.ILayerVersion],
         removal_policy: RemovalPolicy,
+        log_retention: logs.RetentionDays,
     ) -> None:
         super().__init__(scope, construct_id_)
         created = {
@@ -96,6 +96,7 @@ class Functions(Construct):
                 context_values=context_values,
                 layers=layers,
                 removal_policy=removal_policy,
+                log_retention=log_retention,
             )
             for function in FUNCTIONS
         }
@@ -132,11 +133,12 @@ class TopologyFunction(Construct):
         context_values: Mapping[str, str],
         layers: Sequence[lambda_.ILayerVersion],
         removal_policy: RemovalPolicy,
+        log_retention: logs.RetentionDays,
     ) -> None:
         super().__init__(scope, construct_id_)
         # Names the function, its role and its logs after the topology entry, in AWS and in templates.
         Tags.of(self).add(FUNCTION_TAG, function.name)
-        log_group = logs.LogGroup(self, "Logs", retention=LOG_RETENTION, removal_policy=removal_policy)
+        log_group = logs.LogGroup(self, "Logs", retention=log_retention, removal_policy=removal_policy)
         # An explicit role instead of the default one: that one carries the AWS-managed
         # AWSLambdaBasicExecutionRole, which may write to every log group in the account.
         role = iam.Role(

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import json
 
-from aws_cdk import Annotations, Duration, RemovalPolicy, Stack
+from aws_cdk import Annotations, Duration, RemovalPolicy, Stack, Token
 from aws_cdk import aws_apigatewayv2 as apigatewayv2
 from aws_cdk import aws_cloudfront as cloudfront
 from aws_cdk import aws_cloudfront_origins as origins
@@ -52,7 +52,6 @@ from infra.constructs.buckets import private_bucket
 from infra.topology import SITE, api_path_patterns
 from infra.topology import Site as SiteDeclaration
 
-DEPLOYMENT_LOG_RETENTION = logs.RetentionDays.ONE_MONTH
 # The pages are a few small files: the deployment function unzips and syncs them in seconds.
 DEPLOYMENT_MEMORY_MB = 512
 # What Lambda's active tracing needs, as lambda.Function grants it (no resource-level permissions).
@@ -153,6 +152,7 @@ class Site(Construct):
         api: apigatewayv2.IHttpApi,
         access_logs: s3.IBucket,
         removal_policy: RemovalPolicy,
+        log_retention: logs.RetentionDays,
         site: SiteDeclaration = SITE,
     ) -> None:
         super().__init__(scope, construct_id_)
@@ -270,7 +270,7 @@ class Site(Construct):
             log_file_prefix=CLOUDFRONT_LOG_PREFIX,
             log_includes_cookies=False,
         )
-        self.deployment = self._deploy(site, removal_policy)
+        self.deployment = self._deploy(site, removal_policy, log_retention)
         self._acknowledge_findings()
 
     @property
@@ -278,9 +278,11 @@ class Site(Construct):
         """`https://<distribution domain>/app/`: the pages (and the API beside them)."""
         return f"https://{self.distribution.distribution_domain_name}{self.site.home_path}"
 
-    def _deploy(self, site: SiteDeclaration, removal_policy: RemovalPolicy) -> s3deploy.BucketDeployment:
+    def _deploy(
+        self, site: SiteDeclaration, removal_policy: RemovalPolicy, log_retention: logs.RetentionDays
+    ) -> s3deploy.BucketDeployment:
         log_group = logs.LogGroup(
-            self, "DeploymentLogs", retention=DEPLOYMENT_LOG_RETENTION, removal_policy=removal_policy
+            self, "DeploymentLogs", retention=log_retention, removal_policy=removal_policy
         )
         # An explicit role instead of the default one, which carries the AWS-managed
         # AWSLambdaBasicExecutionRole (every log group of the account), as every function here does.
@@ -342,7 +344,7 @@ class Site(Construct):
             "us-east-1, which the project does not have yet.",
         )
         policy = self.deployment_role.node.find_child("DefaultPolicy")
-        assets = "arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-<AWS::Region>/*"
+        assets = _bootstrap_assets_objects(Stack.of(self))
         for finding, reason in (
             (
                 nag.WILDCARD_RESOURCE,
@@ -403,3 +405,17 @@ class Site(Construct):
         if len(handlers) != 1:
             raise ValueError(f"expected one {DEPLOYMENT_HANDLER_ID_PREFIX} function, found {len(handlers)}")
         return handlers[0]
+
+
+def _bootstrap_assets_objects(stack: Stack) -> str:
+    """The CDK bootstrap assets bucket's objects as cdk-nag names them in a finding: a stage in a
+    known account and region has their values, an environment-agnostic one CloudFormation's
+    pseudo parameters (`arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-...`)."""
+
+    def rendered(value: str, pseudo_parameter: str) -> str:
+        return f"<AWS::{pseudo_parameter}>" if Token.is_unresolved(value) else value
+
+    partition = rendered(stack.partition, "Partition")
+    account = rendered(stack.account, "AccountId")
+    region = rendered(stack.region, "Region")
+    return f"arn:{partition}:s3:::cdk-hnb659fds-assets-{account}-{region}/*"

@@ -22,10 +22,17 @@ _ATTRIBUTE_TYPES: Mapping[KeyType, dynamodb.AttributeType] = MappingProxyType(
 class Tables(Construct):
     """The tables, by their topology name (`products`, `ids`, ...)."""
 
-    def __init__(self, scope: Construct, construct_id_: str, *, removal_policy: RemovalPolicy) -> None:
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id_: str,
+        *,
+        removal_policy: RemovalPolicy,
+        deletion_protection: bool,
+    ) -> None:
         super().__init__(scope, construct_id_)
         self.by_name: Mapping[str, dynamodb.Table] = MappingProxyType(
-            {table.name: _table(self, table, removal_policy) for table in TABLES}
+            {table.name: _table(self, table, removal_policy, deletion_protection) for table in TABLES}
         )
 
     @property
@@ -34,7 +41,9 @@ class Tables(Construct):
         return {name: table.table_name for name, table in self.by_name.items()}
 
 
-def _table(scope: Construct, table: Table, removal_policy: RemovalPolicy) -> dynamodb.Table:
+def _table(
+    scope: Construct, table: Table, removal_policy: RemovalPolicy, deletion_protection: bool
+) -> dynamodb.Table:
     created = dynamodb.Table(
         scope,
         construct_id(table.name),
@@ -49,6 +58,7 @@ def _table(scope: Construct, table: Table, removal_policy: RemovalPolicy) -> dyn
         # New images only: a consumer sees what was written, never the whole old item as well.
         stream=dynamodb.StreamViewType.NEW_IMAGE if table.stream else None,
         removal_policy=removal_policy,
+        deletion_protection=deletion_protection,
     )
     for index in table.indexes:
         _add_index(created, index)

@@ -41,7 +41,13 @@ class TopologyUserPool(Construct):
     """A user pool as the topology declares it: the pool, its groups and its app client."""
 
     def __init__(
-        self, scope: Construct, construct_id_: str, *, pool: UserPool, removal_policy: RemovalPolicy
+        self,
+        scope: Construct,
+        construct_id_: str,
+        *,
+        pool: UserPool,
+        removal_policy: RemovalPolicy,
+        deletion_protection: bool,
     ) -> None:
         super().__init__(scope, construct_id_)
         self.user_pool = cognito.UserPool(
@@ -67,9 +73,7 @@ class TopologyUserPool(Construct):
             ),
             mfa=cognito.Mfa.OFF,
             feature_plan=FEATURE_PLAN,
-            # A retained pool is protected from a stray delete too; a throw-away one must go with
-            # its stack.
-            deletion_protection=removal_policy != RemovalPolicy.DESTROY,
+            deletion_protection=deletion_protection,
             removal_policy=removal_policy,
         )
         self.groups: Mapping[str, cognito.UserPoolGroup] = MappingProxyType(
@@ -107,12 +111,23 @@ class TopologyUserPool(Construct):
 class UserPools(Construct):
     """The user pools, by their topology name (`shop-users`, ...)."""
 
-    def __init__(self, scope: Construct, construct_id_: str, *, removal_policy: RemovalPolicy) -> None:
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id_: str,
+        *,
+        removal_policy: RemovalPolicy,
+        deletion_protection: bool,
+    ) -> None:
         super().__init__(scope, construct_id_)
         self.by_name: Mapping[str, TopologyUserPool] = MappingProxyType(
             {
                 pool.name: TopologyUserPool(
-                    self, construct_id(pool.name), pool=pool, removal_policy=removal_policy
+                    self,
+                    construct_id(pool.name),
+                    pool=pool,
+                    removal_policy=removal_policy,
+                    deletion_protection=deletion_protection,
                 )
                 for pool in USER_POOLS
             }

@@ -16,8 +16,11 @@ Template = Mapping[str, Any]
 # What a route needs: no sign-in, or the JWT authorizer's (CloudFormation's default is NONE).
 NO_AUTHORIZATION = "NONE"
 JWT = "JWT"
-# The logical id CDK gives the singleton function of every BucketDeployment in a stack.
+# The logical id CDK gives the singleton function of every BucketDeployment in a stack, and the one
+# of the provider that empties a bucket before deleting it (auto_delete_objects: dev's buckets).
 BUCKET_DEPLOYMENT_HANDLER = "CustomCDKBucketDeployment"
+AUTO_DELETE_OBJECTS_HANDLER = "CustomS3AutoDeleteObjectsCustomResourceProviderHandler"
+CDK_FUNCTION_PREFIXES = (BUCKET_DEPLOYMENT_HANDLER, AUTO_DELETE_OBJECTS_HANDLER)
 _INTEGRATION_TARGET_PREFIX = "integrations/"
 
 
@@ -85,11 +88,12 @@ def invoked_function(template: Template, route: SynthesizedRoute) -> str:
 
 def cdk_function_logical_ids(template: Template) -> set[str]:
     """The Lambda functions CDK adds itself, which no topology entry declares: the handler of the
-    site's BucketDeployment (infra.constructs.site), which uploads the pages at deploy time."""
+    site's BucketDeployment (infra.constructs.site), which uploads the pages at deploy time, and,
+    in a stage that destroys its data, the one that empties a bucket before it is deleted."""
     return {
         logical_id
         for logical_id in resources_of_type(template, "AWS::Lambda::Function")
-        if logical_id.startswith(BUCKET_DEPLOYMENT_HANDLER)
+        if logical_id.startswith(CDK_FUNCTION_PREFIXES)
     }
 
 

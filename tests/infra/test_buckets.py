@@ -145,9 +145,11 @@ def test_each_bucket_logs_its_requests_to_the_access_log_bucket(
 
 
 def test_only_s3_log_delivery_from_our_buckets_may_write_access_logs(
-    template_dict: dict[str, Any], stack: ShopfloorStack
+    prod_template_dict: dict[str, Any], prod_stack: ShopfloorStack
 ) -> None:
-    """One statement per logged bucket (each writes under its own prefix)."""
+    """One statement per logged bucket (each writes under its own prefix). In prod: dev's buckets
+    also let CDK's auto-delete provider empty them (test_dev_empties_and_deletes_its_buckets)."""
+    template_dict, stack = prod_template_dict, prod_stack
     access_logs = _access_logs_id(stack)
     deliveries = [
         statement
@@ -183,20 +185,20 @@ def test_the_access_log_bucket_is_encrypted_private_and_expires_logs(
     assert "LoggingConfiguration" not in properties
 
 
-def test_buckets_are_retained_by_default(template_dict: dict[str, Any]) -> None:
-    buckets = resources_of_type(template_dict, "AWS::S3::Bucket").values()
+def test_prods_buckets_are_retained(prod_template_dict: dict[str, Any]) -> None:
+    buckets = resources_of_type(prod_template_dict, "AWS::S3::Bucket").values()
 
     assert {(bucket["DeletionPolicy"], bucket["UpdateReplacePolicy"]) for bucket in buckets} == {
         ("Retain", "Retain")
     }
-    assert not resources_of_type(template_dict, "Custom::S3AutoDeleteObjects")
+    assert not resources_of_type(prod_template_dict, "Custom::S3AutoDeleteObjects")
 
 
-def test_a_throw_away_stack_empties_and_deletes_its_buckets(destroy_template_dict: dict[str, Any]) -> None:
-    buckets = resources_of_type(destroy_template_dict, "AWS::S3::Bucket")
+def test_dev_empties_and_deletes_its_buckets(template_dict: dict[str, Any]) -> None:
+    buckets = resources_of_type(template_dict, "AWS::S3::Bucket")
     emptied = {
         resource["Properties"]["BucketName"]["Ref"]
-        for resource in resources_of_type(destroy_template_dict, "Custom::S3AutoDeleteObjects").values()
+        for resource in resources_of_type(template_dict, "Custom::S3AutoDeleteObjects").values()
     }
 
     assert {bucket["DeletionPolicy"] for bucket in buckets.values()} == {"Delete"}

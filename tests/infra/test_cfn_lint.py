@@ -1,7 +1,7 @@
 """cfn-lint with the serverless rules (cfn-lint-serverless) over the synthesized template: nothing is
 found that .cfnlintrc.yaml does not ignore, each ignored rule says why, and none is ignored in vain.
 
-The linter reads the same configuration file as `cfn-lint cdk.out/Shopfloor.template.json` does from
+The linter reads the same configuration file as `cfn-lint cdk.out/assembly-Dev/*.template.json` does from
 the repository root (cfnlint.config.ConfigMixIn with `--config-file`, then cfnlint.runner.Runner,
 what cfn-lint's own CLI and `cfnlint.api.lint_file` do).
 """
@@ -24,7 +24,7 @@ pytestmark = pytest.mark.infra
 
 CONFIG = ROOT / ".cfnlintrc.yaml"
 SERVERLESS_RULES = "cfn_lint_serverless.rules"
-TEMPLATES = ("template_dict", "alarm_email_template_dict")
+TEMPLATES = ("template_dict", "prod_template_dict", "alarm_email_template_dict")
 _IGNORED_ENTRY = re.compile(r"^\s+- (\S+)\s*$")
 
 

@@ -13,8 +13,7 @@ import pytest
 from aws_cdk import App
 from cdk_nag import AwsSolutionsChecks
 
-from infra.build import build_dependency_layer
-from infra.constants import SES_SANDBOX_RECIPIENTS_CONTEXT_KEY, STACK_NAME
+from infra.constants import SES_SANDBOX_RECIPIENTS_CONTEXT_KEY
 from infra.constructs.email import (
     context_settings,
     context_values_from_context,
@@ -25,6 +24,7 @@ from infra.constructs.email import (
     sender_addresses_from_context,
 )
 from infra.stack import ShopfloorStack
+from infra.stages import DEV, STAGES, StageSettings
 from infra.topology import (
     EMAIL_SENDERS,
     EMAIL_SENDERS_BY_NAME,
@@ -34,7 +34,7 @@ from infra.topology import (
     EmailSender,
     Function,
 )
-from tests.infra.conftest import SANDBOX_RECIPIENTS, cdk_context
+from tests.infra.conftest import SANDBOX_RECIPIENTS, cdk_context, dev_stack
 from tests.infra.template import (
     function_environments,
     function_roles,
@@ -108,29 +108,30 @@ def test_the_notifier_sends_from_the_shop_mail_sender_and_knows_the_shops_addres
     assert context_settings() == (SHOP_EMAIL,)
 
 
-def test_cdk_json_gives_offline_defaults_and_no_sandbox_recipients() -> None:
-    context = cdk_context()
+@pytest.mark.parametrize("stage", STAGES, ids=lambda stage: stage.name)
+def test_each_stage_gives_offline_defaults_and_no_sandbox_recipients(stage: StageSettings) -> None:
+    defaults = stage.context_defaults()
 
     for key in [sender.context_key for sender in EMAIL_SENDERS] + [s.context_key for s in context_settings()]:
-        assert is_email_address(context[key]), key
-    assert context[SES_SANDBOX_RECIPIENTS_CONTEXT_KEY] == []
+        assert is_email_address(defaults[key]), key
+        assert key not in cdk_context(), f"cdk.json's {key} would hide every stage's default"
+    assert SES_SANDBOX_RECIPIENTS_CONTEXT_KEY not in defaults
+    assert SES_SANDBOX_RECIPIENTS_CONTEXT_KEY not in cdk_context()
 
 
-def test_cdk_json_defaults_are_the_local_clouds_addresses() -> None:
-    """The template `make synth` writes carries the addresses `make run` uses (the parity suite
+def test_devs_defaults_are_the_local_clouds_addresses() -> None:
+    """The dev template `make synth` writes carries the addresses `make run` uses (the parity suite
     compares the two environments); a deployment gives its own with `-c`."""
-    context = cdk_context()
-
     assert {sender.context_key: sender.local_address for sender in EMAIL_SENDERS} | {
         setting.context_key: setting.local_value for setting in context_settings()
-    } == {key: context[key] for key in ["senderEmail", "shopEmail"]}
+    } == {key: DEV.context_defaults()[key] for key in ["senderEmail", "shopEmail"]}
 
 
 @pytest.mark.parametrize("sender", EMAIL_SENDERS, ids=lambda sender: sender.name)
 def test_each_sender_is_an_ses_identity_for_its_context_address(
     template_dict: dict[str, Any], stack: ShopfloorStack, sender: EmailSender
 ) -> None:
-    address = cdk_context()[sender.context_key]
+    address = str(DEV.context_defaults()[sender.context_key])
     identity = stack.email_senders.by_name[sender.name].identity
     [logical_id] = [
         logical_id
@@ -149,7 +150,9 @@ def test_the_only_identities_are_the_senders(template_dict: dict[str, Any]) -> N
         for resource in resources_of_type(template_dict, "AWS::SES::EmailIdentity").values()
     ]
 
-    assert sorted(declared) == sorted(cdk_context()[sender.context_key] for sender in EMAIL_SENDERS)
+    assert sorted(declared) == sorted(
+        str(DEV.context_defaults()[sender.context_key]) for sender in EMAIL_SENDERS
+    )
 
 
 @pytest.mark.parametrize("function", SENDING_FUNCTIONS, ids=lambda function: function.name)
@@ -170,7 +173,7 @@ def test_the_notifier_may_send_email_from_the_context_address_only(template_dict
     [statement] = _ses_statements(template_dict, "notifier")
 
     assert statement["Effect"] == "Allow"
-    assert (statement["Action"], statement["Resource"]) == (SEND_EMAIL, _arn_of(cdk_context()["senderEmail"]))
+    assert (statement["Action"], statement["Resource"]) == (SEND_EMAIL, _arn_of(DEV.sender_email))
 
 
 @pytest.mark.parametrize("function", FUNCTIONS, ids=lambda function: function.name)
@@ -194,10 +197,9 @@ def test_the_notifier_is_given_the_sender_address_and_the_shops_address(
     template_dict: dict[str, Any],
 ) -> None:
     environments = function_environments(template_dict)
-    context = cdk_context()
 
-    assert environments["notifier"]["SHOP_MAIL_SENDER"] == context["senderEmail"]
-    assert environments["notifier"]["SHOP_EMAIL"] == context["shopEmail"]
+    assert environments["notifier"]["SHOP_MAIL_SENDER"] == DEV.sender_email
+    assert environments["notifier"]["SHOP_EMAIL"] == DEV.shop_email
     for name, environment in environments.items():
         if name != "notifier":
             assert not {"SHOP_MAIL_SENDER", "SHOP_EMAIL"} & set(environment), name
@@ -240,15 +242,13 @@ def test_addresses_given_on_the_command_line_win() -> None:
 
 @pytest.mark.parametrize(
     ("key", "value"),
-    [("senderEmail", "not-an-address"), ("senderEmail", None), ("shopEmail", "shop@"), ("shopEmail", None)],
+    [("senderEmail", "not-an-address"), ("senderEmail", ""), ("shopEmail", "shop@"), ("shopEmail", "")],
 )
 def test_the_synth_stops_with_the_context_key_to_set(key: str, value: object) -> None:
-    context = {k: v for k, v in cdk_context().items() if k != key}
-    if value is not None:
-        context[key] = value
+    context = {**cdk_context(), key: value}
 
     with pytest.raises(ValueError, match=re.escape(f"context {key}={value!r} must be an e-mail address (")):
-        ShopfloorStack(App(context=context), STACK_NAME, dependency_layer_dir=build_dependency_layer())
+        dev_stack(App(context=context))
 
 
 @pytest.mark.parametrize(
@@ -279,7 +279,7 @@ def test_a_sandbox_recipient_that_is_no_address_is_refused(value: object) -> Non
 def test_in_the_sandbox_the_notifier_may_also_mail_the_verified_recipients_from_the_sender_only(
     sandbox_template_dict: dict[str, Any], sandbox_stack: ShopfloorStack
 ) -> None:
-    sender_address = cdk_context()["senderEmail"]
+    sender_address = DEV.sender_email
     statements = _ses_statements(sandbox_template_dict, "notifier")
     unconditioned = [statement for statement in statements if "Condition" not in statement]
     conditioned = [statement for statement in statements if "Condition" in statement]
@@ -305,7 +305,7 @@ def test_in_the_sandbox_no_other_function_may_use_ses_and_no_recipient_becomes_a
         resource["Properties"]["EmailIdentity"]
         for resource in resources_of_type(sandbox_template_dict, "AWS::SES::EmailIdentity").values()
     ]
-    assert declared == [cdk_context()["senderEmail"]]
+    assert declared == [DEV.sender_email]
 
 
 def test_cdk_nag_finds_nothing_unacknowledged_in_the_sandbox(

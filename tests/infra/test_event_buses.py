@@ -17,7 +17,6 @@ from aws_cdk import aws_events as events
 from infra.constants import (
     EVENT_TARGET_MAX_EVENT_AGE_MINUTES,
     EVENT_TARGET_RETRY_ATTEMPTS,
-    STACK_NAME,
 )
 from infra.constructs.event_buses import (
     TopologyRule,
@@ -32,6 +31,7 @@ from infra.constructs.event_buses import (
 from infra.constructs.observability import RULE_LOST_EVENTS_METRIC
 from infra.constructs.queues import Queues
 from infra.stack import ShopfloorStack
+from infra.stages import DEV
 from infra.topology import (
     EVENT_BUSES,
     EVENT_BUSES_BY_NAME,
@@ -104,16 +104,17 @@ def test_the_shop_publishes_its_order_events_on_the_shopfloor_bus() -> None:
     assert [function.name for function in FUNCTIONS if function.consumes == rule.queue] == ["notifier"]
 
 
-def test_there_is_one_bus_per_topology_bus_and_the_stack_calls_its_own_shopfloor(
-    template_dict: dict[str, Any],
+def test_there_is_one_bus_per_topology_bus_and_each_stage_calls_its_own_shopfloor_after_itself(
+    template_dict: dict[str, Any], prod_template_dict: dict[str, Any]
 ) -> None:
-    names = {
-        bus["Properties"]["Name"]
-        for bus in resources_of_type(template_dict, "AWS::Events::EventBus").values()
-    }
+    def names(template: dict[str, Any]) -> set[str]:
+        return {
+            bus["Properties"]["Name"] for bus in resources_of_type(template, "AWS::Events::EventBus").values()
+        }
 
-    assert names == {bus_physical_name(STACK_NAME, bus) for bus in EVENT_BUSES}
-    assert "shopfloor" in names
+    assert names(template_dict) == {bus_physical_name(DEV.stack_name, bus) for bus in EVENT_BUSES}
+    assert "shopfloor-dev" in names(template_dict)
+    assert "shopfloor-prod" in names(prod_template_dict)
 
 
 def test_no_other_account_may_put_events_on_a_bus(template_dict: dict[str, Any]) -> None:
@@ -160,7 +161,7 @@ def test_each_bus_archives_every_event_for_the_declared_retention(
     assert archive["RetentionDays"] == bus.archive_retention_days
     # Every event the account puts on the bus, whatever its source or type.
     assert archive["EventPattern"] == {"account": [{"Ref": "AWS::AccountId"}]}
-    assert archive["ArchiveName"] == archive_name(bus_physical_name(STACK_NAME, bus))
+    assert archive["ArchiveName"] == archive_name(bus_physical_name(DEV.stack_name, bus))
     # No KmsKeyIdentifier: CDK's "" for "no key" is refused in some regions (aws/aws-cdk#37847).
     assert "KmsKeyIdentifier" not in archive
 
@@ -261,7 +262,7 @@ def test_each_rule_alarms_on_an_event_it_could_deliver_nowhere(
         "Namespace": "AWS/Events",
         "MetricName": RULE_LOST_EVENTS_METRIC,
         "Dimensions": [
-            {"Name": "EventBusName", "Value": bus_physical_name(STACK_NAME, bus)},
+            {"Name": "EventBusName", "Value": bus_physical_name(DEV.stack_name, bus)},
             {"Name": "RuleName", "Value": rule.name},
         ],
     }

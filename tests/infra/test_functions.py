@@ -22,6 +22,7 @@ from infra.topology import (
     function_environment,
 )
 from tests.infra.template import (
+    BUCKET_DEPLOYMENT_HANDLER,
     cdk_function_logical_ids,
     function_environments,
     function_logical_ids,
@@ -45,10 +46,14 @@ def _function(template_dict: dict[str, Any], function: Function) -> dict[str, An
 
 
 def test_there_is_one_function_per_topology_entry(template_dict: dict[str, Any]) -> None:
-    """And CDK's handler of the site's BucketDeployment, which runs at deploy time only."""
+    """And CDK's handlers, which run at deploy time only: the site's BucketDeployment's and, in dev,
+    the one that empties a bucket before it is deleted."""
     assert set(function_logical_ids(template_dict)) == {function.name for function in FUNCTIONS}
-    assert len(cdk_function_logical_ids(template_dict)) == 1
-    assert len(resources_of_type(template_dict, "AWS::Lambda::Function")) == len(FUNCTIONS) + 1
+    assert sorted(
+        logical_id.startswith(BUCKET_DEPLOYMENT_HANDLER)
+        for logical_id in cdk_function_logical_ids(template_dict)
+    ) == [False, True]
+    assert len(resources_of_type(template_dict, "AWS::Lambda::Function")) == len(FUNCTIONS) + 2
 
 
 def test_the_runtime_runs_the_wheels_the_dependency_layer_is_built_for() -> None:
@@ -80,7 +85,6 @@ def test_each_function_logs_json_to_its_own_log_group_with_a_retention(
     log_group = template_dict["Resources"][logging["LogGroup"]["Ref"]]
     assert log_group["Type"] == "AWS::Logs::LogGroup"
     assert log_group["Properties"]["RetentionInDays"] > 0
-    assert log_group["DeletionPolicy"] == "Retain"
 
 
 @pytest.mark.parametrize("function", FUNCTIONS, ids=lambda function: function.name)
@@ -188,10 +192,11 @@ def test_each_function_may_query_the_indexes_of_the_tables_it_names_as_it_may_th
             assert "dynamodb:Query" in on_indexes, table.name
 
 
-def test_no_role_uses_an_aws_managed_policy(template_dict: dict[str, Any]) -> None:
+def test_no_role_uses_an_aws_managed_policy(prod_template_dict: dict[str, Any]) -> None:
     """The HTTP API writes its access logs through its service-linked role: no account-wide
-    CloudWatch role with AmazonAPIGatewayPushToCloudWatchLogs."""
-    roles = resources_of_type(template_dict, "AWS::IAM::Role")
+    CloudWatch role with AmazonAPIGatewayPushToCloudWatchLogs. In prod: in dev, CDK's provider that
+    empties the buckets before deleting them has AWSLambdaBasicExecutionRole."""
+    roles = resources_of_type(prod_template_dict, "AWS::IAM::Role")
     with_managed_policies = {
         logical_id for logical_id, role in roles.items() if role["Properties"].get("ManagedPolicyArns")
     }

@@ -18,13 +18,15 @@ from infra.constants import (
     API_THROTTLE_RATE_LIMIT,
     AUTHORIZATION_HEADER,
     HTTP_API_STAGE,
-    STACK_NAME,
 )
+from infra.constructs.event_buses import archive_name, bus_physical_name
 from infra.dynamodb import local_table_names
 from infra.local import resources
 from infra.local.authorizer import bearer_token, trusted_pool
 from infra.local.routing import Router
+from infra.stages import DEV
 from infra.topology import (
+    APP_NAME,
     BUCKETS,
     EMAIL_SENDERS,
     EVENT_BUSES,
@@ -40,7 +42,6 @@ from infra.topology import (
     Rule,
     UserPool,
 )
-from tests.infra.conftest import cdk_context
 from tests.infra.template import (
     JWT,
     Template,
@@ -219,7 +220,7 @@ def _deployed_pool_and_client(template: Template, pool: UserPool) -> tuple[str, 
     [pool_id] = [
         logical_id
         for logical_id, resource in resources_of_type(template, "AWS::Cognito::UserPool").items()
-        if resource["Properties"]["UserPoolName"] == f"{STACK_NAME}-{pool.name}"
+        if resource["Properties"]["UserPoolName"] == f"{DEV.stack_name}-{pool.name}"
     ]
     [client_id] = [
         logical_id
@@ -249,7 +250,7 @@ def test_the_local_user_pool_and_its_client_behave_as_the_deployed_ones(
     [(pool_id, deployed_pool)] = [
         (logical_id, resource["Properties"])
         for logical_id, resource in resources_of_type(template_dict, "AWS::Cognito::UserPool").items()
-        if resource["Properties"]["UserPoolName"] == f"{STACK_NAME}-{pool.name}"
+        if resource["Properties"]["UserPoolName"] == f"{DEV.stack_name}-{pool.name}"
     ]
     [deployed_client] = [
         resource["Properties"]
@@ -321,7 +322,7 @@ def _check_events_and_mail_variable(
     template: Template, name: str, variable: str, deployed: Any, local_value: str
 ) -> None:
     """A bus's name is the stack's bus locally too; a sender's address and a context setting are
-    CDK context values deployed (cdk.json's defaults here) and the topology's local values locally."""
+    CDK context values deployed (the dev stage's defaults here) and the topology's local values locally."""
     if variable in EVENT_BUS_BY_ENV_VAR:
         assert _ref(deployed) in resources_of_type(template, "AWS::Events::EventBus"), (
             f"{name}.{variable} is not an event bus of the stack"
@@ -337,7 +338,7 @@ def _check_events_and_mail_variable(
         assert local_value == resources.email_sender_address(sender), f"{name}.{variable}"
     else:
         setting = CONTEXT_SETTING_BY_ENV_VAR[variable]
-        assert deployed == cdk_context()[setting.context_key], f"{name}.{variable}"
+        assert deployed == DEV.context_defaults()[setting.context_key], f"{name}.{variable}"
         assert local_value == setting.local_value, f"{name}.{variable}"
 
 
@@ -358,8 +359,12 @@ def test_the_local_event_bus_and_its_archive_are_the_deployed_ones(
     ]
     local_archive = resources.archive_request(bus)
 
-    assert resources.event_bus_name(bus) == deployed_bus["Name"]
-    assert local_archive["ArchiveName"] == deployed_archive["ArchiveName"]
+    # Named after the dev stage's stack deployed (`shopfloor-dev`), after the app locally (`shopfloor`):
+    # the local cloud is one Shopfloor, of no stage.
+    assert deployed_bus["Name"] == bus_physical_name(DEV.stack_name, bus)
+    assert resources.event_bus_name(bus) == bus_physical_name(APP_NAME, bus)
+    assert deployed_archive["ArchiveName"] == archive_name(bus_physical_name(DEV.stack_name, bus))
+    assert local_archive["ArchiveName"] == archive_name(resources.event_bus_name(bus))
     assert local_archive["RetentionDays"] == deployed_archive["RetentionDays"] == bus.archive_retention_days
     # The same events: the account's own (moto's account locally).
     deployed_pattern = _with_account(deployed_archive["EventPattern"], resources.ACCOUNT_ID)
@@ -396,7 +401,7 @@ def _deployed_bus(template: Template, bus: EventBus) -> tuple[str, Mapping[str, 
     [(bus_id, properties)] = [
         (logical_id, resource["Properties"])
         for logical_id, resource in buses.items()
-        if resource["Properties"]["Name"] in (STACK_NAME.lower(), f"{STACK_NAME.lower()}-{bus.name}")
+        if resource["Properties"]["Name"] == bus_physical_name(DEV.stack_name, bus)
     ]
     return bus_id, properties
 

@@ -1,6 +1,9 @@
 """The Makefile's `chromium` bootstrap, run for real with `make -s chromium`: its executable
 (`CHROMIUM_EXECUTABLE`) and PATH point at nothing, so neither `chromium`, `sudo` nor `apt-get` can
-be found, and apt-get never runs whatever the recipe does. Each run takes a few milliseconds."""
+be found, and apt-get never runs whatever the recipe does. Each run takes a few milliseconds.
+
+And the stage targets: what `make -n deploy STAGE=...` would run (nothing runs), and `make destroy
+STAGE=prod` for real, with a PATH where neither npx nor anything else it could call is found."""
 
 from __future__ import annotations
 
@@ -13,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from infra.stages import STAGES, StageSettings
 from infra.topology import ROOT
 from tests.browser.chromium import MISSING
 
@@ -103,3 +107,62 @@ def test_with_the_executable_there_it_does_nothing(bin_dir: Path, tmp_path: Path
     completed = make_chromium(bin_dir, executable)
 
     assert (completed.returncode, completed.stdout, completed.stderr) == (0, "", ""), completed
+
+
+# What the stage targets would read from an enclosing make or the caller's shell.
+_INHERITED = ("MAKEFLAGS", "MFLAGS", "MAKELEVEL", "STAGE", "ARGS")
+
+
+def make_dry_run(*arguments: str) -> list[str]:
+    """The commands `make -n <arguments>` would run: the recipe's lines, none run."""
+    make = shutil.which("make")
+    assert make, "make is not on PATH"
+    env = {key: value for key, value in os.environ.items() if key not in _INHERITED}
+    completed = subprocess.run(
+        [make, "-n", "-C", str(ROOT), *arguments],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=True,
+        env=env,
+    )
+    return completed.stdout.splitlines()
+
+
+@pytest.mark.parametrize("stage", STAGES, ids=lambda stage: stage.name)
+def test_deploy_deploys_every_stack_of_the_stage_it_is_given(stage: StageSettings) -> None:
+    commands = make_dry_run("deploy", f"STAGE={stage.name}", "ARGS=-c alarmEmail=oncall@example.com")
+
+    assert (
+        f"npx --no-install cdk deploy '{stage.construct_id}/*' -c alarmEmail=oncall@example.com" in commands
+    )
+
+
+def test_deploy_and_destroy_act_on_dev_by_default() -> None:
+    assert "npx --no-install cdk deploy 'Dev/*' " in make_dry_run("deploy")
+    assert "npx --no-install cdk destroy 'Dev/*' " in make_dry_run("destroy")
+
+
+def test_synth_writes_every_stage() -> None:
+    assert "npx --no-install cdk synth --quiet " in make_dry_run("synth")
+
+
+def test_destroy_refuses_prod_with_one_line_and_runs_nothing_else(bin_dir: Path) -> None:
+    make = shutil.which("make")
+    assert make, "make is not on PATH"
+    env = shutil.which("env")
+    assert env, "env is not on PATH"
+
+    completed = subprocess.run(
+        [env, "-i", f"PATH={bin_dir}", make, "-s", "-C", str(ROOT), "destroy", "STAGE=prod"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+
+    assert completed.returncode != 0, completed
+    assert completed.stdout == (
+        "make destroy refuses STAGE=prod: its stacks hold the shop's data (retained, termination-protected)\n"
+    ), completed
+    assert "cdk" not in completed.stderr, completed

@@ -21,7 +21,10 @@ AWS_SOLUTIONS = Match.string_like_regexp("AwsSolutions-.*")
 SPECIFIC_REASON_LENGTH = 40
 
 
-def test_aws_solutions_finds_nothing_unacknowledged(app: App, template: Template) -> None:
+def test_aws_solutions_finds_nothing_unacknowledged(
+    app: App, template: Template, prod_template_dict: dict[str, Any]
+) -> None:
+    """In every stage: dev's buckets add CDK's auto-delete-objects provider, prod's do not."""
     report = AwsSolutionsChecks(verbose=True).validate_scope(app)
 
     findings = [
@@ -32,17 +35,11 @@ def test_aws_solutions_finds_nothing_unacknowledged(app: App, template: Template
     assert report.success
 
 
-def test_aws_solutions_finds_nothing_unacknowledged_in_a_throw_away_stack(
-    destroy_app: App, destroy_template_dict: dict[str, Any]
+@pytest.mark.parametrize("stack_fixture", ["stack", "prod_stack"])
+def test_the_stack_has_no_error_or_warning_annotation(
+    request: pytest.FixtureRequest, stack_fixture: str, template: Template, prod_template_dict: dict[str, Any]
 ) -> None:
-    """`removalPolicy=destroy` adds CDK's auto-delete-objects provider for the buckets."""
-    report = AwsSolutionsChecks(verbose=True).validate_scope(destroy_app)
-
-    assert [violation.rule_name for violation in report.violations] == []
-    assert report.success
-
-
-def test_the_stack_has_no_error_or_warning_annotation(stack: ShopfloorStack, template: Template) -> None:
+    stack: ShopfloorStack = request.getfixturevalue(stack_fixture)
     annotations = Annotations.from_stack(stack)
 
     assert annotations.find_error("*", AWS_SOLUTIONS) == []

@@ -26,10 +26,10 @@ def test_there_is_one_secret_per_topology_secret(template_dict: dict[str, Any]) 
 
 
 @pytest.mark.parametrize("secret", SECRETS, ids=lambda secret: secret.name)
-def test_a_secret_is_described_and_retained(
-    template_dict: dict[str, Any], stack: ShopfloorStack, secret: Secret
+def test_a_secret_is_described_and_retained_in_prod(
+    prod_template_dict: dict[str, Any], prod_stack: ShopfloorStack, secret: Secret
 ) -> None:
-    resource = template_dict["Resources"][_reference(stack, secret)["Ref"]]
+    resource = prod_template_dict["Resources"][_reference(prod_stack, secret)["Ref"]]
 
     assert resource["Properties"]["Description"] == secret.description
     assert (resource["DeletionPolicy"], resource["UpdateReplacePolicy"]) == ("Retain", "Retain")

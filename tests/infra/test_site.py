@@ -17,6 +17,7 @@ import pytest
 from aws_cdk import App, AssetStaging, RemovalPolicy, Stack
 from aws_cdk import aws_apigatewayv2 as apigatewayv2
 from aws_cdk import aws_cloudfront as cloudfront
+from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
 
 from infra import constants, topology
@@ -26,7 +27,7 @@ from infra.local.site import LocalSite
 from infra.stack import ShopfloorStack
 from infra.topology import ROOT, SITE, Function, Route, all_routes, api_path_patterns
 from shopfloor.platform.http import SITE_HOST_HEADER
-from tests.infra.template import cdk_function_logical_ids, resources_of_type
+from tests.infra.template import BUCKET_DEPLOYMENT_HANDLER, cdk_function_logical_ids, resources_of_type
 
 pytestmark = pytest.mark.infra
 
@@ -151,8 +152,10 @@ def test_the_pages_bucket_is_private_encrypted_owns_its_objects_and_logs_its_req
 
 
 def test_only_this_distribution_may_read_the_pages_bucket_and_only_over_tls(
-    template_dict: dict[str, Any], stack: ShopfloorStack
+    prod_template_dict: dict[str, Any], prod_stack: ShopfloorStack
 ) -> None:
+    """In prod: dev's bucket also lets CDK's auto-delete provider empty it."""
+    template_dict, stack = prod_template_dict, prod_stack
     bucket_id = _bucket_id(stack, stack.site.bucket)
     [policy] = [
         policy["Properties"]["PolicyDocument"]["Statement"]
@@ -455,7 +458,11 @@ def test_web_is_uploaded_under_app_with_no_cache_and_pruned(
 def test_the_deployment_handler_is_traced_logged_with_a_retention_and_has_no_managed_policy(
     template_dict: dict[str, Any],
 ) -> None:
-    [handler_id] = cdk_function_logical_ids(template_dict)
+    [handler_id] = [
+        logical_id
+        for logical_id in cdk_function_logical_ids(template_dict)
+        if logical_id.startswith(BUCKET_DEPLOYMENT_HANDLER)
+    ]
     handler = template_dict["Resources"][handler_id]["Properties"]
     role = template_dict["Resources"][handler["Role"]["Fn::GetAtt"][0]]["Properties"]
     log_group = template_dict["Resources"][handler["LoggingConfig"]["LogGroup"]["Ref"]]["Properties"]
@@ -484,6 +491,7 @@ def test_a_missing_pages_folder_is_refused_at_synth(tmp_path: Path) -> None:
             api=api,
             access_logs=s3.Bucket(stack, "Logs"),
             removal_policy=RemovalPolicy.DESTROY,
+            log_retention=logs.RetentionDays.ONE_WEEK,
             site=dataclasses.replace(SITE, source_dir=tmp_path / "nope"),
         )
 

@@ -1,4 +1,4 @@
-"""Tables: one per topology table, on demand, recoverable, encrypted, kept unless asked otherwise;
+"""Tables: one per topology table, on demand, recoverable, encrypted, kept and protected in prod;
 with the topology's global secondary indexes and, where declared, a stream of new images."""
 
 from __future__ import annotations
@@ -6,9 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from aws_cdk import App, RemovalPolicy
 
-from infra.stack import ShopfloorStack, removal_policy_from_context
+from infra.stack import ShopfloorStack
 from infra.topology import IDEMPOTENCY, MENU, ORDERS, PRICE_HISTORY, TABLES, WARRANTIES, Key, Table
 from tests.infra.template import resources_of_type
 
@@ -145,26 +144,20 @@ def test_idempotency_records_expire(template_dict: dict[str, Any], stack: Shopfl
 
 
 @pytest.mark.parametrize("table", TABLES, ids=lambda table: table.name)
-def test_tables_are_retained_by_default(
+def test_prods_tables_are_retained_and_protected_from_deletion(
+    prod_template_dict: dict[str, Any], prod_stack: ShopfloorStack, table: Table
+) -> None:
+    resource = _synthesized_table(prod_template_dict, prod_stack, table)
+
+    assert (resource["DeletionPolicy"], resource["UpdateReplacePolicy"]) == ("Retain", "Retain")
+    assert resource["Properties"]["DeletionProtectionEnabled"] is True
+
+
+@pytest.mark.parametrize("table", TABLES, ids=lambda table: table.name)
+def test_devs_tables_go_with_its_stack(
     template_dict: dict[str, Any], stack: ShopfloorStack, table: Table
 ) -> None:
     resource = _synthesized_table(template_dict, stack, table)
 
-    assert (resource["DeletionPolicy"], resource["UpdateReplacePolicy"]) == ("Retain", "Retain")
-
-
-@pytest.mark.parametrize(
-    ("context", "expected"),
-    [
-        ({}, RemovalPolicy.RETAIN),
-        ({"removalPolicy": "retain"}, RemovalPolicy.RETAIN),
-        ({"removalPolicy": "destroy"}, RemovalPolicy.DESTROY),
-    ],
-)
-def test_the_removal_policy_comes_from_the_context(context: dict[str, str], expected: RemovalPolicy) -> None:
-    assert removal_policy_from_context(App(context=context)) == expected
-
-
-def test_an_unknown_removal_policy_is_refused() -> None:
-    with pytest.raises(ValueError, match="removalPolicy"):
-        removal_policy_from_context(App(context={"removalPolicy": "snapshot"}))
+    assert (resource["DeletionPolicy"], resource["UpdateReplacePolicy"]) == ("Delete", "Delete")
+    assert resource["Properties"].get("DeletionProtectionEnabled", False) is False

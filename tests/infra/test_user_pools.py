@@ -161,25 +161,25 @@ def test_tokens_live_as_the_topology_declares(
 
 
 @pools
-def test_the_pool_and_its_groups_are_retained_and_protected_by_default(
-    template_dict: dict[str, Any], stack: ShopfloorStack, pool: UserPool
+def test_in_prod_the_pool_and_its_groups_are_retained_and_protected(
+    prod_template_dict: dict[str, Any], prod_stack: ShopfloorStack, pool: UserPool
 ) -> None:
-    resource = _pool(template_dict, stack, pool)
-    groups = resources_of_type(template_dict, "AWS::Cognito::UserPoolGroup").values()
+    resource = _pool(prod_template_dict, prod_stack, pool)
+    groups = resources_of_type(prod_template_dict, "AWS::Cognito::UserPoolGroup").values()
 
     assert (resource["DeletionPolicy"], resource["UpdateReplacePolicy"]) == ("Retain", "Retain")
     assert resource["Properties"]["DeletionProtection"] == "ACTIVE"
     assert {group["DeletionPolicy"] for group in groups} == {"Retain"}
 
 
-def test_a_throw_away_stack_deletes_its_pools(destroy_template_dict: dict[str, Any]) -> None:
+def test_dev_deletes_its_pools(template_dict: dict[str, Any]) -> None:
     created = [
-        *resources_of_type(destroy_template_dict, "AWS::Cognito::UserPool").values(),
-        *resources_of_type(destroy_template_dict, "AWS::Cognito::UserPoolGroup").values(),
+        *resources_of_type(template_dict, "AWS::Cognito::UserPool").values(),
+        *resources_of_type(template_dict, "AWS::Cognito::UserPoolGroup").values(),
     ]
 
     assert {resource["DeletionPolicy"] for resource in created} == {"Delete"}
-    pools_created = resources_of_type(destroy_template_dict, "AWS::Cognito::UserPool").values()
+    pools_created = resources_of_type(template_dict, "AWS::Cognito::UserPool").values()
     assert {pool["Properties"]["DeletionProtection"] for pool in pools_created} == {"INACTIVE"}
 
 
