@@ -166,7 +166,7 @@ class EmailSenders(Construct):
             }
         )
         self.sandbox_recipients = tuple(sandbox_recipients)
-        # The recipients' identities are verified by the operator (see the README), not declared
+        # The recipients' identities are verified by the operator (see docs/deploy.md), not declared
         # here: a customer's address is no identity the stack owns, and goes with production access.
         self.sandbox_recipient_arns = tuple(
             identity_arn(self, address) for address in self.sandbox_recipients

@@ -6,7 +6,7 @@
   bus is `shopfloor`, as an app of no stage.
 - The archive keeps every event put on the bus by this account (the bus has no resource policy: no
   other account can put one) for the topology's retention, so that a subscriber added later, or one
-  that lost events, can be replayed what it missed (`aws events start-replay`, see the README).
+  that lost events, can be replayed what it missed (`aws events start-replay`, see docs/operations.md).
 - Each rule sends the events that match its pattern to its topology queue (an SQS target). What
   EventBridge cannot deliver after its retries (EVENT_TARGET_*) goes to the rule's own dead-letter
   queue, which alarms on its first message. CDK's SqsQueue target lets only this rule send to the
