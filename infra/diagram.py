@@ -36,6 +36,7 @@ from infra.topology import (
     USER_POOLS,
     USER_POOLS_BY_NAME,
     Access,
+    BoundedContext,
     Bucket,
     EmailSender,
     EventBus,
@@ -59,6 +60,8 @@ _FENCE_CLOSE = "```\n"
 DRAWN_KINDS: frozenset[type] = frozenset(
     {Function, Table, Queue, Bucket, Secret, Service, UserPool, EventBus, EmailSender, Site}
 )
+# Declared in the topology but no resource: a bounded context says how functions' code is packaged.
+UNDRAWN_KINDS: frozenset[type] = frozenset({BoundedContext})
 # What the diagram shows of a function, and what it leaves out on purpose. A field added to
 # topology.Function must go in one of the two (the same test checks).
 DRAWN_FUNCTION_FIELDS = frozenset(
@@ -78,9 +81,10 @@ DRAWN_FUNCTION_FIELDS = frozenset(
         "sends_email_from",
     }
 )
-# Context settings are values, like settings (an e-mail address): nothing to draw an edge to.
+# Context settings are values, like settings (an e-mail address): nothing to draw an edge to; the
+# bounded context says which code layer the function runs with.
 UNDRAWN_FUNCTION_FIELDS = frozenset(
-    {"description", "settings", "memory_mb", "timeout_seconds", "context_settings"}
+    {"description", "context", "settings", "memory_mb", "timeout_seconds", "context_settings"}
 )
 
 _UNSAFE = re.compile(r"[^0-9A-Za-z]")

@@ -15,7 +15,7 @@ DOCUMENT_PATH = FUNCTIONS_DIR / "docs" / "openapi.json"
 def document_text() -> str:
     """The document the routes make, as the docs function keeps it (its server "/")."""
     sys.path.insert(0, str(SHARED_LAYER_DIR / "python"))
-    from shopfloor.operations.document import openapi_document, routes_resolver
+    from infra.openapi_document import openapi_document, routes_resolver
 
     return json.dumps(openapi_document(routes_resolver()), indent=1) + "\n"
 

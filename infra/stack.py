@@ -161,7 +161,7 @@ class ShopfloorStack(Stack):
             email_senders=self.email_senders,
             service_urls=self.service_urls,
             context_values=self.context_values,
-            layers=self.layers.all,
+            layers=self.layers,
             removal_policy=removal_policy,
             log_retention=settings.log_retention,
         )

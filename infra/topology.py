@@ -15,6 +15,10 @@ from types import MappingProxyType
 ROOT = Path(__file__).resolve().parent.parent
 FUNCTIONS_DIR = ROOT / "functions"
 SHARED_LAYER_DIR = ROOT / "layers" / "shopfloor"
+# The package every context's code lives in (SHARED_LAYER_DIR/python/shopfloor), and its package
+# that every context shares.
+SHARED_PACKAGE = "shopfloor"
+PLATFORM_PACKAGE = "platform"
 
 APP_NAME = "Shopfloor"
 METRICS_NAMESPACE = "Shopfloor"
@@ -260,11 +264,37 @@ class Site:
 
 
 @dataclass(frozen=True)
+class BoundedContext:
+    """A bounded context: its code is its `packages` of the shopfloor package, which import only
+    each other, shopfloor.platform and third-party packages; deployed, they are its own layer."""
+
+    name: str
+    packages: tuple[str, ...]
+
+
+CATALOG_CONTEXT = BoundedContext(name="catalog", packages=("catalog",))
+WARRANTIES_CONTEXT = BoundedContext(name="warranties", packages=("warranties",))
+FACTORIES_CONTEXT = BoundedContext(name="factories", packages=("factories", "sprockets"))
+SHOP_CONTEXT = BoundedContext(name="shop", packages=("shop",))
+# The API's own routes (/health, /docs, /openapi.json), which belong to no business context.
+OPERATIONS_CONTEXT = BoundedContext(name="operations", packages=("operations",))
+BOUNDED_CONTEXTS: tuple[BoundedContext, ...] = (
+    CATALOG_CONTEXT,
+    WARRANTIES_CONTEXT,
+    FACTORIES_CONTEXT,
+    SHOP_CONTEXT,
+    OPERATIONS_CONTEXT,
+)
+
+
+@dataclass(frozen=True)
 class Function:
-    """One Lambda function: its code is functions/<name with _ for ->, its handler HANDLER."""
+    """One Lambda function: its code is functions/<name with _ for ->, its handler HANDLER; it
+    imports only its context's packages, shopfloor.platform and third-party packages."""
 
     name: str
     description: str
+    context: BoundedContext
     routes: tuple[Route, ...] = ()
     tables: Mapping[str, Access] = field(default_factory=lambda: MappingProxyType({}))
     settings: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
@@ -477,6 +507,7 @@ MENU_VIEW_MAX_BYTES = 380_000
 FUNCTIONS: tuple[Function, ...] = (
     Function(
         name="products",
+        context=CATALOG_CONTEXT,
         memory_mb=256,
         description="Product catalogue: create, read, update, replace and delete products.",
         routes=_routes(
@@ -503,6 +534,7 @@ FUNCTIONS: tuple[Function, ...] = (
     ),
     Function(
         name="offers",
+        context=CATALOG_CONTEXT,
         memory_mb=256,
         description="A product's cached offers, their price history and its price trend.",
         routes=_routes(
@@ -516,6 +548,7 @@ FUNCTIONS: tuple[Function, ...] = (
     ),
     Function(
         name="offers-dispatch",
+        context=CATALOG_CONTEXT,
         memory_mb=256,
         description="Every minute: one offers-sync message per product, sent in batches of 10.",
         tables=MappingProxyType({"products": Access.READ}),
@@ -525,6 +558,7 @@ FUNCTIONS: tuple[Function, ...] = (
     ),
     Function(
         name="offers-worker",
+        context=CATALOG_CONTEXT,
         memory_mb=256,
         description="Fetches products' offers from the offers service and reconciles the cache.",
         tables=MappingProxyType(
@@ -543,6 +577,7 @@ FUNCTIONS: tuple[Function, ...] = (
     ),
     Function(
         name="warranties",
+        context=WARRANTIES_CONTEXT,
         memory_mb=256,
         description="Warranties for items sold in stores, priced by plan; and the plans.",
         routes=_routes(
@@ -566,6 +601,7 @@ FUNCTIONS: tuple[Function, ...] = (
     ),
     Function(
         name="warranty-archiver",
+        context=WARRANTIES_CONTEXT,
         memory_mb=256,
         description="Archives each new warranty's request and response to S3, from the table's stream.",
         streams_from=TableStream(table="warranties"),
@@ -574,6 +610,7 @@ FUNCTIONS: tuple[Function, ...] = (
     ),
     Function(
         name="factories",
+        context=FACTORIES_CONTEXT,
         memory_mb=512,
         description="Factories' production chart data, by time range, and a chart of it (SVG).",
         routes=_routes(
@@ -594,6 +631,7 @@ FUNCTIONS: tuple[Function, ...] = (
     ),
     Function(
         name="sprockets",
+        context=FACTORIES_CONTEXT,
         memory_mb=256,
         description="Sprockets: create, read and replace.",
         routes=_routes(
@@ -613,6 +651,7 @@ FUNCTIONS: tuple[Function, ...] = (
     ),
     Function(
         name="auth",
+        context=SHOP_CONTEXT,
         memory_mb=256,
         description="Shop accounts: sign-up as a customer, sign-in (OAuth2 password grant), who am I.",
         routes=(
@@ -623,6 +662,7 @@ FUNCTIONS: tuple[Function, ...] = (
     ),
     Function(
         name="menu",
+        context=SHOP_CONTEXT,
         memory_mb=256,
         description="The shop's menu: products with variations; managers write, anyone reads.",
         routes=(
@@ -643,6 +683,7 @@ FUNCTIONS: tuple[Function, ...] = (
     ),
     Function(
         name="orders",
+        context=SHOP_CONTEXT,
         memory_mb=256,
         description="The shop's orders: placed by customers, moved through their status flow by managers.",
         routes=_signed_in(
@@ -667,6 +708,7 @@ FUNCTIONS: tuple[Function, ...] = (
     ),
     Function(
         name="order-events",
+        context=SHOP_CONTEXT,
         memory_mb=256,
         description="Puts an event on the shopfloor bus for each order placed, moved or cancelled.",
         streams_from=TableStream(table="orders", event_names=("INSERT", "MODIFY")),
@@ -675,6 +717,7 @@ FUNCTIONS: tuple[Function, ...] = (
     ),
     Function(
         name="notifier",
+        context=SHOP_CONTEXT,
         memory_mb=256,
         description="E-mails customers about each event of their orders, and the shop about each new one.",
         tables=MappingProxyType({"sent-emails": Access.READ_WRITE}),
@@ -686,6 +729,7 @@ FUNCTIONS: tuple[Function, ...] = (
     ),
     Function(
         name="health",
+        context=OPERATIONS_CONTEXT,
         memory_mb=256,
         description="Liveness of the API and its database.",
         routes=_routes(("GET", "/health")),
@@ -693,6 +737,7 @@ FUNCTIONS: tuple[Function, ...] = (
     ),
     Function(
         name="docs",
+        context=OPERATIONS_CONTEXT,
         memory_mb=512,
         description="The merged OpenAPI document of every route, and Swagger UI.",
         routes=_routes(("GET", "/openapi.json"), ("GET", "/docs")),

@@ -35,7 +35,7 @@ from infra.constructs import nag
 from infra.constructs.buckets import Buckets
 from infra.constructs.email import EmailSenders, TopologyEmailSender
 from infra.constructs.event_buses import EventBuses
-from infra.constructs.layers import ARCHITECTURE, RUNTIME
+from infra.constructs.layers import ARCHITECTURE, RUNTIME, Layers
 from infra.constructs.naming import construct_id
 from infra.constructs.queues import DeadLetterQueue, Queues
 from infra.constructs.secrets import Secrets
@@ -75,7 +75,7 @@ class Functions(Construct):
         email_senders: EmailSenders,
         service_urls: Mapping[str, str],
         context_values: Mapping[str, str],
-        layers: Sequence[lambda_.ILayerVersion],
+        layers: Layers,
         removal_policy: RemovalPolicy,
         log_retention: logs.RetentionDays,
     ) -> None:
@@ -131,7 +131,7 @@ class TopologyFunction(Construct):
         email_senders: EmailSenders,
         service_urls: Mapping[str, str],
         context_values: Mapping[str, str],
-        layers: Sequence[lambda_.ILayerVersion],
+        layers: Layers,
         removal_policy: RemovalPolicy,
         log_retention: logs.RetentionDays,
     ) -> None:
@@ -157,7 +157,7 @@ class TopologyFunction(Construct):
             handler=HANDLER,
             runtime=RUNTIME,
             architecture=ARCHITECTURE,
-            layers=list(layers),
+            layers=layers.of(function),
             memory_size=function.memory_mb,
             timeout=Duration.seconds(function.timeout_seconds),
             environment=function_environment(

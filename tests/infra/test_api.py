@@ -16,7 +16,16 @@ from infra import constants
 from infra.constructs import nag
 from infra.constructs.api import public_route_reason, route_key
 from infra.stack import ShopfloorStack
-from infra.topology import ANY_METHOD, FUNCTIONS, SHOP_USERS, Function, Route, all_routes, path_owners
+from infra.topology import (
+    ANY_METHOD,
+    FUNCTIONS,
+    OPERATIONS_CONTEXT,
+    SHOP_USERS,
+    Function,
+    Route,
+    all_routes,
+    path_owners,
+)
 from shopfloor.platform import errors
 from tests.infra.template import (
     JWT,
@@ -312,7 +321,12 @@ def test_every_public_reason_names_a_public_route_of_the_topology() -> None:
 
 
 def test_a_public_route_without_a_reason_is_refused() -> None:
-    function = Function(name="secret-menu", description="...", routes=(Route("GET", "/secret-menu"),))
+    function = Function(
+        name="secret-menu",
+        description="...",
+        context=OPERATIONS_CONTEXT,
+        routes=(Route("GET", "/secret-menu"),),
+    )
 
     with pytest.raises(ValueError, match="GET /secret-menu"):
         public_route_reason(function.routes[0], function)
@@ -320,7 +334,7 @@ def test_a_public_route_without_a_reason_is_refused() -> None:
 
 def test_a_signed_in_route_with_a_public_reason_is_refused() -> None:
     route = Route("DELETE", "/products/{id}", signed_in=True)
-    function = Function(name="products", description="...", routes=(route,))
+    function = Function(name="products", description="...", context=OPERATIONS_CONTEXT, routes=(route,))
 
     with pytest.raises(ValueError, match="signed in"):
         public_route_reason(route, function)

@@ -71,7 +71,7 @@ def test_each_function_runs_as_the_topology_declares(
     assert properties["Handler"] == HANDLER
     assert (properties["MemorySize"], properties["Timeout"]) == (function.memory_mb, function.timeout_seconds)
     assert properties["TracingConfig"] == {"Mode": "Active"}
-    assert len(properties["Layers"]) == 2
+    assert len(properties["Layers"]) == 3  # dependencies, platform, its context: tests/infra/test_layers.py
 
 
 @pytest.mark.parametrize("function", FUNCTIONS, ids=lambda function: function.name)

@@ -25,7 +25,7 @@ from infra.constants import ACCESS_LOG_RETENTION_DAYS, MAX_CACHE_BEHAVIORS, SITE
 from infra.constructs.site import Site, api_request_function_code, request_function_code
 from infra.local.site import LocalSite
 from infra.stack import ShopfloorStack
-from infra.topology import ROOT, SITE, Function, Route, all_routes, api_path_patterns
+from infra.topology import OPERATIONS_CONTEXT, ROOT, SITE, Function, Route, all_routes, api_path_patterns
 from shopfloor.platform.http import SITE_HOST_HEADER
 from tests.infra.template import BUCKET_DEPLOYMENT_HANDLER, cdk_function_logical_ids, resources_of_type
 
@@ -332,7 +332,9 @@ def test_api_path_patterns_are_the_first_segments_of_the_topologys_routes() -> N
 def test_a_route_that_would_take_the_sites_paths_is_refused(
     monkeypatch: pytest.MonkeyPatch, path: str, refused: str
 ) -> None:
-    clash = Function(name="clash", description="clash", routes=(Route("GET", path),))
+    clash = Function(
+        name="clash", description="clash", context=OPERATIONS_CONTEXT, routes=(Route("GET", path),)
+    )
     monkeypatch.setattr(topology, "FUNCTIONS", (*topology.FUNCTIONS, clash))
 
     with pytest.raises(ValueError, match=refused):

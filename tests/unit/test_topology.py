@@ -2,26 +2,32 @@
 
 from __future__ import annotations
 
+import ast
 import os
 import subprocess
 import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from infra.topology import (
+    BOUNDED_CONTEXTS,
     BUCKETS_BY_NAME,
     EMAIL_SENDERS_BY_NAME,
     EVENT_BUSES_BY_NAME,
     FACTORIES_BY_ID,
     FUNCTIONS,
     ORDERS_BY_TIME,
+    PLATFORM_PACKAGE,
     QUEUES_BY_NAME,
     SECRETS_BY_NAME,
     SERVICES_BY_NAME,
     SHARED_LAYER_DIR,
+    SHARED_PACKAGE,
     TABLES_BY_NAME,
     USER_POOLS_BY_NAME,
+    BoundedContext,
     Function,
     function_environment,
 )
@@ -167,3 +173,88 @@ def test_each_index_of_every_item_is_the_value_its_model_writes() -> None:
     assert (FACTORIES_BY_ID.every_item, ORDERS_BY_TIME.every_item) == (FACTORIES_LISTING, ORDERS_LISTING)
     for model, index in ((FactoryModel, FACTORIES_BY_ID), (OrderModel, ORDERS_BY_TIME)):
         assert model._attributes[index.partition_key.name].default == index.every_item
+
+
+def module_file(module: str) -> Path | None:
+    """The file of a module of the shared code, or None for a name that is no module (a class)."""
+    path = LAYER.joinpath(*module.split("."))
+    for candidate in (path.with_suffix(".py"), path / "__init__.py"):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def shared_code_imports(file: Path) -> set[str]:
+    """The modules of the shared code that `file` imports anywhere (at the top, in a function, or
+    only for the type checker): what would have to be on the function's layers."""
+    imported: set[str] = set()
+    for node in ast.walk(ast.parse(file.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            imported.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            imported.add(node.module)
+            imported.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return {
+        module
+        for module in imported
+        if module.split(".")[0] == SHARED_PACKAGE and module_file(module) is not None
+    }
+
+
+def reached_from(file: Path) -> set[str]:
+    """Every module of the shared code that `file` imports, and those import, and so on."""
+    reached: set[str] = set()
+    pending = shared_code_imports(file)
+    while pending:
+        module = pending.pop()
+        reached.add(module)
+        pending |= shared_code_imports(module_file(module)) - reached  # type: ignore[arg-type]
+    return reached
+
+
+def package_of(module: str) -> str | None:
+    """`shopfloor.catalog.sync.worker` -> `catalog`; the package `shopfloor` itself -> None."""
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 else None
+
+
+def foreign(modules: set[str], context: BoundedContext) -> list[str]:
+    allowed = {None, PLATFORM_PACKAGE, *context.packages}
+    return sorted(module for module in modules if package_of(module) not in allowed)
+
+
+@pytest.mark.parametrize("function", FUNCTIONS, ids=lambda function: function.name)
+def test_a_function_imports_only_the_platform_and_its_own_contexts_code(function: Function) -> None:
+    reached = reached_from(function.code_dir / "handler.py")
+
+    assert reached, "the handler imports no shared code: is this the handler?"
+    assert foreign(reached, function.context) == []
+
+
+@pytest.mark.parametrize("context", BOUNDED_CONTEXTS, ids=lambda context: context.name)
+def test_a_contexts_code_imports_only_the_platform_and_itself(context: BoundedContext) -> None:
+    files = [
+        file for package in context.packages for file in (LAYER / SHARED_PACKAGE / package).rglob("*.py")
+    ]
+
+    imported = {module for file in files for module in shared_code_imports(file)}
+
+    assert files
+    assert foreign(imported, context) == []
+
+
+def test_the_platform_imports_no_context() -> None:
+    files = list((LAYER / SHARED_PACKAGE / PLATFORM_PACKAGE).rglob("*.py"))
+
+    imported = {module for file in files for module in shared_code_imports(file)}
+
+    assert {package_of(module) for module in imported} <= {None, PLATFORM_PACKAGE}
+
+
+def test_every_package_of_the_shared_code_is_the_platform_or_one_contexts() -> None:
+    packages = [package for context in BOUNDED_CONTEXTS for package in context.packages]
+
+    on_disk = {path.name for path in (LAYER / SHARED_PACKAGE).iterdir() if (path / "__init__.py").is_file()}
+
+    assert len(packages) == len(set(packages))
+    assert on_disk == {PLATFORM_PACKAGE, *packages}

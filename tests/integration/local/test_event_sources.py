@@ -20,7 +20,7 @@ from infra.local.environment import LAYER_PYTHON_DIR, worker_environment
 from infra.local.event_sources import Schedule, SqsPoller
 from infra.local.settings import LocalSettings
 from infra.local.workers import WorkerPool, WorkerSpec
-from infra.topology import Function, Queue
+from infra.topology import OPERATIONS_CONTEXT, Function, Queue
 from tests.integration.cloud import free_ports
 
 pytestmark = pytest.mark.integration
@@ -83,7 +83,9 @@ class Harness:
         dlq = f"{resources.queue_name(queue)}-dlq"
         self.url = resources.create_queue(self.sqs, queue, settings, dead_letter_name=dlq)
         self.dlq_url = resources.queue_url(settings, dlq)
-        function = Function(name="fake-consumer", description="fake", consumes=queue.name)
+        function = Function(
+            name="fake-consumer", description="fake", context=OPERATIONS_CONTEXT, consumes=queue.name
+        )
         environment = {
             **worker_environment(function, settings),
             "PYTHONPATH": os.pathsep.join([str(code_dir), str(LAYER_PYTHON_DIR)]),
@@ -235,7 +237,7 @@ def test_the_schedule_fires_scheduled_events(settings: LocalSettings) -> None:
             fired.append(event)
             return None
 
-    function = Function(name="fake-cron", description="fake", schedule_minutes=1)
+    function = Function(name="fake-cron", description="fake", context=OPERATIONS_CONTEXT, schedule_minutes=1)
     schedule = Schedule(function, Recorder(), interval=0.3, first=0.1)
     started = time.monotonic()
     schedule.start()

@@ -24,7 +24,7 @@ from infra.local.gateway import Gateway, GatewayServer
 from infra.local.routing import Router
 from infra.local.settings import LocalSettings
 from infra.local.workers import WorkerPool, WorkerSpec
-from infra.topology import ROOT, Function, Route
+from infra.topology import OPERATIONS_CONTEXT, ROOT, Function, Route
 from tests.integration.cloud import free_ports
 
 pytestmark = pytest.mark.integration
@@ -85,6 +85,7 @@ FAKE_HANDLER = textwrap.dedent(
 FAKE = Function(
     name="fake",
     description="A function that misbehaves on request.",
+    context=OPERATIONS_CONTEXT,
     routes=(
         Route("GET", "/fake/{action}"),
         Route("POST", "/fake/{action}"),

@@ -20,11 +20,12 @@ from infra.local.events import (
     request_time,
 )
 from infra.local.routing import RouteMatch, Router
-from infra.topology import Function, Route
+from infra.topology import OPERATIONS_CONTEXT, Function, Route
 
 ITEMS = Function(
     name="items",
     description="-",
+    context=OPERATIONS_CONTEXT,
     routes=(
         Route("GET", "/items"),
         Route("POST", "/items/{id}"),

@@ -19,7 +19,7 @@ from infra.local.gateway import Gateway
 from infra.local.routing import Router
 from infra.local.site import LocalSite
 from infra.local.workers import FunctionError, WorkerPool
-from infra.topology import FUNCTIONS, Function, Route
+from infra.topology import FUNCTIONS, OPERATIONS_CONTEXT, Function, Route
 from tests.unit.local.moto_pools import MotoPool, cognito_client, moto_in_process, shop_users_with_demo_users
 
 UNAUTHORIZED = {"message": "Unauthorized"}
@@ -227,10 +227,19 @@ def test_the_pages_are_compressed_as_cloudfront_compresses_them(
 
 
 def test_signed_in_routes_need_an_authorizer() -> None:
-    signed_in = Function(name="fake", description="-", routes=(Route("GET", "/x", signed_in=True),))
+    signed_in = Function(
+        name="fake", description="-", context=OPERATIONS_CONTEXT, routes=(Route("GET", "/x", signed_in=True),)
+    )
 
     with pytest.raises(ValueError, match="authorizer"):
         Gateway(Router.from_functions((signed_in,)), {})
     assert Gateway(
-        Router.from_functions((Function(name="fake", description="-", routes=(Route("GET", "/x"),)),)), {}
+        Router.from_functions(
+            (
+                Function(
+                    name="fake", description="-", context=OPERATIONS_CONTEXT, routes=(Route("GET", "/x"),)
+                ),
+            )
+        ),
+        {},
     )

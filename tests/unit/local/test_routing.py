@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from infra.local.routing import RouteMatch, Router
-from infra.topology import ANY_METHOD, FUNCTIONS, Function, Route, all_routes, path_owners
+from infra.topology import ANY_METHOD, FUNCTIONS, OPERATIONS_CONTEXT, Function, Route, all_routes, path_owners
 
 
 @pytest.fixture
@@ -17,6 +17,7 @@ def aws() -> None:
 FILES = Function(
     name="files",
     description="-",
+    context=OPERATIONS_CONTEXT,
     routes=(
         Route("GET", "/files/{key+}"),
         Route("GET", "/files/{key}/meta"),
@@ -24,7 +25,12 @@ FILES = Function(
         Route("PUT", "/files/{name}"),
     ),
 )
-OTHER = Function(name="other", description="-", routes=(Route("GET", "/other", signed_in=True),))
+OTHER = Function(
+    name="other",
+    description="-",
+    context=OPERATIONS_CONTEXT,
+    routes=(Route("GET", "/other", signed_in=True),),
+)
 
 
 def matched(router: Router, method: str, path: str) -> RouteMatch:
@@ -131,7 +137,11 @@ def test_an_unknown_path_matches_no_route(path: str) -> None:
 
 def test_a_greedy_parameter_needs_a_segment() -> None:
     router = Router.from_functions(
-        [Function(name="f", description="-", routes=(Route("GET", "/f/{rest+}"),))]
+        [
+            Function(
+                name="f", description="-", context=OPERATIONS_CONTEXT, routes=(Route("GET", "/f/{rest+}"),)
+            )
+        ]
     )
 
     assert router.match("GET", "/f") is None
@@ -142,12 +152,25 @@ def test_a_path_served_by_two_functions_is_refused() -> None:
     """Its ANY route could reach only one of them."""
     with pytest.raises(ValueError, match="/other is served by both other and again"):
         Router.from_functions(
-            [OTHER, Function(name="again", description="-", routes=(Route("POST", "/other"),))]
+            [
+                OTHER,
+                Function(
+                    name="again",
+                    description="-",
+                    context=OPERATIONS_CONTEXT,
+                    routes=(Route("POST", "/other"),),
+                ),
+            ]
         )
 
 
 def test_a_route_declared_twice_is_refused() -> None:
-    twice = Function(name="f", description="-", routes=(Route("GET", "/f"), Route("GET", "/f/")))
+    twice = Function(
+        name="f",
+        description="-",
+        context=OPERATIONS_CONTEXT,
+        routes=(Route("GET", "/f"), Route("GET", "/f/")),
+    )
 
     with pytest.raises(ValueError, match="GET /f"):
         Router.from_functions([twice])

@@ -20,10 +20,12 @@ from infra.local.routing import Router
 from infra.local.settings import LocalSettings
 from infra.local.site import LocalSite
 from infra.local.workers import WorkerPool
-from infra.topology import FUNCTIONS, ROOT, SITE, Function, Route
+from infra.topology import FUNCTIONS, OPERATIONS_CONTEXT, ROOT, SITE, Function, Route
 
 NOT_FOUND = {"message": "Not Found"}
-HEALTH = Function(name="health", description="health", routes=(Route("GET", "/health"),))
+HEALTH = Function(
+    name="health", description="health", context=OPERATIONS_CONTEXT, routes=(Route("GET", "/health"),)
+)
 PAGE = b"<!doctype html><title>Sign in</title>"
 
 

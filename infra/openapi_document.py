@@ -1,8 +1,10 @@
 """The merged OpenAPI document of every route of the API, made from the routes themselves.
 
-`make docs` writes it to functions/docs/openapi.json, which the docs function serves (so its cold
-start pays for neither the routes nor the document: shopfloor/operations/docs.py); a unit test
-fails when the file is not what the routes make.
+Build-time code, outside every layer: it imports every context, and nothing that runs in Lambda
+may (a change to one context's code would change every context's code). `make docs` writes the
+document to functions/docs/openapi.json, which the docs function serves (so its cold start pays for
+neither the routes nor the document: shopfloor/operations/docs.py); a unit test fails when the file
+is not what the routes make. Import it with the layer's python/ on sys.path (infra/openapi.py).
 """
 
 from __future__ import annotations
