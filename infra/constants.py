@@ -34,6 +34,9 @@ REMOVAL_POLICY_CONTEXT_KEY: Final = "removalPolicy"
 ALARM_EMAIL_CONTEXT_KEY: Final = "alarmEmail"
 
 FUNCTION_TAG: Final = "shopfloor:function"
+# In a stage that rolls out gradually (infra.stages: prod), what invokes a function invokes this alias
+# of it, which CodeDeploy moves from the old version to the new (infra.constructs.rollout).
+LIVE_ALIAS: Final = "live"
 
 API_NAME: Final = "shopfloor"
 API_URL_OUTPUT: Final = "ApiUrl"

@@ -1,7 +1,8 @@
 """The Shopfloor stack: tables, queues, event buses, e-mail senders, secrets, buckets, user pools,
 layers, functions, schedules, the API, the web pages with the API behind one CloudFront
-distribution, and the dashboard and alarms that watch them, composed from infra.topology; and the
-stage (infra.stages) that holds it."""
+distribution, the dashboard and alarms that watch them, and, where the stage rolls out gradually,
+the CodeDeploy deployments those alarms roll back; composed from infra.topology; and the stage
+(infra.stages) that holds it."""
 
 from __future__ import annotations
 
@@ -42,6 +43,7 @@ from infra.constructs.functions import Functions
 from infra.constructs.layers import Layers
 from infra.constructs.observability import Observability, alarm_email_from_context
 from infra.constructs.queues import Queues
+from infra.constructs.rollout import Rollout
 from infra.constructs.schedules import Schedules
 from infra.constructs.secrets import Secrets
 from infra.constructs.secrets import output_id as secret_output_id
@@ -164,12 +166,13 @@ class ShopfloorStack(Stack):
             layers=self.layers,
             removal_policy=removal_policy,
             log_retention=settings.log_retention,
+            aliased=settings.canary is not None,
         )
-        self.schedules = Schedules(self, "Schedules", functions=self.functions.by_name)
+        self.schedules = Schedules(self, "Schedules", functions=self.functions.targets)
         self.api = Api(
             self,
             "Api",
-            functions=self.functions.by_name,
+            functions=self.functions.targets,
             user_pools=self.user_pools,
             removal_policy=removal_policy,
             access_log_retention=settings.access_log_retention,
@@ -193,6 +196,18 @@ class ShopfloorStack(Stack):
             api=self.api,
             removal_policy=removal_policy,
             alarm_email=alarm_email_from_context(self),
+        )
+        # After the alarms it rolls back on; None where a deploy takes effect at once (dev).
+        self.rollout = (
+            None
+            if settings.canary is None
+            else Rollout(
+                self,
+                "Rollout",
+                aliases=self.functions.aliases,
+                alarms=self.observability.rollback_alarms,
+                canary=settings.canary,
+            )
         )
         CfnOutput(
             self,

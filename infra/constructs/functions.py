@@ -6,6 +6,12 @@ consumes (an SQS event source that reports partial batch failures), the table st
 (PutObject only), the user pool it administers (the admin actions sign-up needs, on that pool), the
 event bus it publishes to (events:PutEvents on that bus), and the SES identity it sends e-mail from
 (ses:SendEmail on that identity; see `_grant_send_email` for the SES sandbox).
+
+Where the stage rolls out gradually (`aliased`: prod), each function also has its current version and
+the alias LIVE_ALIAS on it, which its event sources invoke (as do the API and the schedules, through
+`Functions.targets`), so that CodeDeploy can shift them from one version to the next
+(infra.constructs.rollout). Elsewhere (dev) everything invokes the function itself ($LATEST): a
+deploy takes effect at once.
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ from constructs import Construct
 from infra.constants import (
     ASSET_EXCLUDES,
     FUNCTION_TAG,
+    LIVE_ALIAS,
     PYTHON_VERSION,
     SES_FROM_ADDRESS_CONDITION_KEY,
     SES_SEND_EMAIL,
@@ -78,6 +85,7 @@ class Functions(Construct):
         layers: Layers,
         removal_policy: RemovalPolicy,
         log_retention: logs.RetentionDays,
+        aliased: bool = False,
     ) -> None:
         super().__init__(scope, construct_id_)
         created = {
@@ -97,11 +105,24 @@ class Functions(Construct):
                 layers=layers,
                 removal_policy=removal_policy,
                 log_retention=log_retention,
+                aliased=aliased,
             )
             for function in FUNCTIONS
         }
         self.by_name: Mapping[str, lambda_.Function] = MappingProxyType(
             {name: topology_function.function for name, topology_function in created.items()}
+        )
+        # The live alias of each function, where the stage rolls out gradually (none otherwise).
+        self.aliases: Mapping[str, lambda_.Alias] = MappingProxyType(
+            {
+                name: topology_function.alias
+                for name, topology_function in created.items()
+                if topology_function.alias is not None
+            }
+        )
+        # What the API, the schedules and the event sources invoke: the live alias, or the function.
+        self.targets: Mapping[str, lambda_.IFunction] = MappingProxyType(
+            {name: topology_function.target for name, topology_function in created.items()}
         )
         # The on-failure queue of each function that consumes a table stream, by function name.
         self.stream_failures: Mapping[str, DeadLetterQueue] = MappingProxyType(
@@ -134,6 +155,7 @@ class TopologyFunction(Construct):
         layers: Layers,
         removal_policy: RemovalPolicy,
         log_retention: logs.RetentionDays,
+        aliased: bool = False,
     ) -> None:
         super().__init__(scope, construct_id_)
         # Names the function, its role and its logs after the topology entry, in AWS and in templates.
@@ -180,15 +202,22 @@ class TopologyFunction(Construct):
             system_log_level_v2=lambda_.SystemLogLevel.WARN,
             tracing=lambda_.Tracing.ACTIVE,
         )
+        self.alias: lambda_.Alias | None = None
+        self.target: lambda_.IFunction = self.function
+        if aliased:
+            self.alias = lambda_.Alias(
+                self, "LiveAlias", alias_name=LIVE_ALIAS, version=self.function.current_version
+            )
+            self.target = self.alias
         _grant_tables(self.function, function, tables.by_name)
         for queue_name in function.sends_to:
             queues.by_name[queue_name].queue.grant_send_messages(self.function)
         if function.consumes is not None:
-            _consume(self.function, function, QUEUES_BY_NAME[function.consumes], queues)
+            _consume(self.target, function, QUEUES_BY_NAME[function.consumes], queues)
         self.stream_failures: DeadLetterQueue | None = None
         stream = function.streams_from
         if stream is not None:
-            self.stream_failures = _consume_stream(self, self.function, function, stream, tables)
+            self.stream_failures = _consume_stream(self, self.target, function, stream, tables)
         for secret_name in function.secrets:
             secrets.by_name[secret_name].grant_read(self.function)
         for bucket_name in function.writes_to:
@@ -227,7 +256,7 @@ def check_consumer(function: Function, queue: Queue) -> None:
         )
 
 
-def _consume(lambda_function: lambda_.Function, function: Function, queue: Queue, queues: Queues) -> None:
+def _consume(lambda_function: lambda_.IFunction, function: Function, queue: Queue, queues: Queues) -> None:
     """An SQS event source as the topology declares the queue; it also grants consuming it."""
     check_consumer(function, queue)
     lambda_function.add_event_source(
@@ -248,7 +277,7 @@ def check_stream_consumer(function: Function, table: Table) -> None:
 
 def _consume_stream(
     scope: Construct,
-    lambda_function: lambda_.Function,
+    lambda_function: lambda_.IFunction,
     function: Function,
     stream: TableStream,
     tables: Tables,

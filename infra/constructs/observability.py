@@ -1,7 +1,9 @@
 """Operating the deployed stack: one CloudWatch dashboard, and alarms that all notify one SNS topic.
 
 Built from infra.topology and the stack's constructs, with cdk-monitoring-constructs:
-- every function: errors, throttles, p99 duration against its timeout, concurrent executions;
+- every function: errors, throttles, p99 duration against its timeout, concurrent executions (the
+  first and the third also roll back a deployment of the function: `rollback_alarms`, used by
+  infra.constructs.rollout);
 - the HTTP API: 5xx rate, 4xx rate, p99 latency;
 - every table: throttled requests and system errors, summed over every operation;
 - every queue: the age of its oldest message. Its dead-letter queue already alarms on its first
@@ -83,6 +85,9 @@ RULE_LOST_EVENTS_METRIC: Final = "InvocationsFailedToBeSentToDlq"
 ALARM_EMAIL_FAILURES_RETENTION_DAYS: Final = 14
 
 CRITICAL: Final = "Critical"  # the alarms' one level (cdk-monitoring-constructs' "disambiguator")
+# cdk-monitoring-constructs' alarm name suffixes of a function's errors and p99 duration alarms.
+FAULT_COUNT_SUFFIX: Final = "Fault-Count"
+LATENCY_P99_SUFFIX: Final = "Latency-P99"
 CLOUDWATCH: Final = iam.ServicePrincipal("cloudwatch.amazonaws.com")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -96,6 +101,20 @@ def max_message_age_seconds(queue: Queue) -> int:
     """A message is received again every visibility timeout until its last receive, then dead-lettered:
     one older than that waits for a consumer, so the consumers are behind."""
     return queue.visibility_timeout_seconds * queue.max_receive_count
+
+
+@dataclass(frozen=True)
+class RollbackAlarms:
+    """The alarms of one function that roll back a deployment of it: it fails, or is about to time out.
+    They watch the function's every version, the old and the new one alike: during a canary most
+    invocations are the old version's, which alarm only if they fail too."""
+
+    errors: cloudwatch.IAlarm
+    duration: cloudwatch.IAlarm
+
+    @property
+    def all(self) -> tuple[cloudwatch.IAlarm, ...]:
+        return (self.errors, self.duration)
 
 
 @dataclass(frozen=True)
@@ -165,6 +184,8 @@ class Observability(Construct):
         self.dashboard: cloudwatch.Dashboard = dashboards.dashboard
 
         dead_letters: dict[str, DeadLetterQueue] = {}
+        # Each function's errors and p99 duration alarms, by function name.
+        self.rollback_alarms: dict[str, RollbackAlarms] = {}
         if alarm_email is not None:
             dead_letters["alarm e-mails not delivered"] = self._subscribe(alarm_email)
         self._monitor_api(api)
@@ -247,6 +268,7 @@ class Observability(Construct):
         self.facade.add_large_header("Functions")
         for function in FUNCTIONS:
             name = function.name
+            alarms_before = len(self.facade.created_alarms())
             self.facade.monitor_lambda_function(
                 lambda_function=functions.by_name[name],
                 human_readable_name=f"Function {name}",
@@ -287,6 +309,12 @@ class Observability(Construct):
                         ),
                     )
                 },
+            )
+            created = {
+                alarm.alarm_name_suffix: alarm.alarm for alarm in self.facade.created_alarms()[alarms_before:]
+            }
+            self.rollback_alarms[name] = RollbackAlarms(
+                errors=created[FAULT_COUNT_SUFFIX], duration=created[LATENCY_P99_SUFFIX]
             )
 
     def _monitor_tables(self, tables: Tables) -> None:

@@ -30,7 +30,7 @@ from infra.topology import FUNCTIONS, Function
 
 class Schedules(Construct):
     def __init__(
-        self, scope: Construct, construct_id_: str, *, functions: Mapping[str, lambda_.Function]
+        self, scope: Construct, construct_id_: str, *, functions: Mapping[str, lambda_.IFunction]
     ) -> None:
         super().__init__(scope, construct_id_)
         self.by_name: Mapping[str, Schedule] = {
@@ -46,7 +46,7 @@ class Schedule(Construct):
     """A rule at `rate(N minutes)` invoking one function, with a dead-letter queue for both sides."""
 
     def __init__(
-        self, scope: Construct, construct_id_: str, *, function: Function, target: lambda_.Function
+        self, scope: Construct, construct_id_: str, *, function: Function, target: lambda_.IFunction
     ) -> None:
         super().__init__(scope, construct_id_)
         if function.schedule_minutes is None:
@@ -72,7 +72,8 @@ class Schedule(Construct):
                 )
             ],
         )
-        # EventBridge invokes asynchronously: Lambda's own retries of a failed run are bounded too.
+        # EventBridge invokes asynchronously: Lambda's own retries of a failed run are bounded too
+        # (on what the rule invokes: a live alias has its own asynchronous settings).
         target.configure_async_invoke(
             retry_attempts=SCHEDULED_RUN_RETRY_ATTEMPTS,
             max_event_age=max_event_age,
