@@ -5,7 +5,7 @@ The CDK stack and the local cloud both read this module: what runs locally is wh
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import Enum, StrEnum
 from fnmatch import fnmatchcase
@@ -814,15 +814,17 @@ def all_routes() -> list[tuple[Route, Function]]:
 ANY_METHOD = "ANY"
 
 
-def path_owners() -> dict[str, Function]:
-    """Each resource path of the API and the one function that serves every method of it, in the
-    order declared. A path served by two functions is refused: its `ANY` route (a method nobody
-    declared, answered 405 by the owner with `Allow`) could name only one of them."""
+def path_owners(functions: Iterable[Function] = FUNCTIONS) -> dict[str, Function]:
+    """Each resource path of the functions' routes (by default the API's) and the one function that
+    serves every method of it, in the order declared. A path served by two functions is refused: its
+    `ANY` route (a method nobody declared, answered 405 by the owner with `Allow`) could name only one
+    of them."""
     owners: dict[str, Function] = {}
-    for route, function in all_routes():
-        owner = owners.setdefault(route.resource_path, function)
-        if owner.name != function.name:
-            raise ValueError(f"{route.resource_path} is served by both {owner.name} and {function.name}")
+    for function in functions:
+        for route in function.routes:
+            owner = owners.setdefault(route.resource_path, function)
+            if owner.name != function.name:
+                raise ValueError(f"{route.resource_path} is served by both {owner.name} and {function.name}")
     return owners
 
 

@@ -17,7 +17,7 @@ from enum import IntEnum
 from functools import cached_property
 from urllib.parse import unquote
 
-from infra.topology import ANY_METHOD, FUNCTIONS, Function
+from infra.topology import ANY_METHOD, FUNCTIONS, Function, path_owners
 
 
 class SegmentKind(IntEnum):
@@ -104,18 +104,14 @@ class Router:
     @classmethod
     def from_functions(cls, functions: Iterable[Function] = FUNCTIONS) -> Router:
         """The functions' routes, and `ANY <path>` for each of their paths, integrated with the
-        path's one owner (as `infra.topology.path_owners()` for the topology's functions)."""
-        declared: list[ApiRoute] = []
-        owners: dict[str, Function] = {}
-        for function in functions:
-            for route in function.routes:
-                owner = owners.setdefault(route.resource_path, function)
-                if owner.name != function.name:
-                    raise ValueError(
-                        f"{route.resource_path} is served by both {owner.name} and {function.name}"
-                    )
-                declared.append(ApiRoute(route.method, route.resource_path, function, route.signed_in))
-        any_routes = [ApiRoute(ANY_METHOD, path, owner) for path, owner in owners.items()]
+        path's one owner (`infra.topology.path_owners`, which refuses a path with two)."""
+        functions = tuple(functions)
+        declared = [
+            ApiRoute(route.method, route.resource_path, function, route.signed_in)
+            for function in functions
+            for route in function.routes
+        ]
+        any_routes = [ApiRoute(ANY_METHOD, path, owner) for path, owner in path_owners(functions).items()]
         return cls([*declared, *any_routes])
 
     def routes(self) -> set[tuple[str, str]]:
