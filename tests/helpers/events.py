@@ -4,14 +4,13 @@ and a DynamoDB stream's."""
 from __future__ import annotations
 
 import json
-import re
 import time
 import uuid
 from functools import cache
 from typing import Any
-from urllib.parse import parse_qsl, unquote
+from urllib.parse import parse_qsl
 
-from infra.topology import ANY_METHOD, all_routes
+from infra.local.routing import Router
 
 API_HOST = "api.example.com"
 API_ID = "unit"
@@ -115,30 +114,18 @@ def _split_cookies(header: str) -> list[str]:
 
 
 @cache
-def _route_patterns() -> tuple[tuple[str, frozenset[str], re.Pattern[str]], ...]:
-    """(path, its methods, its pattern) of every route path, the most literal paths first."""
-    methods: dict[str, set[str]] = {}
-    for route, _ in all_routes():
-        methods.setdefault(route.resource_path, set()).add(route.method)
-    paths = sorted(methods, key=lambda route_path: route_path.count("{"))
-    return tuple((path, frozenset(methods[path]), re.compile(_pattern(path))) for path in paths)
-
-
-def _pattern(route_path: str) -> str:
-    """A route path's parameters (`{id}`) each match one segment; a trailing slash matches too."""
-    return "^" + re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>[^/]+)", re.escape(route_path)) + "/?$"
+def _router() -> Router:
+    return Router.from_functions()
 
 
 def _route_of(method: str, raw_path: str) -> tuple[str, dict[str, str] | None]:
-    """The route key the HTTP API gives the path (the most literal route path that matches; under
-    `ANY` when that path declares no such method), with its decoded path parameters; the method
-    and path as sent (without a trailing slash) when no route has the path."""
-    for path, methods, pattern in _route_patterns():
-        match = pattern.match(raw_path)
-        if match:
-            parameters = {name: unquote(value) for name, value in match.groupdict().items()}
-            return f"{method if method in methods else ANY_METHOD} {path}", parameters or None
-    return f"{method} {raw_path.rstrip('/') or '/'}", None
+    """The route key the HTTP API gives the path, as the local gateway selects it (under `ANY`
+    when the path declares no such method), with its decoded path parameters; the method and path
+    as sent (without a trailing slash) when no route has the path."""
+    match = _router().match(method, raw_path)
+    if match is None:
+        return f"{method} {raw_path.rstrip('/') or '/'}", None
+    return match.route.key, match.path_parameters
 
 
 def sqs_event(*bodies: str, queue: str = "offers-sync") -> dict[str, Any]:
