@@ -30,12 +30,17 @@ def counting_aws_calls() -> Iterator[Counter[str]]:
     session and clients (shopfloor.platform.aws) and every client created inside the block
     (botocore gives each new session its built-in handlers; a client copies its session's)."""
     calls: Counter[str] = Counter()
+    with _hooked(("before-call.*.*", _counter(calls))):
+        yield calls
+
+
+def _counter(calls: Counter[str]) -> Callable[..., None]:
+    """A before-call hook that counts each call as `service.Operation` in `calls`."""
 
     def count(model: Any, **_: Any) -> None:
         calls[f"{model.service_model.endpoint_prefix}.{model.name}"] += 1
 
-    with _hooked(("before-call.*.*", count)):
-        yield calls
+    return count
 
 
 @dataclass
@@ -61,9 +66,6 @@ def metering_aws_calls() -> Iterator[Usage]:
     (ReturnConsumedCapacity=TOTAL on every operation that takes it) and counts the SQS messages,
     EventBridge events and SES e-mails sent."""
     usage = Usage()
-
-    def count(model: Any, **_: Any) -> None:
-        usage.calls[f"{model.service_model.endpoint_prefix}.{model.name}"] += 1
 
     def ask_capacity(params: dict[str, Any], model: Any, context: dict[str, Any], **_: Any) -> None:
         if model.service_model.endpoint_prefix != "dynamodb":
@@ -92,7 +94,7 @@ def metering_aws_calls() -> Iterator[Usage]:
             usage.emails += 1
 
     with _hooked(
-        ("before-call.*.*", count),
+        ("before-call.*.*", _counter(usage.calls)),
         ("before-parameter-build.*.*", ask_capacity),
         ("after-call.*.*", meter),
     ):
