@@ -108,6 +108,26 @@ def test_documentation_answers_with_a_trailing_slash(
     assert http.get(f"{base_url}{path}").status_code == 200
 
 
+def test_an_answer_of_a_kilobyte_or_more_arrives_gzipped_for_a_client_that_accepts_it(
+    http: requests.Session, base_url: str
+) -> None:
+    gzipped = http.get(f"{base_url}/openapi.json", headers={"Accept-Encoding": "gzip"})
+    plain = http.get(f"{base_url}/openapi.json", headers={"Accept-Encoding": "identity"})
+
+    assert gzipped.status_code == plain.status_code == 200
+    assert gzipped.headers["Content-Encoding"] == "gzip"
+    assert gzipped.headers["Vary"] == "Accept-Encoding"
+    assert "Content-Encoding" not in plain.headers
+    assert gzipped.json() == plain.json()
+
+
+def test_a_small_answer_is_never_gzipped(http: requests.Session, base_url: str) -> None:
+    response = http.get(f"{base_url}/health", headers={"Accept-Encoding": "gzip"})
+
+    assert response.status_code == 200
+    assert "Content-Encoding" not in response.headers
+
+
 def test_every_response_carries_a_request_id(http: requests.Session, base_url: str) -> None:
     assert http.get(f"{base_url}/health").headers["apigw-requestid"]
     assert http.get(f"{base_url}/nope").headers["apigw-requestid"]
