@@ -1,13 +1,15 @@
 """The stages Shopfloor deploys to, declared once: `dev` to try a change in, `prod` for the shop.
 
 Each entry of STAGES becomes a CDK `Stage` (`Dev`, `Prod`; see infra.stack.add_stages) holding the
-stack `Shopfloor-<Stage>`; a third stage is one more entry. `make deploy STAGE=dev` deploys the
-stacks of one stage (`cdk deploy 'Dev/*'`).
+stacks `Shopfloor-<Stage>-<Part>` (infra.stack.STACK_PARTS); a third stage is one more entry.
+`make deploy STAGE=dev` deploys the stacks of one stage, in the order their references make
+(`cdk deploy 'Dev/*'`).
 
 - Account and region: None takes the CLI's (CDK_DEFAULT_ACCOUNT, CDK_DEFAULT_REGION: the
   credentials `cdk deploy` runs with); offline, the stage is environment-agnostic.
 - Data: dev destroys everything with its stack (tables, buckets, user pools, logs); prod retains
-  its data, protects every table and user pool from deletion, and its stack from termination.
+  its data, protects every table and user pool from deletion, and the stack that holds them (the data
+  stack) from termination; the other stacks hold no data, and may be destroyed and made again.
 - E-mail: the alarm address, the address the shop sends from, the shop's own address and the SES
   sandbox's verified recipients are the stage's defaults for the CDK context keys `alarmEmail`,
   `senderEmail`, `shopEmail` and `sesSandboxRecipients`: `cdk deploy -c senderEmail=...` (or
@@ -67,7 +69,7 @@ class StageSettings:
     removal_policy: RemovalPolicy
     # DeletionProtection on every table and user pool: no delete succeeds until it is turned off.
     deletion_protection: bool
-    # The stack's termination protection: `cdk destroy` fails until it is turned off.
+    # The data stack's termination protection: `cdk destroy` fails until it is turned off.
     termination_protection: bool
     # The functions' logs (and the site deployment's).
     log_retention: logs.RetentionDays
@@ -92,10 +94,15 @@ class StageSettings:
         return self.name.capitalize()
 
     @property
-    def stack_name(self) -> str:
-        """`Shopfloor-Dev`: the CloudFormation stack, and the prefix of what is named after it
-        (the event bus `shopfloor-dev`, the user pool `Shopfloor-Dev-shop-users`, the alarms)."""
+    def prefix(self) -> str:
+        """`Shopfloor-Dev`: the prefix of the stage's stacks (`Shopfloor-Dev-Shop`) and of what is
+        named after the stage (the event bus `shopfloor-dev`, the user pool `Shopfloor-Dev-shop-users`;
+        see infra.constructs.naming.stage_prefix, which reads it from the CDK Stage)."""
         return f"{APP_NAME}-{self.construct_id}"
+
+    def stack_name(self, part: str) -> str:
+        """`Data` -> `Shopfloor-Dev-Data`: the CloudFormation name of one of the stage's stacks."""
+        return f"{self.prefix}-{part}"
 
     def environment(self, environ: Mapping[str, str] = os.environ) -> Environment:
         """The stage's account and region; those of the CLI's credentials where the stage names none."""

@@ -51,7 +51,7 @@ from infra.constants import (
     PUBLIC_ROUTES,
 )
 from infra.constructs import nag
-from infra.constructs.naming import construct_id
+from infra.constructs.naming import construct_id, stage_prefix
 from infra.constructs.user_pools import TopologyUserPool, UserPools
 from infra.topology import ANY_METHOD, USER_POOLS, Function, Route, all_routes, path_owners
 
@@ -124,7 +124,7 @@ class Api(Construct):
         self.http_api = apigatewayv2.HttpApi(
             self,
             "HttpApi",
-            api_name=Stack.of(self).stack_name,
+            api_name=stage_prefix(self),
             description="Shopfloor's HTTP API.",
             # The stage is made below, with its throttling and access logs.
             create_default_stage=False,

@@ -1,5 +1,6 @@
 """Every S3 bucket of the topology: encrypted, versioned, private, TLS only, its objects moving to
-cheaper storage classes as they age; and one bucket that receives their server access logs.
+cheaper storage classes as they age; one bucket that receives their server access logs; and the
+one CloudFront's standard logs of the site go to. All are the data stack's.
 
 In a stage that destroys its data (dev, infra.stages) the buckets are emptied and deleted with the
 stack: CDK's auto-delete custom resource first denies new objects, then deletes every version.
@@ -24,7 +25,7 @@ from infra.constants import (
 )
 from infra.constructs import nag
 from infra.constructs.naming import construct_id
-from infra.topology import BUCKETS, Bucket
+from infra.topology import BUCKETS, SITE, Bucket
 
 # Instant retrieval: an archived object is read when a claim is disputed, without a restore job.
 ARCHIVE_STORAGE_CLASS = s3.StorageClass.GLACIER_INSTANT_RETRIEVAL
@@ -40,11 +41,12 @@ class Buckets(Construct):
         super().__init__(scope, construct_id_)
         auto_delete = removal_policy == RemovalPolicy.DESTROY
         self.access_logs = _access_log_bucket(self, removal_policy, auto_delete=auto_delete)
+        self.cloudfront_logs = _cloudfront_log_bucket(self, self.access_logs, removal_policy)
         self.by_name: Mapping[str, s3.Bucket] = MappingProxyType(
             {bucket.name: _bucket(self, bucket, self.access_logs, removal_policy) for bucket in BUCKETS}
         )
         if auto_delete:
-            _exempt_auto_delete_handler_from_tracing(Stack.of(self))
+            exempt_auto_delete_handler_from_tracing(Stack.of(self))
 
     @property
     def names(self) -> dict[str, str]:
@@ -110,6 +112,27 @@ def _bucket(
     )
 
 
+def _cloudfront_log_bucket(scope: Construct, access_logs: s3.Bucket, removal_policy: RemovalPolicy) -> s3.Bucket:
+    """Where CloudFront's standard logs of the site go (the edge stack's distribution writes here)."""
+    return private_bucket(
+        scope,
+        "CloudFrontLogs",
+        access_logs=access_logs,
+        log_prefix=f"{SITE.name}-cloudfront-logs/",
+        # CloudFront's standard logs are delivered with an ACL (by the awslogsdelivery account),
+        # which a bucket that enforces its ownership refuses: this one takes ACLs.
+        object_ownership=s3.ObjectOwnership.OBJECT_WRITER,
+        lifecycle_rules=[
+            s3.LifecycleRule(
+                id="expire-logs",
+                expiration=Duration.days(ACCESS_LOG_RETENTION_DAYS),
+                abort_incomplete_multipart_upload_after=Duration.days(INCOMPLETE_UPLOAD_ABORT_DAYS),
+            )
+        ],
+        removal_policy=removal_policy,
+    )
+
+
 def _access_log_bucket(scope: Construct, removal_policy: RemovalPolicy, *, auto_delete: bool) -> s3.Bucket:
     access_logs = s3.Bucket(
         scope,
@@ -144,16 +167,16 @@ def private_bucket(
     scope: Construct,
     construct_id_: str,
     *,
-    access_logs: s3.IBucket,
-    log_prefix: str,
+    access_logs: s3.IBucket | None,
+    log_prefix: str | None,
     lifecycle_rules: list[s3.LifecycleRule],
     removal_policy: RemovalPolicy,
     object_ownership: s3.ObjectOwnership = s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
     versioned: bool | None = None,
     transition_default_minimum_object_size: s3.TransitionDefaultMinimumObjectSize | None = None,
 ) -> s3.Bucket:
-    """A bucket as every bucket of the stack is made: SSE-S3, public access blocked, TLS only, its
-    requests logged to `access_logs` under `log_prefix` (keys partitioned by date, so that Athena or
+    """A bucket as every bucket of the stage is made: SSE-S3, public access blocked, TLS only, its
+    requests logged to `access_logs` (if any) under `log_prefix` (keys partitioned by date, so that Athena or
     a listing reads one day at a time), emptied and deleted with a throw-away stack."""
     return s3.Bucket(
         scope,
@@ -167,8 +190,10 @@ def private_bucket(
         enforce_ssl=True,
         server_access_logs_bucket=access_logs,
         server_access_logs_prefix=log_prefix,
-        target_object_key_format=s3.TargetObjectKeyFormat.partitioned_prefix(
-            s3.PartitionDateSource.EVENT_TIME
+        target_object_key_format=(
+            None
+            if access_logs is None
+            else s3.TargetObjectKeyFormat.partitioned_prefix(s3.PartitionDateSource.EVENT_TIME)
         ),
         lifecycle_rules=lifecycle_rules,
         transition_default_minimum_object_size=transition_default_minimum_object_size,
@@ -177,7 +202,7 @@ def private_bucket(
     )
 
 
-def _exempt_auto_delete_handler_from_tracing(stack: Stack) -> None:
+def exempt_auto_delete_handler_from_tracing(stack: Stack) -> None:
     """cfn-lint's serverless rule WS1000 wants X-Ray tracing on every function; CDK's provider that
     empties a bucket before deleting it (a stage that destroys its data) offers no way to turn it on.
     It runs once per bucket, when its stack is deleted: tell cfn-lint, on that function alone."""

@@ -1,8 +1,10 @@
-"""Every EventBridge event bus of the topology, with its archive and its rules.
+"""Every EventBridge event bus of the topology with its archive (`EventBuses`, in the data stack: the
+archive is data), and the rules on them (`EventRules`, in the stack of the context that consumes
+what they deliver).
 
-- The bus named after the app takes the stack's name, lowercased (stack `Shopfloor-Dev`: bus
-  `shopfloor-dev`), so that each stage in the same account (`Shopfloor-Prod`: `shopfloor-prod`)
-  has a bus of its own; any other bus is `<stack>-<bus>` (`bus_physical_name`). The local cloud's
+- The bus named after the app takes the stage's prefix, lowercased (stage `Dev`: bus
+  `shopfloor-dev`), so that each stage in the same account (`Prod`: `shopfloor-prod`)
+  has a bus of its own; any other bus is `<prefix>-<bus>` (`bus_physical_name`). The local cloud's
   bus is `shopfloor`, as an app of no stage.
 - The archive keeps every event put on the bus by this account (the bus has no resource policy: no
   other account can put one) for the topology's retention, so that a subscriber added later, or one
@@ -15,7 +17,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 
 from aws_cdk import Duration, Stack
@@ -36,16 +38,16 @@ from infra.constants import (
     EVENT_TARGET_RETRY_ATTEMPTS,
 )
 from infra.constructs import nag
-from infra.constructs.naming import construct_id
+from infra.constructs.naming import construct_id, stage_prefix
 from infra.constructs.queues import DeadLetterQueue, Queues
 from infra.topology import APP_NAME, EVENT_BUSES, QUEUES_BY_NAME, EventBus, Rule
 
 
-def bus_physical_name(stack_name: str, bus: EventBus) -> str:
-    """`shopfloor` in stack `Shopfloor-Dev` -> `shopfloor-dev`; in `Shopfloor-Prod` -> `shopfloor-prod`;
+def bus_physical_name(prefix: str, bus: EventBus) -> str:
+    """`shopfloor` in stage `Shopfloor-Dev` -> `shopfloor-dev`; in `Shopfloor-Prod` -> `shopfloor-prod`;
     another bus, `analytics` in `Shopfloor-Dev` -> `shopfloor-dev-analytics`."""
-    stack = stack_name.lower()
-    return stack if bus.name == APP_NAME.lower() else f"{stack}-{bus.name}"
+    prefix = prefix.lower()
+    return prefix if bus.name == APP_NAME.lower() else f"{prefix}-{bus.name}"
 
 
 def archive_name(bus_name: str) -> str:
@@ -105,7 +107,7 @@ class TopologyRule(Construct):
             "This queue is itself the dead-letter queue of the rule's EventBridge SQS target; cdk-nag "
             "only recognises SQS redrive policies as dead-letter use.",
         )
-        # Named after the topology rule: unique on its bus, which is the stack's own, and a name
+        # Named after the topology rule: unique on its bus, which is the stage's own, and a name
         # CloudWatch's metrics (EventBusName, RuleName) and `aws events list-rules` show as such.
         self.rule = events.Rule(
             self,
@@ -126,12 +128,13 @@ class TopologyRule(Construct):
 
 
 class TopologyEventBus(Construct):
-    """A bus as the topology declares it, its archive of every event, and its rules."""
+    """A bus as the topology declares it, and its archive of every event."""
 
-    def __init__(self, scope: Construct, construct_id_: str, *, bus: EventBus, queues: Queues) -> None:
+    def __init__(self, scope: Construct, construct_id_: str, *, bus: EventBus) -> None:
         super().__init__(scope, construct_id_)
         stack = Stack.of(self)
-        self.physical_name = bus_physical_name(stack.stack_name, bus)
+        self.bus = bus
+        self.physical_name = bus_physical_name(stage_prefix(self), bus)
         self.event_bus = events.EventBus(
             self, "Bus", event_bus_name=self.physical_name, description=bus.description
         )
@@ -151,29 +154,47 @@ class TopologyEventBus(Construct):
         archive_resource = self.archive.node.default_child
         assert isinstance(archive_resource, events.CfnArchive)
         archive_resource.add_property_deletion_override("KmsKeyIdentifier")
-        self.rules: Mapping[str, TopologyRule] = MappingProxyType(
-            {
-                rule.name: TopologyRule(
-                    self, construct_id(rule.name), rule=rule, bus=self.event_bus, queues=queues
-                )
-                for rule in bus.rules
-            }
-        )
 
 
 class EventBuses(Construct):
     """The buses, by their topology name (`shopfloor`)."""
 
-    def __init__(self, scope: Construct, construct_id_: str, *, queues: Queues) -> None:
+    def __init__(self, scope: Construct, construct_id_: str) -> None:
         super().__init__(scope, construct_id_)
         self.by_name: Mapping[str, TopologyEventBus] = MappingProxyType(
-            {
-                bus.name: TopologyEventBus(self, construct_id(bus.name), bus=bus, queues=queues)
-                for bus in EVENT_BUSES
-            }
+            {bus.name: TopologyEventBus(self, construct_id(bus.name), bus=bus) for bus in EVENT_BUSES}
         )
 
     @property
     def names(self) -> dict[str, str]:
         """Each bus's physical name (a token until deploy time), by topology name: what functions get."""
         return {name: created.event_bus.event_bus_name for name, created in self.by_name.items()}
+
+
+def rules_to(queues: Iterable[str]) -> list[tuple[EventBus, Rule]]:
+    """The rules (with their bus) that deliver to one of `queues`."""
+    wanted = set(queues)
+    return [(bus, rule) for bus in EVENT_BUSES for rule in bus.rules if rule.queue in wanted]
+
+
+class EventRules(Construct):
+    """The rules that deliver to `queues` (this stack's), by rule name, each on its bus."""
+
+    def __init__(self, scope: Construct, construct_id_: str, *, event_buses: EventBuses, queues: Queues) -> None:
+        super().__init__(scope, construct_id_)
+        self.buses: Mapping[str, TopologyEventBus] = event_buses.by_name
+        self.by_name: Mapping[str, TopologyRule] = MappingProxyType(
+            {
+                rule.name: TopologyRule(
+                    self,
+                    construct_id(rule.name),
+                    rule=rule,
+                    bus=event_buses.by_name[bus.name].event_bus,
+                    queues=queues,
+                )
+                for bus, rule in rules_to(queues.by_name)
+            }
+        )
+        self.bus_of: Mapping[str, TopologyEventBus] = MappingProxyType(
+            {rule.name: event_buses.by_name[bus.name] for bus, rule in rules_to(queues.by_name)}
+        )

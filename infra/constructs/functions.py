@@ -66,7 +66,8 @@ PUT_OBJECT = "s3:PutObject"
 
 
 class Functions(Construct):
-    """The functions, by their topology name (`products`, `health`, ...)."""
+    """The functions (every one of the topology, or `functions`: a stack's), by their topology name
+    (`products`, `health`, ...)."""
 
     def __init__(
         self,
@@ -86,6 +87,7 @@ class Functions(Construct):
         removal_policy: RemovalPolicy,
         log_retention: logs.RetentionDays,
         aliased: bool = False,
+        functions: Sequence[Function] = FUNCTIONS,
     ) -> None:
         super().__init__(scope, construct_id_)
         created = {
@@ -107,8 +109,9 @@ class Functions(Construct):
                 log_retention=log_retention,
                 aliased=aliased,
             )
-            for function in FUNCTIONS
+            for function in functions
         }
+        self.declared: tuple[Function, ...] = tuple(functions)
         self.by_name: Mapping[str, lambda_.Function] = MappingProxyType(
             {name: topology_function.function for name, topology_function in created.items()}
         )
@@ -390,7 +393,7 @@ def _acknowledge_findings(
         if indexes:
             nag.acknowledge(
                 policy,
-                nag.wildcard_resource(tables.by_name[table_name], "Arn", "/index/*"),
+                nag.wildcard_resource(tables.by_name[table_name], "Arn", "/index/*", grantee=lambda_function),
                 f"Queries on the {table_name} table's global secondary indexes "
                 f"({', '.join(index.name for index in indexes)}) need their ARNs, which CDK's table grant "
                 "writes as <table ARN>/index/*: the indexes of this one table, with the table's actions.",
@@ -398,7 +401,7 @@ def _acknowledge_findings(
     for bucket_name in function.writes_to:
         nag.acknowledge(
             policy,
-            nag.wildcard_resource(buckets.by_name[bucket_name], "Arn", "/*"),
+            nag.wildcard_resource(buckets.by_name[bucket_name], "Arn", "/*", grantee=lambda_function),
             f"s3:PutObject alone, on the objects of the {bucket_name} bucket: their keys are made at "
             "run time (one object per record), so the grant names the bucket's objects, not each key.",
         )

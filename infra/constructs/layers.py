@@ -9,7 +9,7 @@ platform layer ships shopfloor/__init__.py, each context's layer only its own pa
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from types import MappingProxyType
 
@@ -24,6 +24,7 @@ from infra.topology import (
     PLATFORM_PACKAGE,
     SHARED_LAYER_DIR,
     SHARED_PACKAGE,
+    BoundedContext,
     Function,
 )
 
@@ -53,7 +54,19 @@ def code_layer_excludes(name: str) -> list[str]:
 
 
 class Layers(Construct):
-    def __init__(self, scope: Construct, construct_id_: str, *, dependency_layer_dir: Path) -> None:
+    """The dependency layer, the platform's and the code layers of `contexts` (every context by
+    default), by name. Each stack makes its own: a layer version's ARN changes with its content, and
+    a stack's export cannot change while another stack imports it; the same folder is the same asset
+    (one upload), so a copy per stack costs a layer version, not a build."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id_: str,
+        *,
+        dependency_layer_dir: Path,
+        contexts: Sequence[BoundedContext] = BOUNDED_CONTEXTS,
+    ) -> None:
         super().__init__(scope, construct_id_)
         self.dependencies = _layer(
             self,
@@ -74,6 +87,7 @@ class Layers(Construct):
                     f"Shopfloor's code: {', '.join(f'{SHARED_PACKAGE}/{entry}' for entry in entries)}.",
                 )
                 for name, entries in CODE_LAYERS.items()
+                if name == PLATFORM_LAYER or name in {context.name for context in contexts}
             }
         )
 

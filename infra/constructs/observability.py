@@ -1,6 +1,9 @@
-"""Operating the deployed stack: one CloudWatch dashboard, and alarms that all notify one SNS topic.
+"""Operating the deployed stage: a CloudWatch dashboard per stack, and alarms that all notify one SNS
+topic (`AlarmTopic`, in the platform stack).
 
-Built from infra.topology and the stack's constructs, with cdk-monitoring-constructs:
+Each stack watches what it holds (`Observability`: its functions, queues, rules, schedules, the API);
+the platform stack watches the tables, which the data stack holds. Built from infra.topology and the
+stacks' constructs, with cdk-monitoring-constructs:
 - every function: errors, throttles, p99 duration against its timeout, concurrent executions (the
   first and the third also roll back a deployment of the function: `rollback_alarms`, used by
   infra.constructs.rollout);
@@ -38,13 +41,14 @@ from constructs import Construct
 
 from infra.constants import ALARM_EMAIL_CONTEXT_KEY, HTTP_API_STAGE
 from infra.constructs import nag
+from infra.constructs.naming import stage_prefix
 from infra.constructs.api import Api
-from infra.constructs.event_buses import EventBuses
+from infra.constructs.event_buses import EventRules
 from infra.constructs.functions import Functions
 from infra.constructs.queues import DeadLetterQueue, Queues
 from infra.constructs.schedules import Schedules
 from infra.constructs.tables import Tables
-from infra.topology import EVENT_BUSES, FUNCTIONS, METRICS_NAMESPACE, QUEUES, TABLES, Function, Queue, Rule
+from infra.topology import EVENT_BUSES, METRICS_NAMESPACE, QUEUES, TABLES, Function, Queue, Rule
 
 # Every alarm looks at 5-minute periods: the resolution AWS services publish these metrics at.
 ALARM_PERIOD: Final = Duration.minutes(5)
@@ -141,27 +145,60 @@ BUSINESS_METRICS: Final = (
 )
 
 
+class AlarmTopic(Construct):
+    """The topic every alarm of the stage notifies (the platform stack's), with its e-mail subscriber
+    and, then, the dead-letter queue of what SNS could not e-mail."""
+
+    def __init__(
+        self, scope: Construct, construct_id_: str, *, removal_policy: RemovalPolicy, alarm_email: str | None
+    ) -> None:
+        super().__init__(scope, construct_id_)
+        self.topic = _alarm_topic(self, removal_policy)
+        self.email_failures: DeadLetterQueue | None = None
+        if alarm_email is not None:
+            self.email_failures = self._subscribe(alarm_email)
+
+    def _subscribe(self, address: str) -> DeadLetterQueue:
+        failures = DeadLetterQueue(
+            self,
+            "AlarmEmailFailures",
+            retention=Duration.days(ALARM_EMAIL_FAILURES_RETENTION_DAYS),
+            purpose="alarm notifications SNS could not e-mail",
+        )
+        nag.acknowledge(
+            failures.queue,
+            nag.QUEUE_WITHOUT_DEAD_LETTER_QUEUE,
+            "This queue is itself the dead-letter queue (redrive policy) of the alarm topic's e-mail "
+            "subscription; cdk-nag only recognises SQS redrive policies as dead-letter use.",
+        )
+        self.topic.add_subscription(
+            subscriptions.EmailSubscription(address, dead_letter_queue=failures.queue)
+        )
+        return failures
+
+
 class Observability(Construct):
-    """The dashboard, the alarms and the topic they notify."""
+    """A stack's dashboard (named after the stack) and the alarms on what the stack holds, or, for the
+    tables, watches: each piece is optional, so that every stack watches its own. They notify `topic`."""
 
     def __init__(
         self,
         scope: Construct,
         construct_id_: str,
         *,
-        functions: Functions,
-        tables: Tables,
-        queues: Queues,
-        event_buses: EventBuses,
-        schedules: Schedules,
-        api: Api,
-        removal_policy: RemovalPolicy,
-        alarm_email: str | None = None,
+        topic: sns.ITopic,
+        functions: Functions | None = None,
+        tables: Tables | None = None,
+        queues: Queues | None = None,
+        event_rules: EventRules | None = None,
+        schedules: Schedules | None = None,
+        api: Api | None = None,
+        dead_letters: Mapping[str, DeadLetterQueue] | None = None,
     ) -> None:
         super().__init__(scope, construct_id_)
         stack = Stack.of(self)
-        self.topic = _alarm_topic(self, removal_policy)
-        notify = monitoring.SnsAlarmActionStrategy(on_alarm_topic=self.topic, on_ok_topic=self.topic)
+        self.topic = topic
+        notify = monitoring.SnsAlarmActionStrategy(on_alarm_topic=topic, on_ok_topic=topic)
         dashboards = monitoring.DefaultDashboardFactory(
             self,
             "Dashboards",
@@ -183,50 +220,36 @@ class Observability(Construct):
             raise RuntimeError("cdk-monitoring-constructs created no dashboard")
         self.dashboard: cloudwatch.Dashboard = dashboards.dashboard
 
-        dead_letters: dict[str, DeadLetterQueue] = {}
+        watched_dead_letters: dict[str, DeadLetterQueue] = dict(dead_letters or {})
         # Each function's errors and p99 duration alarms, by function name.
         self.rollback_alarms: dict[str, RollbackAlarms] = {}
-        if alarm_email is not None:
-            dead_letters["alarm e-mails not delivered"] = self._subscribe(alarm_email)
-        self._monitor_api(api)
-        self._monitor_functions(functions)
-        self._monitor_tables(tables)
-        self._monitor_queues(queues)
-        self._monitor_rules(event_buses)
-        for queue in QUEUES:
-            dead_letters[f"{queue.name}: dead letters"] = queues.by_name[queue.name].dead_letters
-        for bus in EVENT_BUSES:
-            for rule in bus.rules:
-                created_rule = event_buses.by_name[bus.name].rules[rule.name]
-                dead_letters[f"rule {rule.name}: events not delivered"] = created_rule.dead_letters
-        for name, failures in functions.stream_failures.items():
-            dead_letters[f"{name}: stream records that failed"] = failures
-        for name, schedule in schedules.by_name.items():
-            dead_letters[f"{name}: scheduled runs that failed"] = schedule.dead_letters
-        self._notify_dead_letters(dead_letters)
-        self._graph_business_metrics()
+        if api is not None:
+            self._monitor_api(api)
+        if functions is not None:
+            self._monitor_functions(functions)
+            for name, failures in functions.stream_failures.items():
+                watched_dead_letters[f"{name}: stream records that failed"] = failures
+        if tables is not None:
+            self._monitor_tables(tables)
+        if queues is not None:
+            self._monitor_queues(queues)
+            for name, queue in queues.by_name.items():
+                watched_dead_letters[f"{name}: dead letters"] = queue.dead_letters
+        if event_rules is not None:
+            self._monitor_rules(event_rules)
+            for name, rule in event_rules.by_name.items():
+                watched_dead_letters[f"rule {name}: events not delivered"] = rule.dead_letters
+        if schedules is not None:
+            for name, schedule in schedules.by_name.items():
+                watched_dead_letters[f"{name}: scheduled runs that failed"] = schedule.dead_letters
+        if watched_dead_letters:
+            self._notify_dead_letters(watched_dead_letters)
+        if functions is not None:
+            self._graph_business_metrics([metric for metric in BUSINESS_METRICS if metric.function in functions.by_name])
 
         # Every alarm here: the library's and the dead-letter queues' own.
         self.alarms: list[cloudwatch.IAlarm] = [created.alarm for created in self.facade.created_alarms()]
-        self.alarms += [failures.alarm for failures in dead_letters.values()]
-
-    def _subscribe(self, address: str) -> DeadLetterQueue:
-        failures = DeadLetterQueue(
-            self,
-            "AlarmEmailFailures",
-            retention=Duration.days(ALARM_EMAIL_FAILURES_RETENTION_DAYS),
-            purpose="alarm notifications SNS could not e-mail",
-        )
-        nag.acknowledge(
-            failures.queue,
-            nag.QUEUE_WITHOUT_DEAD_LETTER_QUEUE,
-            "This queue is itself the dead-letter queue (redrive policy) of the alarm topic's e-mail "
-            "subscription; cdk-nag only recognises SQS redrive policies as dead-letter use.",
-        )
-        self.topic.add_subscription(
-            subscriptions.EmailSubscription(address, dead_letter_queue=failures.queue)
-        )
-        return failures
+        self.alarms += [failures.alarm for failures in watched_dead_letters.values()]
 
     def _monitor_api(self, api: Api) -> None:
         self.facade.add_large_header("API")
@@ -266,7 +289,7 @@ class Observability(Construct):
 
     def _monitor_functions(self, functions: Functions) -> None:
         self.facade.add_large_header("Functions")
-        for function in FUNCTIONS:
+        for function in functions.declared:
             name = function.name
             alarms_before = len(self.facade.created_alarms())
             self.facade.monitor_lambda_function(
@@ -323,6 +346,8 @@ class Observability(Construct):
         alarms sum nine operations, without TransactWriteItems, which most writes here use)."""
         self.facade.add_large_header("Tables")
         for table in TABLES:
+            if table.name not in tables.by_name:
+                continue
             created = tables.by_name[table.name]
             self.facade.monitor_custom(
                 human_readable_name=f"Table {table.name}",
@@ -359,6 +384,8 @@ class Observability(Construct):
     def _monitor_queues(self, queues: Queues) -> None:
         self.facade.add_large_header("Queues")
         for queue in QUEUES:
+            if queue.name not in queues.by_name:
+                continue
             created = queues.by_name[queue.name]
             age = max_message_age_seconds(queue)
             self.facade.monitor_sqs_queue_with_dlq(
@@ -377,29 +404,26 @@ class Observability(Construct):
                 },
             )
 
-    def _monitor_rules(self, event_buses: EventBuses) -> None:
+    def _monitor_rules(self, event_rules: EventRules) -> None:
         self.facade.add_large_header("Event rules")
-        for bus in EVENT_BUSES:
-            bus_name = event_buses.by_name[bus.name].physical_name
-            for rule in bus.rules:
-                self.facade.monitor_custom(
-                    human_readable_name=f"Rule {rule.name} (bus {bus.name}, to the {rule.queue} queue)",
-                    alarm_friendly_name=f"rule-{rule.name}",
-                    metric_groups=[
-                        monitoring.CustomMetricGroup(
-                            title="Events",
-                            metrics=[
-                                _rule_metric(bus_name, rule, "MatchedEvents", "matched"),
-                                _rule_metric(bus_name, rule, "Invocations", "target invocations"),
-                                _rule_metric(bus_name, rule, "FailedInvocations", "failed for good"),
-                                _rule_metric(
-                                    bus_name, rule, "InvocationsSentToDlq", "to the dead-letter queue"
-                                ),
-                            ],
-                        ),
-                        _lost_events_group(bus_name, rule),
-                    ],
-                )
+        for bus, rule in ((bus, rule) for bus in EVENT_BUSES for rule in bus.rules if rule.name in event_rules.by_name):
+            bus_name = event_rules.bus_of[rule.name].physical_name
+            self.facade.monitor_custom(
+                human_readable_name=f"Rule {rule.name} (bus {bus.name}, to the {rule.queue} queue)",
+                alarm_friendly_name=f"rule-{rule.name}",
+                metric_groups=[
+                    monitoring.CustomMetricGroup(
+                        title="Events",
+                        metrics=[
+                            _rule_metric(bus_name, rule, "MatchedEvents", "matched"),
+                            _rule_metric(bus_name, rule, "Invocations", "target invocations"),
+                            _rule_metric(bus_name, rule, "FailedInvocations", "failed for good"),
+                            _rule_metric(bus_name, rule, "InvocationsSentToDlq", "to the dead-letter queue"),
+                        ],
+                    ),
+                    _lost_events_group(bus_name, rule),
+                ],
+            )
 
     def _notify_dead_letters(self, dead_letters: Mapping[str, DeadLetterQueue]) -> None:
         """Each dead-letter queue's own alarm notifies the topic too, and is graphed."""
@@ -413,14 +437,16 @@ class Observability(Construct):
         # A row is a widget (CDK's Row implements IWidget; its Python class lacks two optional members).
         self.facade.add_widget(cast(cloudwatch.IWidget, cloudwatch.Row(*widgets)))
 
-    def _graph_business_metrics(self) -> None:
+    def _graph_business_metrics(self, metrics: list[BusinessMetric]) -> None:
+        if not metrics:
+            return
         self.facade.add_large_header("Business metrics")
         self.facade.monitor_custom(
             human_readable_name=f"What the functions did (namespace {METRICS_NAMESPACE}, per 5 minutes)",
             alarm_friendly_name="business",
             metric_groups=[
                 monitoring.CustomMetricGroup(title=metric.label, metrics=[business_metric(metric)])
-                for metric in BUSINESS_METRICS
+                for metric in metrics
             ],
         )
 
@@ -489,7 +515,7 @@ def _alarm_topic(scope: Construct, removal_policy: RemovalPolicy) -> sns.Topic:
     key = kms.Key(
         scope,
         "AlarmTopicKey",
-        description=f"Encrypts the {stack.stack_name} alarm topic; CloudWatch alarms publish with it.",
+        description=f"Encrypts the {stage_prefix(scope)} alarm topic; CloudWatch alarms publish with it.",
         enable_key_rotation=True,
         removal_policy=removal_policy,
     )
@@ -503,7 +529,7 @@ def _alarm_topic(scope: Construct, removal_policy: RemovalPolicy) -> sns.Topic:
         )
     )
     topic = sns.Topic(
-        scope, "AlarmTopic", display_name=f"{stack.stack_name} alarms", master_key=key, enforce_ssl=True
+        scope, "AlarmTopic", display_name=f"{stage_prefix(scope)} alarms", master_key=key, enforce_ssl=True
     )
     # Only this account's alarms may publish (the TLS-only policy would otherwise be the whole policy).
     topic.add_to_resource_policy(

@@ -6,7 +6,7 @@ dead-letter queue, and one message there is enough to alarm.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from types import MappingProxyType
 
 from aws_cdk import Duration
@@ -71,12 +71,12 @@ class TopologyQueue(Construct):
 
 
 class Queues(Construct):
-    """The queues, by their topology name (`offers-sync`, ...)."""
+    """The queues (every one of the topology, or `queues`), by their topology name (`offers-sync`, ...)."""
 
-    def __init__(self, scope: Construct, construct_id_: str) -> None:
+    def __init__(self, scope: Construct, construct_id_: str, *, queues: Sequence[Queue] = QUEUES) -> None:
         super().__init__(scope, construct_id_)
         self.by_name: Mapping[str, TopologyQueue] = MappingProxyType(
-            {queue.name: TopologyQueue(self, construct_id(queue.name), queue=queue) for queue in QUEUES}
+            {queue.name: TopologyQueue(self, construct_id(queue.name), queue=queue) for queue in queues}
         )
 
     @property

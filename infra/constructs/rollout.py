@@ -52,7 +52,7 @@ def api_function_names() -> frozenset[str]:
 
 
 class Rollout(Construct):
-    """A deployment group per function, by function name, in one application."""
+    """A deployment group per function of `aliases` (a stack's), by function name, in one application."""
 
     def __init__(
         self,
@@ -100,6 +100,7 @@ class Rollout(Construct):
                 auto_rollback=codedeploy.AutoRollbackConfig(failed_deployment=True, deployment_in_alarm=True),
             )
             for function in FUNCTIONS
+            if function.name in aliases
         }
         nag.acknowledge(
             self.role.node.find_child("DefaultPolicy"),

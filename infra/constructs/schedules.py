@@ -38,7 +38,7 @@ class Schedules(Construct):
                 self, construct_id(function.name), function=function, target=functions[function.name]
             )
             for function in FUNCTIONS
-            if function.schedule_minutes is not None
+            if function.schedule_minutes is not None and function.name in functions
         }
 
 

@@ -1,8 +1,7 @@
 """The web pages (`infra.topology.SITE`) and the API behind one CloudFront distribution: one origin,
 so the pages call the API with relative URLs and nothing needs CORS.
 
-- The pages live in a private bucket (no public access, SSE-S3, TLS only, its requests logged to
-  the access-log bucket), under the key prefix `app/`, uploaded from `web/` by a BucketDeployment
+- The pages live in a private bucket (no public access, SSE-S3, TLS only), under the key prefix `app/`, uploaded from `web/` by a BucketDeployment
   (a Lambda function with the AWS CLI: no Docker) at every deploy; files gone from `web/` are
   deleted. Each object says `Cache-Control: no-cache`, as the local gateway does: the browser
   revalidates each load with the ETag (304), and CloudFront keeps a copy for the managed
@@ -22,8 +21,9 @@ so the pages call the API with relative URLs and nothing needs CORS.
   which the API builds its absolute URLs (`Location`, `Link`, the document's server) on the
   distribution's domain. The functions gzip the answers (from the Accept-Encoding passed on), not
   CloudFront, nor the HTTP API.
-- Standard access logs go to a bucket of their own (CloudFront delivers them with an ACL, which
-  the access-log bucket does not take).
+- Standard access logs go to a bucket of their own, in the data stack (CloudFront delivers them with
+  an ACL, which the access-log bucket does not take). The pages' bucket is build output, deleted
+  with its stack in every stage: this stack holds no data.
 """
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ from infra.constants import (
     SITE_HOST_HEADER,
 )
 from infra.constructs import nag
-from infra.constructs.buckets import private_bucket
+from infra.constructs.buckets import exempt_auto_delete_handler_from_tracing, private_bucket
 from infra.topology import SITE, api_path_patterns
 from infra.topology import Site as SiteDeclaration
 
@@ -141,8 +141,8 @@ def api_request_function_code(header: str = SITE_HOST_HEADER) -> str:
 
 
 class Site(Construct):
-    """The site's bucket, its upload, and the distribution in front of it and of `api`; the site's
-    bucket and CloudFront's log bucket log their own requests to `access_logs`."""
+    """The site's bucket, its upload, and the distribution in front of it and of `api`, which logs
+    every request to `log_bucket` (the data stack's: logs are kept, the pages are not)."""
 
     def __init__(
         self,
@@ -150,7 +150,7 @@ class Site(Construct):
         construct_id_: str,
         *,
         api: apigatewayv2.IHttpApi,
-        access_logs: s3.IBucket,
+        log_bucket: s3.IBucket,
         removal_policy: RemovalPolicy,
         log_retention: logs.RetentionDays,
         site: SiteDeclaration = SITE,
@@ -159,11 +159,13 @@ class Site(Construct):
         if not site.source_dir.is_dir():
             raise ValueError(f"the {site.name} site is deployed from {site.source_dir}, which does not exist")
         self.site = site
+        # The pages are build output: every deploy uploads web/ again, so the bucket holds nothing to
+        # keep and goes with its stack in every stage (emptied first), which holds no data.
         self.bucket = private_bucket(
             self,
             "Bucket",
-            access_logs=access_logs,
-            log_prefix=f"{site.name}/",
+            access_logs=None,
+            log_prefix=None,
             # Not versioned: the pages are a copy of web/ at the deployed commit; git keeps their history.
             lifecycle_rules=[
                 s3.LifecycleRule(
@@ -171,25 +173,18 @@ class Site(Construct):
                     abort_incomplete_multipart_upload_after=Duration.days(INCOMPLETE_UPLOAD_ABORT_DAYS),
                 )
             ],
-            removal_policy=removal_policy,
+            removal_policy=RemovalPolicy.DESTROY,
         )
-        self.logs = private_bucket(
-            self,
-            "CloudFrontLogs",
-            access_logs=access_logs,
-            log_prefix=f"{site.name}-cloudfront-logs/",
-            # CloudFront's standard logs are delivered with an ACL (by the awslogsdelivery account),
-            # which a bucket that enforces its ownership refuses: this one takes ACLs.
-            object_ownership=s3.ObjectOwnership.OBJECT_WRITER,
-            lifecycle_rules=[
-                s3.LifecycleRule(
-                    id="expire-logs",
-                    expiration=Duration.days(ACCESS_LOG_RETENTION_DAYS),
-                    abort_incomplete_multipart_upload_after=Duration.days(INCOMPLETE_UPLOAD_ABORT_DAYS),
-                )
-            ],
-            removal_policy=removal_policy,
+        nag.acknowledge(
+            self.bucket,
+            nag.BUCKET_ACCESS_LOGS,
+            "Every read of the pages goes through CloudFront (Origin Access Control), whose standard logs "
+            "record it in the data stack's log bucket; the only writer is the deployment at deploy time. "
+            "Server access logs would go to a bucket of another stack, whose policy would then have to "
+            "name this bucket: the data stack would depend on this one.",
         )
+        exempt_auto_delete_handler_from_tracing(Stack.of(self))
+        self.logs = log_bucket
         self.request_function = cloudfront.Function(
             self,
             "RequestFunction",
@@ -352,7 +347,7 @@ class Site(Construct):
                 "permissions: the X-Ray documentation requires Resource '*' for them.",
             ),
             (
-                nag.wildcard_resource(self.bucket, "Arn", "/*"),
+                nag.wildcard_resource(self.bucket, "Arn", "/*", grantee=self.deployment_role),
                 "The deployment syncs web/ into the site's own bucket, which holds nothing else: it "
                 "puts, overwrites and deletes (prune) pages whose keys come from the folder's files.",
             ),

@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import MappingProxyType
 
-from aws_cdk import Duration, RemovalPolicy, Stack
+from aws_cdk import Duration, RemovalPolicy
 from aws_cdk import aws_cognito as cognito
 from constructs import Construct
 
@@ -30,7 +30,7 @@ from infra.constants import (
     USER_POOL_ID_OUTPUT_SUFFIX,
 )
 from infra.constructs import nag
-from infra.constructs.naming import construct_id
+from infra.constructs.naming import construct_id, stage_prefix
 from infra.topology import USER_POOLS, UserPool
 
 # Lite: the pool uses no feature of the paid plans (no managed login, passkeys or threat protection).
@@ -53,7 +53,7 @@ class TopologyUserPool(Construct):
         self.user_pool = cognito.UserPool(
             self,
             "UserPool",
-            user_pool_name=f"{Stack.of(self).stack_name}-{pool.name}",
+            user_pool_name=f"{stage_prefix(self)}-{pool.name}",
             sign_in_aliases=cognito.SignInAliases(email=True, username=False, phone=False),
             sign_in_case_sensitive=False,
             standard_attributes=cognito.StandardAttributes(
