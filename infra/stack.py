@@ -189,6 +189,11 @@ class ShopfloorStage(Stage):
         )
         # In STACK_PARTS' order.
         self.stacks: tuple[Stack, ...] = (self.data, self.platform, *self.contexts.values(), self.edge)
+        # The stacks of functions, and the one that holds each function, by function name.
+        self.function_stacks: tuple[FunctionsStack, ...] = (*self.contexts.values(), self.edge)
+        self.stack_of_function: Mapping[str, FunctionsStack] = MappingProxyType(
+            {name: stack for stack in self.function_stacks for name in stack.functions.by_name}
+        )
 
 
 def set_context_defaults(stage: Construct, settings: StageSettings) -> None:

@@ -1,7 +1,9 @@
 """The app, synthesized once per session as `cdk synth` makes it (cdk.json's context, every stage,
-offline: no account or region); the infra tests read its dev stage's stack, and the prod stage's
-where the two differ. Once more, dev alone, with `-c alarmEmail=...`, and once with
-`-c sesSandboxRecipients=...`, for what only those change."""
+offline: no account or region). The infra tests read the dev stage, and the prod stage where the
+two differ: each stack's template, or the stage's stacks read as one (`template_dict`: see
+tests.infra.template.stage_template), for what does not depend on which stack holds it. Once more,
+dev alone, with `-c alarmEmail=...`, and once with `-c sesSandboxRecipients=...`, for what only
+those change."""
 
 from __future__ import annotations
 
@@ -14,9 +16,10 @@ from aws_cdk.assertions import Template
 
 from infra.build import build_dependency_layer
 from infra.constants import ALARM_EMAIL_CONTEXT_KEY, SES_SANDBOX_RECIPIENTS_CONTEXT_KEY
-from infra.stack import ShopfloorStack, ShopfloorStage, add_stages
+from infra.stack import ShopfloorStage, add_stages
 from infra.stages import DEV, PROD
 from infra.topology import ROOT
+from tests.infra.template import stage_template
 
 ALARM_EMAIL = "oncall@example.com"
 # Verified recipients while the account is in the SES sandbox, as `cdk deploy -c` gives them.
@@ -30,10 +33,19 @@ def cdk_context() -> dict[str, Any]:
     return context
 
 
-def dev_stack(app: App) -> ShopfloorStack:
+def dev_stage(app: App) -> ShopfloorStage:
     """The dev stage alone, in `app`."""
     stages = add_stages(app, dependency_layer_dir=build_dependency_layer(), stages=(DEV,), environ=OFFLINE)
-    return stages[DEV.name].stack
+    return stages[DEV.name]
+
+
+def stack_templates(stage: ShopfloorStage) -> dict[str, dict[str, Any]]:
+    """Each stack's template, by CloudFormation stack name, in deployment order (one synthesis)."""
+    assembly = stage.synth()
+    return {
+        stack.stack_name: dict(assembly.get_stack_artifact(stack.artifact_id).template)
+        for stack in stage.stacks
+    }
 
 
 @pytest.fixture(scope="session")
@@ -47,29 +59,41 @@ def stages(app: App) -> dict[str, ShopfloorStage]:
 
 
 @pytest.fixture(scope="session")
-def stack(stages: dict[str, ShopfloorStage]) -> ShopfloorStack:
-    """The dev stage's stack."""
-    return stages[DEV.name].stack
+def stage(stages: dict[str, ShopfloorStage]) -> ShopfloorStage:
+    """The dev stage."""
+    return stages[DEV.name]
 
 
 @pytest.fixture(scope="session")
-def template(stack: ShopfloorStack) -> Template:
-    return Template.from_stack(stack)
+def templates(stage: ShopfloorStage) -> dict[str, dict[str, Any]]:
+    """The dev stage's templates, by stack name."""
+    return stack_templates(stage)
 
 
 @pytest.fixture(scope="session")
-def template_dict(template: Template) -> dict[str, Any]:
-    return dict(template.to_json())
+def template_dict(templates: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """The dev stage's stacks read as one template."""
+    return stage_template(templates)
 
 
 @pytest.fixture(scope="session")
-def prod_stack(stages: dict[str, ShopfloorStage]) -> ShopfloorStack:
-    return stages[PROD.name].stack
+def template(template_dict: dict[str, Any]) -> Template:
+    return Template.from_json(template_dict)
 
 
 @pytest.fixture(scope="session")
-def prod_template_dict(prod_stack: ShopfloorStack) -> dict[str, Any]:
-    return dict(Template.from_stack(prod_stack).to_json())
+def prod_stage(stages: dict[str, ShopfloorStage]) -> ShopfloorStage:
+    return stages[PROD.name]
+
+
+@pytest.fixture(scope="session")
+def prod_templates(prod_stage: ShopfloorStage) -> dict[str, dict[str, Any]]:
+    return stack_templates(prod_stage)
+
+
+@pytest.fixture(scope="session")
+def prod_template_dict(prod_templates: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    return stage_template(prod_templates)
 
 
 @pytest.fixture(scope="session")
@@ -78,13 +102,13 @@ def alarm_email_app() -> App:
 
 
 @pytest.fixture(scope="session")
-def alarm_email_stack(alarm_email_app: App) -> ShopfloorStack:
-    return dev_stack(alarm_email_app)
+def alarm_email_stage(alarm_email_app: App) -> ShopfloorStage:
+    return dev_stage(alarm_email_app)
 
 
 @pytest.fixture(scope="session")
-def alarm_email_template_dict(alarm_email_stack: ShopfloorStack) -> dict[str, Any]:
-    return dict(Template.from_stack(alarm_email_stack).to_json())
+def alarm_email_template_dict(alarm_email_stage: ShopfloorStage) -> dict[str, Any]:
+    return stage_template(stack_templates(alarm_email_stage))
 
 
 @pytest.fixture(scope="session")
@@ -93,10 +117,10 @@ def sandbox_app() -> App:
 
 
 @pytest.fixture(scope="session")
-def sandbox_stack(sandbox_app: App) -> ShopfloorStack:
-    return dev_stack(sandbox_app)
+def sandbox_stage(sandbox_app: App) -> ShopfloorStage:
+    return dev_stage(sandbox_app)
 
 
 @pytest.fixture(scope="session")
-def sandbox_template_dict(sandbox_stack: ShopfloorStack) -> dict[str, Any]:
-    return dict(Template.from_stack(sandbox_stack).to_json())
+def sandbox_template_dict(sandbox_stage: ShopfloorStage) -> dict[str, Any]:
+    return stage_template(stack_templates(sandbox_stage))

@@ -172,3 +172,67 @@ def actions_on(template: Template, function_name: str, resource: Any) -> set[str
             if statement["Effect"] == "Allow" and resource in statement_resources(statement)
         )
     )
+
+
+# What a stage's stacks read of one another (cdk.json's weak cross-stack references): an output
+# the producing stack publishes for the purpose, `Publish/Output...`, read with Fn::GetStackOutput.
+GET_STACK_OUTPUT = "Fn::GetStackOutput"
+CDK_METADATA = "CDKMetadata"
+PUBLISHED_OUTPUT_PREFIX = "PublishOutput"
+_SECTIONS = ("Parameters", "Conditions", "Resources", "Outputs")
+
+
+def stage_template(templates: Mapping[str, Template]) -> dict[str, Any]:
+    """A stage's stacks (by CloudFormation stack name) read as one template: their sections merged,
+    each cross-stack read replaced by what it reads (the producer's published output's value, a
+    Ref or a GetAtt of the producer's resource), and the published outputs left out: the wiring as
+    CloudFormation resolves it, whichever stack holds each end. Two stacks that give one logical id
+    to different things are refused, as such a view could not say which is which."""
+    published = {
+        (stack_name, output_id): output["Value"]
+        for stack_name, template in templates.items()
+        for output_id, output in template.get("Outputs", {}).items()
+        if output_id.startswith(PUBLISHED_OUTPUT_PREFIX)
+    }
+    merged: dict[str, Any] = {section: {} for section in _SECTIONS}
+    for stack_name, template in templates.items():
+        for section in _SECTIONS:
+            for logical_id, value in template.get(section, {}).items():
+                if section == "Outputs" and logical_id.startswith(PUBLISHED_OUTPUT_PREFIX):
+                    continue
+                if logical_id == CDK_METADATA:  # each stack's own report of its constructs
+                    continue
+                earlier = merged[section].get(logical_id)
+                if earlier is not None and earlier != value:
+                    raise ValueError(f"{section} {logical_id} of {stack_name} is another stack's too")
+                merged[section][logical_id] = _resolve_stack_outputs(value, published)
+    return merged
+
+
+def _resolve_stack_outputs(value: Any, published: Mapping[tuple[str, str], Any]) -> Any:
+    if isinstance(value, dict):
+        if set(value) == {GET_STACK_OUTPUT}:
+            read = value[GET_STACK_OUTPUT]
+            return published[(read["StackName"], read["OutputName"])]
+        return {key: _resolve_stack_outputs(item, published) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_resolve_stack_outputs(item, published) for item in value]
+    return value
+
+
+def stack_reads(template: Template) -> set[str]:
+    """The stacks a template reads an output of (by stack name)."""
+    found: set[str] = set()
+
+    def visit(value: Any) -> None:
+        if isinstance(value, dict):
+            if GET_STACK_OUTPUT in value:
+                found.add(str(value[GET_STACK_OUTPUT]["StackName"]))
+            for item in value.values():
+                visit(item)
+        elif isinstance(value, list):
+            for item in value:
+                visit(item)
+
+    visit(dict(template))
+    return found
