@@ -1,0 +1,282 @@
+"""A stack per context: every stack within CloudFormation's limits with room to grow, the data in one
+stack that no other stack can change, and a context's code change reaching its own stack alone."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aws_cdk import App, Stage
+
+from infra.build import build_dependency_layer
+from infra.constants import ASSET_EXCLUDES
+from infra.stack import (
+    CONTEXT_STACKS,
+    DATA,
+    DATA_STACK_PARTS,
+    STACK_PARTS,
+    DataStack,
+    ShopfloorStage,
+    add_stages,
+)
+from infra.stages import DEV, PROD, StageSettings
+from infra.topology import FUNCTIONS, FUNCTIONS_DIR, SHARED_LAYER_DIR, SHARED_PACKAGE, BoundedContext
+from tests.infra.conftest import OFFLINE, cdk_context
+from tests.infra.template import (
+    PUBLISHED_OUTPUT_PREFIX,
+    resources_of_type,
+    stack_reads,
+)
+
+pytestmark = pytest.mark.infra
+
+# What the issue allows a stack: CloudFormation's limits are 500 resources and 1 MB of template
+# (uploaded through S3); these leave each stack room for its context to grow.
+MAX_RESOURCES = 200
+MAX_TEMPLATE_BYTES = 400 * 1000
+# What holds data: it must live in the data stack alone, and survive the others.
+DATA_TYPES = (
+    "AWS::DynamoDB::Table",
+    "AWS::S3::Bucket",
+    "AWS::Cognito::UserPool",
+    "AWS::Events::Archive",
+    "AWS::SecretsManager::Secret",
+    "AWS::SES::EmailIdentity",
+)
+RETAIN = "Retain"
+
+
+def _stack_named(templates: Mapping[str, Any], part: str, settings: StageSettings) -> dict[str, Any]:
+    return dict(templates[settings.stack_name(part)])
+
+
+def _template_bytes(stage: ShopfloorStage) -> dict[str, int]:
+    """Each stack's template as `cdk synth` writes it, in bytes, by stack name."""
+    assembly = stage.synth()
+    return {
+        stack.stack_name: Path(assembly.get_stack_artifact(stack.artifact_id).template_full_path).stat().st_size
+        for stack in stage.stacks
+    }
+
+
+@pytest.mark.parametrize("which", ["stage", "prod_stage"])
+def test_every_stage_has_a_stack_per_part_each_within_the_limits(
+    request: pytest.FixtureRequest, which: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    stage: ShopfloorStage = request.getfixturevalue(which)
+    templates: dict[str, Any] = request.getfixturevalue("templates" if which == "stage" else "prod_templates")
+    sizes = _template_bytes(stage)
+    counts = {name: len(template["Resources"]) for name, template in templates.items()}
+    with capsys.disabled():
+        print(f"\n{stage.settings.prefix}: resources and template size per stack")
+        for name in templates:
+            print(f"  {name:28} {counts[name]:4d} resources  {sizes[name] / 1000:6.1f} KB")
+
+    assert list(templates) == [stage.settings.stack_name(part) for part in STACK_PARTS]
+    assert {name: count for name, count in counts.items() if count > MAX_RESOURCES} == {}
+    assert {name: size for name, size in sizes.items() if size > MAX_TEMPLATE_BYTES} == {}
+
+
+def test_a_context_stack_per_bounded_context_with_its_functions() -> None:
+    app = App(context=cdk_context())
+    stage = add_stages(app, dependency_layer_dir=build_dependency_layer(), stages=(DEV,), environ=OFFLINE)[DEV.name]
+
+    for context in CONTEXT_STACKS:
+        stack = stage.contexts[context.name]
+        assert stack.stack_name == f"Shopfloor-Dev-{context.name.capitalize()}"
+        assert set(stack.functions.by_name) == {f.name for f in FUNCTIONS if f.context is context}
+    assert set(stage.stack_of_function) == {function.name for function in FUNCTIONS}
+
+
+@pytest.mark.parametrize("which", ["templates", "prod_templates"])
+def test_only_the_data_stack_holds_data(request: pytest.FixtureRequest, which: str) -> None:
+    """Every table, bucket, user pool, archive, secret and SES identity is the data stack's, but the
+    pages' bucket: build output, uploaded again at every deploy and deleted with the edge stack."""
+    templates: dict[str, Any] = request.getfixturevalue(which)
+    settings = DEV if which == "templates" else PROD
+
+    elsewhere = {
+        (name, logical_id, resource["Type"]): resource.get("DeletionPolicy")
+        for name, template in templates.items()
+        if name != settings.stack_name(DATA)
+        for resource_type in DATA_TYPES
+        for logical_id, resource in resources_of_type(template, resource_type).items()
+    }
+
+    assert [(name, resource_type) for name, _, resource_type in elsewhere] == [
+        (settings.stack_name("Edge"), "AWS::S3::Bucket")
+    ]
+    assert list(elsewhere.values()) == ["Delete"]
+    data = _stack_named(templates, DATA, settings)
+    for resource_type in DATA_TYPES:
+        assert resources_of_type(data, resource_type), resource_type
+
+
+def test_prod_retains_every_resource_of_the_data_stack(prod_templates: dict[str, Any]) -> None:
+    data = _stack_named(prod_templates, DATA, PROD)
+    kept = {
+        logical_id: (resource.get("DeletionPolicy"), resource.get("UpdateReplacePolicy"))
+        for resource_type in DATA_TYPES
+        for logical_id, resource in resources_of_type(data, resource_type).items()
+    }
+
+    assert kept
+    assert {logical_id: policies for logical_id, policies in kept.items() if policies != (RETAIN, RETAIN)} == {}
+
+
+@pytest.mark.parametrize("settings", [DEV, PROD], ids=lambda settings: settings.name)
+def test_termination_protection_guards_the_stacks_that_hold_data_alone(settings: StageSettings) -> None:
+    app = App(context=cdk_context())
+    stage = add_stages(app, dependency_layer_dir=build_dependency_layer(), stages=(settings,), environ=OFFLINE)[
+        settings.name
+    ]
+    assembly = stage.synth()
+
+    protected = {
+        stack.stack_name
+        for stack in stage.stacks
+        if assembly.get_stack_artifact(stack.artifact_id).termination_protection
+    }
+
+    expected = {settings.stack_name(part) for part in DATA_STACK_PARTS} if settings.termination_protection else set()
+    assert protected == expected
+    assert DATA_STACK_PARTS == {DATA}
+
+
+def test_the_data_stack_reads_no_other_stack_and_depends_on_none(
+    stage: ShopfloorStage, templates: dict[str, Any]
+) -> None:
+    data = _stack_named(templates, DATA, DEV)
+
+    assert stack_reads(data) == set()
+    assert stage.data.dependencies == []
+    for stack in stage.stacks[1:]:
+        assert stage.data in stack.dependencies or any(stage.data in dep.dependencies for dep in stack.dependencies)
+
+
+def _data_alone(settings: StageSettings) -> dict[str, Any]:
+    """The data stack of a stage that has no other stack: what it would be if every stateless stack
+    were destroyed (or not made yet)."""
+    app = App(context=cdk_context())
+    stage = Stage(app, settings.construct_id)
+    from infra.stack import set_context_defaults
+
+    set_context_defaults(stage, settings)
+    stack = DataStack(stage, settings=settings)
+    assembly = stage.synth()
+    return dict(assembly.get_stack_artifact(stack.artifact_id).template)
+
+
+@pytest.mark.parametrize("settings", [DEV, PROD], ids=lambda settings: settings.name)
+def test_the_data_does_not_depend_on_the_stacks_without_data(
+    request: pytest.FixtureRequest, settings: StageSettings
+) -> None:
+    """Destroying and making again any stack without data leaves the data stack as it is: its
+    resources' logical ids, properties and retention are the same with or without the other stacks;
+    only the outputs it publishes for them differ (CDK's weak references: no export ties a stack to
+    it, so a stack that stops reading one is deployed freely)."""
+    templates: dict[str, Any] = request.getfixturevalue("templates" if settings is DEV else "prod_templates")
+    with_others = _stack_named(templates, DATA, settings)
+    alone = _data_alone(settings)
+
+    def own_outputs(template: dict[str, Any]) -> dict[str, Any]:
+        return {
+            output_id: output
+            for output_id, output in template.get("Outputs", {}).items()
+            if not output_id.startswith(PUBLISHED_OUTPUT_PREFIX)
+        }
+
+    assert with_others["Resources"] == alone["Resources"]
+    assert own_outputs(with_others) == own_outputs(alone)
+    assert {output_id for output_id in with_others["Outputs"] if output_id.startswith(PUBLISHED_OUTPUT_PREFIX)}
+
+
+# --- A change to one context's code reaches that context's stack alone -----------------------------
+
+
+def _snapshot(stage: ShopfloorStage) -> dict[str, tuple[str, str]]:
+    """Each stack's template and asset manifest, as `cdk synth` writes them, by stack part."""
+    assembly = stage.synth()
+    snapshot: dict[str, tuple[str, str]] = {}
+    for stack in stage.stacks:
+        artifact = assembly.get_stack_artifact(stack.artifact_id)
+        template = Path(artifact.template_full_path).read_text(encoding="utf-8")
+        assets = next(
+            Path(assembly.directory, dependency.id + ".json").read_text(encoding="utf-8")
+            for dependency in artifact.dependencies
+            if dependency.id.endswith(".assets")
+        )
+        snapshot[stack.node.id] = (template, _asset_sources(assets))
+    return snapshot
+
+
+def _asset_sources(manifest: str) -> str:
+    """An asset manifest without the folders its files were staged from (which name the synth's
+    temporary directory): what is uploaded, and where to."""
+    files = json.loads(manifest).get("files", {})
+    return json.dumps({asset_hash: entry["destinations"] for asset_hash, entry in files.items()}, sort_keys=True)
+
+
+@pytest.fixture(scope="module")
+def code_copy(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Path]]:
+    """A copy of the shopfloor package and of the functions' folders, which the tests change."""
+    root = tmp_path_factory.mktemp("code")
+    layer = root / "shopfloor-layer"
+    functions = root / "functions"
+    ignore = shutil.ignore_patterns(*ASSET_EXCLUDES)
+    shutil.copytree(SHARED_LAYER_DIR, layer, ignore=ignore)
+    shutil.copytree(FUNCTIONS_DIR, functions, ignore=ignore)
+    yield layer, functions
+
+
+def _synth_from(layer: Path, functions: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, tuple[str, str]]:
+    """The dev stage, synthesized from `layer` and `functions` instead of the repository's code."""
+    monkeypatch.setattr("infra.constructs.layers.SHARED_LAYER_DIR", layer)
+    monkeypatch.setattr("infra.topology.FUNCTIONS_DIR", functions)
+    app = App(context=cdk_context())
+    stage = add_stages(app, dependency_layer_dir=build_dependency_layer(), stages=(DEV,), environ=OFFLINE)[DEV.name]
+    return _snapshot(stage)
+
+
+@pytest.fixture(scope="module")
+def before(code_copy: tuple[Path, Path]) -> dict[str, tuple[str, str]]:
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        return _synth_from(*code_copy, monkeypatch)
+
+
+def _change(context: BoundedContext, layer: Path, functions: Path) -> list[Path]:
+    """Append a line to a module of the context's package and to one of its functions' handlers."""
+    package = layer / "python" / SHARED_PACKAGE / context.packages[0]
+    module = sorted(package.rglob("*.py"))[0]
+    handler = functions / next(f.name for f in FUNCTIONS if f.context is context) / "handler.py"
+    for path in (module, handler):
+        with path.open("a", encoding="utf-8") as code:
+            code.write("\n# changed by tests/infra/test_stacks.py\n")
+    return [module, handler]
+
+
+@pytest.mark.parametrize("context", CONTEXT_STACKS, ids=lambda context: context.name)
+def test_a_change_to_one_contexts_code_changes_its_stack_alone(
+    context: BoundedContext,
+    code_copy: tuple[Path, Path],
+    before: dict[str, tuple[str, str]],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    layer, functions = code_copy
+    changed = _change(context, layer, functions)
+    try:
+        after = _synth_from(layer, functions, monkeypatch)
+    finally:
+        for path in changed:  # the next context starts from the original code
+            lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+            path.write_text("".join(lines[:-2]), encoding="utf-8")
+
+    templates_changed = {part for part in before if after[part][0] != before[part][0]}
+    assets_changed = {part for part in before if after[part][1] != before[part][1]}
+    own = next(part for part in STACK_PARTS if part.lower() == context.name)
+    assert templates_changed == {own}
+    assert assets_changed == {own}
