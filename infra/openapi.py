@@ -14,10 +14,21 @@ DOCUMENT_PATH = FUNCTIONS_DIR / "docs" / "openapi.json"
 
 def document_text() -> str:
     """The document the routes make, as the docs function keeps it (its server "/")."""
-    sys.path.insert(0, str(SHARED_LAYER_DIR / "python"))
+    layer = str(SHARED_LAYER_DIR / "python")
+    if layer not in sys.path:  # once, though every build of the docs function's code calls this
+        sys.path.insert(0, layer)
     from infra.openapi_document import openapi_document, routes_resolver
 
     return json.dumps(openapi_document(routes_resolver()), indent=1) + "\n"
+
+
+def docs_function_files() -> dict[str, str]:
+    """The files the docs function's code gets at build time: the document, under the name the
+    function reads it by."""
+    document = document_text()  # puts the layer on sys.path
+    from shopfloor.operations.docs import DOCUMENT_FILE
+
+    return {DOCUMENT_FILE: document}
 
 
 def main() -> None:
