@@ -130,12 +130,11 @@ destroyable:
 
 .PHONY: destroyable
 
-openapi: $(VENV_READY) ## print the merged OpenAPI document
+openapi: $(VENV_READY) ## print the merged OpenAPI document (the docs function's is made when its code is built)
 	$(PY) -m infra.openapi
 
-docs: $(VENV_READY) ## regenerate the topology diagram in docs/architecture.md and the OpenAPI document the docs function serves
+docs: $(VENV_READY) ## regenerate the topology diagram in docs/architecture.md
 	$(PY) -m infra.diagram --write
-	$(PY) -m infra.openapi --write
 
 clean: ## remove build output (keeps .venv, node_modules and local data)
 	rm -rf build cdk.out .pytest_cache .mypy_cache .ruff_cache

@@ -1,4 +1,5 @@
-"""Build the third-party dependency layer from requirements.txt, without Docker.
+"""Build the third-party dependency layer from requirements.txt, without Docker; and the code folder
+of a function whose code holds generated files (function_code_dir).
 
 pip picks the manylinux wheels for the Lambda runtime's CPython and architecture, so compiled
 packages (pydantic-core) work on Lambda whatever machine builds the layer. A stamp beside the
@@ -14,12 +15,90 @@ import hashlib
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable, Mapping
+from fnmatch import fnmatchcase
 from pathlib import Path
+from types import MappingProxyType
+from typing import Final
 
-from infra.constants import DEPENDENCY_LAYER_DIR, PYTHON_VERSION, REQUIREMENTS_FILE, WHEEL_PLATFORM
+from infra.constants import (
+    ASSET_EXCLUDES,
+    DEPENDENCY_LAYER_DIR,
+    FUNCTIONS_BUILD_DIR,
+    PYTHON_VERSION,
+    REQUIREMENTS_FILE,
+    WHEEL_PLATFORM,
+)
+from infra.openapi import docs_function_files
+from infra.topology import Function
 
 # Lambda puts /opt/python on sys.path; a layer zip's python/ folder is unpacked to /opt/python.
 LAYER_PACKAGES_FOLDER = "python"
+
+# The files made at build time into a function's code (file name -> text), by function name. What
+# must cover every context is made here, so that no code that runs imports them all: the docs
+# function serves the document of every route, which infra/openapi_document.py makes from all of them.
+GENERATED_FILES: Final[Mapping[str, Callable[[], Mapping[str, str]]]] = MappingProxyType(
+    {"docs": docs_function_files}
+)
+
+
+def function_code_dir(function: Function) -> Path:
+    """The folder deployed (and run locally) as `function`'s code: its own folder, or for a function
+    with generated files a build folder holding its files and those files, made now from the code as
+    it is (so they cannot be stale)."""
+    generate = GENERATED_FILES.get(function.name)
+    if generate is None:
+        return function.code_dir
+    return build_function_code(function.code_dir, FUNCTIONS_BUILD_DIR / function.code_dir.name, generate())
+
+
+def build_function_code(source: Path, target: Path, generated: Mapping[str, str]) -> Path:
+    """`target`, made to hold exactly `source`'s files and the `generated` ones (which win). The same
+    inputs leave the same bytes, and a file is rewritten only when its bytes differ, so CDK's asset
+    hash is stable and a folder in use is left alone. One build at a time: processes that synthesize
+    or test at once build the same folder. Bytecode caches are neither copied nor removed: no asset
+    holds them (ASSET_EXCLUDES), and Python keeps them right."""
+    files = {
+        path.relative_to(source): path.read_bytes()
+        for path in sorted(source.rglob("*"))
+        if path.is_file() and not _excluded(path.relative_to(source))
+    }
+    files.update({Path(name): text.encode() for name, text in generated.items()})
+    target.mkdir(parents=True, exist_ok=True)
+    with target.with_name(f"{target.name}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        for relative, content in files.items():
+            _write_if_different(target / relative, content)
+        _remove_stale(target, kept=set(files))
+    return target
+
+
+def _write_if_different(path: Path, content: bytes) -> None:
+    if path.is_file() and path.read_bytes() == content:
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # Swapped in whole, so a process that reads the file meanwhile reads the old or the new one.
+    staging = path.with_name(f".{path.name}.staging")
+    staging.write_bytes(content)
+    staging.replace(path)
+
+
+def _remove_stale(target: Path, kept: set[Path]) -> None:
+    """Remove what `target` holds besides `kept` (an interrupted build's staging files among it) and
+    the folders that leaves empty; children come before their folder."""
+    for path in sorted(target.rglob("*"), reverse=True):
+        relative = path.relative_to(target)
+        if relative in kept or _excluded(relative):
+            continue
+        if not path.is_dir():
+            path.unlink()
+        elif not any(path.iterdir()):
+            path.rmdir()
+
+
+def _excluded(relative: Path) -> bool:
+    return any(fnmatchcase(part, pattern) for part in relative.parts for pattern in ASSET_EXCLUDES)
 
 
 def build_dependency_layer(

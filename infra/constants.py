@@ -21,6 +21,8 @@ WHEEL_PLATFORM: Final = "manylinux2014_aarch64"
 REQUIREMENTS_FILE: Final = ROOT / "requirements.txt"
 BUILD_DIR: Final = ROOT / "build"
 DEPENDENCY_LAYER_DIR: Final = BUILD_DIR / "layers" / "dependencies"
+# The code folders built for functions whose code holds generated files (infra.build.function_code_dir).
+FUNCTIONS_BUILD_DIR: Final = BUILD_DIR / "functions"
 ASSET_EXCLUDES: Final = ("__pycache__", "*.pyc")
 
 # Where the CDK CLI puts the account and region of its credentials, for a stage that names none.

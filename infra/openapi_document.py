@@ -1,10 +1,11 @@
 """The merged OpenAPI document of every route of the API, made from the routes themselves.
 
 Build-time code, outside every layer: it imports every context, and nothing that runs in Lambda
-may (a change to one context's code would change every context's code). `make docs` writes the
-document to functions/docs/openapi.json, which the docs function serves (so its cold start pays for
-neither the routes nor the document: shopfloor/operations/docs.py); a unit test fails when the file
-is not what the routes make. Import it with the layer's python/ on sys.path (infra/openapi.py).
+may (a change to one context's code would change every context's code). infra/build.py writes the
+document into the docs function's code whenever that is built (at synth, and when the local cloud
+starts), so it is never stale, and the function serves it (so its cold start pays for neither the
+routes nor the document: shopfloor/operations/docs.py). Import it with the layer's python/ on
+sys.path (infra/openapi.py).
 """
 
 from __future__ import annotations

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from contextlib import ExitStack
 from types import FrameType
 
+from infra.build import function_code_dir
 from infra.local import dynamodb_local, logs, moto_server, resources, users
 from infra.local.authorizer import Authorizer
 from infra.local.environment import worker_environment
@@ -145,7 +146,7 @@ def _start_pools(settings: LocalSettings, stack: ExitStack) -> dict[str, WorkerP
             WorkerSpec(
                 function_name=function.name,
                 environment=worker_environment(function, settings),
-                code_dir=function.code_dir,
+                code_dir=function_code_dir(function),
                 timeout_seconds=function.timeout_seconds,
                 log_format=settings.log_format,
             ),

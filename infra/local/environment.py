@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 
+from infra.build import function_code_dir
 from infra.dynamodb import local_table_names
 from infra.local import resources
 from infra.local.settings import LocalSettings
@@ -51,7 +52,7 @@ def local_function_environment(function: Function, settings: LocalSettings) -> d
             "_HANDLER": HANDLER,
             "TZ": ":UTC",
             "LANG": "en_US.UTF-8",
-            "PYTHONPATH": os.pathsep.join([str(function.code_dir), str(LAYER_PYTHON_DIR)]),
+            "PYTHONPATH": os.pathsep.join([str(function_code_dir(function)), str(LAYER_PYTHON_DIR)]),
             "PYTHONUNBUFFERED": "1",
         }
     )

@@ -26,6 +26,7 @@ from typing import Any
 from boto3.dynamodb.types import TypeDeserializer
 from botocore.exceptions import BotoCoreError, ClientError
 
+from infra.build import function_code_dir
 from infra.dynamodb import local_table_names
 from infra.local import dynamodb_local, resources
 from infra.local.environment import worker_environment
@@ -188,7 +189,8 @@ class _Pool:
     def __init__(
         self, function: Function, environment: Mapping[str, str], concurrency: int, log_format: str
     ) -> None:
-        spec = WorkerSpec(function.name, environment, function.code_dir, function.timeout_seconds, log_format)
+        code_dir = function_code_dir(function)
+        spec = WorkerSpec(function.name, environment, code_dir, function.timeout_seconds, log_format)
         self._pool = WorkerPool(spec, concurrency)
 
     def __enter__(self) -> WorkerPool:

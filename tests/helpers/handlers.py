@@ -9,14 +9,18 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
-from infra.topology import FUNCTIONS_DIR
+from infra.build import function_code_dir
+from infra.topology import FUNCTIONS
 from tests.helpers.events import api_event
 from tests.helpers.lambda_context import FakeLambdaContext
 
 
 def load_handler(function_name: str) -> ModuleType:
+    """The handler of the function named `function_name` (or its folder's name: `order_events`),
+    from the folder that deploys as its code (the docs function's holds the document made now)."""
+    (function,) = (each for each in FUNCTIONS if function_name in (each.name, each.code_dir.name))
     module_name = f"shopfloor_function_{function_name}"
-    spec = importlib.util.spec_from_file_location(module_name, FUNCTIONS_DIR / function_name / "handler.py")
+    spec = importlib.util.spec_from_file_location(module_name, function_code_dir(function) / "handler.py")
     assert spec
     assert spec.loader
     module = importlib.util.module_from_spec(spec)

@@ -21,6 +21,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from infra.build import function_code_dir
 from infra.local.users import DEMO_CUSTOMER
 from infra.topology import FUNCTIONS, Function
 from tests.helpers.events import api_event, scheduled_event, sqs_event, stream_event
@@ -180,7 +181,7 @@ def footprint(function: Function, env: Mapping[str, str], event: Event) -> Footp
     served = event() if callable(event) else event
     environment = {**env, "POWERTOOLS_LOG_LEVEL": "WARNING", "PATH": os.environ.get("PATH", "")}
     environment.pop("PYTHONDONTWRITEBYTECODE", None)
-    probed = _probe(["handler", json.dumps(served)], environment, function.code_dir)
+    probed = _probe(["handler", json.dumps(served)], environment, function_code_dir(function))
     services = set()
     for line in probed.stdout.splitlines():
         if line.startswith('{"_aws"'):
@@ -188,12 +189,12 @@ def footprint(function: Function, env: Mapping[str, str], event: Event) -> Footp
     return Footprint(probed.outcome["peak_rss_kb"] / 1024, frozenset(services))
 
 
-def _handler_run(function: Function, env: Mapping[str, str], event: Event) -> float:
+def _handler_run(code_dir: Path, env: Mapping[str, str], event: Event) -> float:
     quiet = {**env, "POWERTOOLS_LOG_LEVEL": "WARNING", "PATH": os.environ.get("PATH", "")}
     # The warm-up run writes bytecode for every side alike, as site-packages already has it.
     quiet.pop("PYTHONDONTWRITEBYTECODE", None)
     served = event() if callable(event) else event
-    return _run_probe(["handler", json.dumps(served)], quiet, function.code_dir)
+    return _run_probe(["handler", json.dumps(served)], quiet, code_dir)
 
 
 def _floor_run(env: Mapping[str, str], products_table: str) -> float:
@@ -219,7 +220,8 @@ def measure(
     ]
     for function in FUNCTIONS:
         event = events[function.name][1]
-        probes.append((function.name, partial(_handler_run, function, environments[function.name], event)))
+        run = partial(_handler_run, function_code_dir(function), environments[function.name], event)
+        probes.append((function.name, run))
     for round_number in range(runs + 1):
         # Each round starts one probe later: whatever the first probe after a pause pays falls on
         # every column alike, not always on the same one.

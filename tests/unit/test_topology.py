@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from infra.build import function_code_dir
 from infra.topology import (
     BOUNDED_CONTEXTS,
     BUCKETS_BY_NAME,
@@ -93,7 +94,7 @@ SHOP_EVENT_FUNCTIONS_UNUSED = {
     "aws_lambda_powertools.utilities.batch",
 }
 NOT_LOADED = {
-    # The docs function serves the document `make docs` made: it loads no route of the API.
+    # The docs function serves the document built into its code: it loads no route of the API.
     "docs": {"pynamodb", "botocore.session", "requests", "pygal", "shopfloor.shop", "shopfloor.warranties"},
     "products": {"requests", "boto3"},
     "offers": {"requests", "boto3"},
@@ -152,7 +153,7 @@ def test_a_function_does_not_load_what_it_never_uses(function_name: str) -> None
         ),
         "PATH": os.environ["PATH"],
         "AWS_DEFAULT_REGION": "us-east-1",
-        "PYTHONPATH": f"{function.code_dir}{os.pathsep}{LAYER}",
+        "PYTHONPATH": f"{function_code_dir(function)}{os.pathsep}{LAYER}",
     }
     unwanted = sorted(NOT_LOADED[function_name])
     code = f"import sys, handler; print(sorted(set({unwanted!r}) & set(sys.modules)))"
@@ -225,7 +226,7 @@ def foreign(modules: set[str], context: BoundedContext) -> list[str]:
 
 @pytest.mark.parametrize("function", FUNCTIONS, ids=lambda function: function.name)
 def test_a_function_imports_only_the_platform_and_its_own_contexts_code(function: Function) -> None:
-    reached = reached_from(function.code_dir / "handler.py")
+    reached = reached_from(function.code_dir / "handler.py")  # the source, not a build's copy
 
     assert reached, "the handler imports no shared code: is this the handler?"
     assert foreign(reached, function.context) == []

@@ -136,9 +136,17 @@ def test_swagger_ui_shows_the_same_document() -> None:
     assert "cdn" not in page.body.split("<script")[0].lower()
 
 
-def test_the_served_document_is_the_one_the_routes_make() -> None:
-    from infra.openapi import DOCUMENT_PATH, document_text
+def test_the_docs_functions_code_holds_its_handler_and_the_document_the_routes_make() -> None:
+    from infra.build import function_code_dir
+    from infra.openapi import document_text
+    from infra.topology import FUNCTIONS
+    from shopfloor.operations.docs import DOCUMENT_FILE
 
-    assert DOCUMENT_PATH.read_text(encoding="utf-8") == document_text(), (
-        "functions/docs/openapi.json is not what the routes make: run `make docs`"
-    )
+    (docs,) = (function for function in FUNCTIONS if function.name == "docs")
+    code = function_code_dir(docs)
+
+    assert code != docs.code_dir
+    assert (code / "handler.py").read_bytes() == (docs.code_dir / "handler.py").read_bytes()
+    assert (code / DOCUMENT_FILE).read_text(encoding="utf-8") == document_text()
+    # Made at each build, never kept beside the source, where it would go stale.
+    assert not (docs.code_dir / DOCUMENT_FILE).exists()

@@ -1,9 +1,10 @@
 """The `docs` function: the merged OpenAPI document at /openapi.json and Swagger UI at /docs, which
 shows that very document (so the two never disagree), its assets from the Powertools package.
 
-The document is made from the routes by `make docs` (infra/openapi_document.py: build-time code, as
-it imports every context) and read from the function's own folder; each answer puts the API's URL,
-as the client called it, in its server and in the OAuth2 password flow's token URL.
+The document is made from the routes whenever the function's code is built, at synth and when the
+local cloud starts (infra/openapi_document.py, by infra/build.py: build-time code, as it imports
+every context), and read from the function's own folder; each answer puts the API's URL, as the
+client called it, in its server and in the OAuth2 password flow's token URL.
 """
 
 from __future__ import annotations
