@@ -127,7 +127,9 @@ _DESCRIPTIONS: Final[Mapping[str, str]] = MappingProxyType(
         },
     }
 )
-if set(CONTEXT_STACKS) | set(EDGE_CONTEXTS) != set(BOUNDED_CONTEXTS) or set(CONTEXT_STACKS) & set(EDGE_CONTEXTS):
+if set(CONTEXT_STACKS) | set(EDGE_CONTEXTS) != set(BOUNDED_CONTEXTS) or set(CONTEXT_STACKS) & set(
+    EDGE_CONTEXTS
+):
     raise ValueError("every bounded context runs in exactly one stack: its own, or the edge")
 
 
@@ -258,12 +260,13 @@ class DataStack(_PartStack):
             removal_policy=removal_policy,
             deletion_protection=settings.deletion_protection,
         )
-        self.event_buses = EventBuses(self, "EventBuses")
+        self.event_buses = EventBuses(self, "EventBuses", removal_policy=removal_policy)
         self.secrets = Secrets(self, "Secrets", removal_policy=removal_policy)
         self.email_senders = EmailSenders(
             self,
             "EmailSenders",
             addresses=sender_addresses_from_context(self),
+            removal_policy=removal_policy,
             sandbox_recipients=sandbox_recipients_from_context(self),
         )
         self._outputs()
@@ -364,7 +367,10 @@ class PlatformStack(_PartStack):
     def __init__(self, scope: Construct, *, settings: StageSettings, data: DataStack) -> None:
         super().__init__(scope, PLATFORM, settings=settings)
         self.alarm_topic = AlarmTopic(
-            self, "AlarmTopic", removal_policy=settings.removal_policy, alarm_email=alarm_email_from_context(self)
+            self,
+            "AlarmTopic",
+            removal_policy=settings.removal_policy,
+            alarm_email=alarm_email_from_context(self),
         )
         self.topic = self.alarm_topic.topic
         email_failures = self.alarm_topic.email_failures
@@ -373,9 +379,7 @@ class PlatformStack(_PartStack):
             "Observability",
             topic=self.topic,
             tables=data.tables,
-            dead_letters=(
-                {} if email_failures is None else {"alarm e-mails not delivered": email_failures}
-            ),
+            dead_letters=({} if email_failures is None else {"alarm e-mails not delivered": email_failures}),
         )
         CfnOutput(
             self,
@@ -404,7 +408,9 @@ class FunctionsStack(_PartStack):
         super().__init__(scope, part, settings=settings)
         self.contexts = tuple(contexts)
         declared = functions_of(self.contexts)
-        self.layers = Layers(self, "Layers", dependency_layer_dir=dependency_layer_dir, contexts=self.contexts)
+        self.layers = Layers(
+            self, "Layers", dependency_layer_dir=dependency_layer_dir, contexts=self.contexts
+        )
         self.queues = Queues(self, "Queues", queues=queues_of(declared))
         self.event_rules = EventRules(self, "EventRules", event_buses=data.event_buses, queues=self.queues)
         self.functions = Functions(
@@ -514,9 +520,7 @@ class EdgeStack(FunctionsStack):
             dependency_layer_dir=dependency_layer_dir,
         )
         targets = {
-            name: target
-            for stack in (*contexts, self)
-            for name, target in stack.functions.targets.items()
+            name: target for stack in (*contexts, self) for name, target in stack.functions.targets.items()
         }
         self.api = Api(
             self,

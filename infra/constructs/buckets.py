@@ -112,7 +112,9 @@ def _bucket(
     )
 
 
-def _cloudfront_log_bucket(scope: Construct, access_logs: s3.Bucket, removal_policy: RemovalPolicy) -> s3.Bucket:
+def _cloudfront_log_bucket(
+    scope: Construct, access_logs: s3.Bucket, removal_policy: RemovalPolicy
+) -> s3.Bucket:
     """Where CloudFront's standard logs of the site go (the edge stack's distribution writes here)."""
     return private_bucket(
         scope,

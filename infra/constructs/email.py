@@ -19,7 +19,7 @@ import re
 from collections.abc import Mapping, Sequence
 from types import MappingProxyType
 
-from aws_cdk import Stack
+from aws_cdk import RemovalPolicy, Stack
 from aws_cdk import aws_ses as ses
 from constructs import Construct
 
@@ -137,11 +137,21 @@ def identity_arn_output_id(sender: EmailSender) -> str:
 class TopologyEmailSender(Construct):
     """A sender's SES identity: its address, verified by the link SES e-mails to it."""
 
-    def __init__(self, scope: Construct, construct_id_: str, *, sender: EmailSender, address: str) -> None:
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id_: str,
+        *,
+        sender: EmailSender,
+        address: str,
+        removal_policy: RemovalPolicy,
+    ) -> None:
         super().__init__(scope, construct_id_)
         self.sender = sender
         self.address = address
         self.identity = ses.EmailIdentity(self, "Identity", identity=ses.Identity.email(address))
+        # Its verification is a person's click on SES's link: kept where the stage keeps its data.
+        self.identity.apply_removal_policy(removal_policy)
         self.identity_arn = identity_arn(self, address)
 
 
@@ -154,13 +164,18 @@ class EmailSenders(Construct):
         construct_id_: str,
         *,
         addresses: Mapping[str, str],
+        removal_policy: RemovalPolicy,
         sandbox_recipients: Sequence[str] = (),
     ) -> None:
         super().__init__(scope, construct_id_)
         self.by_name: Mapping[str, TopologyEmailSender] = MappingProxyType(
             {
                 sender.name: TopologyEmailSender(
-                    self, construct_id(sender.name), sender=sender, address=addresses[sender.name]
+                    self,
+                    construct_id(sender.name),
+                    sender=sender,
+                    address=addresses[sender.name],
+                    removal_policy=removal_policy,
                 )
                 for sender in EMAIL_SENDERS
             }

@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 
-from aws_cdk import Duration, Stack
+from aws_cdk import Duration, RemovalPolicy, Stack
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
 from constructs import Construct
@@ -130,7 +130,9 @@ class TopologyRule(Construct):
 class TopologyEventBus(Construct):
     """A bus as the topology declares it, and its archive of every event."""
 
-    def __init__(self, scope: Construct, construct_id_: str, *, bus: EventBus) -> None:
+    def __init__(
+        self, scope: Construct, construct_id_: str, *, bus: EventBus, removal_policy: RemovalPolicy
+    ) -> None:
         super().__init__(scope, construct_id_)
         stack = Stack.of(self)
         self.bus = bus
@@ -154,15 +156,22 @@ class TopologyEventBus(Construct):
         archive_resource = self.archive.node.default_child
         assert isinstance(archive_resource, events.CfnArchive)
         archive_resource.add_property_deletion_override("KmsKeyIdentifier")
+        # The archive is data (the events to replay): kept where the stage keeps its data.
+        self.archive.apply_removal_policy(removal_policy)
 
 
 class EventBuses(Construct):
     """The buses, by their topology name (`shopfloor`)."""
 
-    def __init__(self, scope: Construct, construct_id_: str) -> None:
+    def __init__(self, scope: Construct, construct_id_: str, *, removal_policy: RemovalPolicy) -> None:
         super().__init__(scope, construct_id_)
         self.by_name: Mapping[str, TopologyEventBus] = MappingProxyType(
-            {bus.name: TopologyEventBus(self, construct_id(bus.name), bus=bus) for bus in EVENT_BUSES}
+            {
+                bus.name: TopologyEventBus(
+                    self, construct_id(bus.name), bus=bus, removal_policy=removal_policy
+                )
+                for bus in EVENT_BUSES
+            }
         )
 
     @property
@@ -180,7 +189,9 @@ def rules_to(queues: Iterable[str]) -> list[tuple[EventBus, Rule]]:
 class EventRules(Construct):
     """The rules that deliver to `queues` (this stack's), by rule name, each on its bus."""
 
-    def __init__(self, scope: Construct, construct_id_: str, *, event_buses: EventBuses, queues: Queues) -> None:
+    def __init__(
+        self, scope: Construct, construct_id_: str, *, event_buses: EventBuses, queues: Queues
+    ) -> None:
         super().__init__(scope, construct_id_)
         self.buses: Mapping[str, TopologyEventBus] = event_buses.by_name
         self.by_name: Mapping[str, TopologyRule] = MappingProxyType(

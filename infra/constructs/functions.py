@@ -29,6 +29,7 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
+from infra.build import function_code_dir
 from infra.constants import (
     ASSET_EXCLUDES,
     FUNCTION_TAG,
@@ -178,7 +179,7 @@ class TopologyFunction(Construct):
             self,
             "Function",
             description=function.description,
-            code=lambda_.Code.from_asset(str(function.code_dir), exclude=list(ASSET_EXCLUDES)),
+            code=lambda_.Code.from_asset(str(function_code_dir(function)), exclude=list(ASSET_EXCLUDES)),
             handler=HANDLER,
             runtime=RUNTIME,
             architecture=ARCHITECTURE,

@@ -55,7 +55,10 @@ def cross_stack_reference(producer: Stack, logical_id: str, attribute: str) -> d
     output's logical id is CDK's `makeUniqueId` of that path (aws-cdk-lib core/lib/private/refs.js
     and uniqueid.js): its components without non-alphanumerics, then the first 8 hex digits of the
     MD5 of the path, uppercased. A CDK that names it otherwise fails the synth with this finding."""
-    components = ["Publish", "Output" + json.dumps({"Fn::GetAtt": [logical_id, attribute]}, separators=(",", ":"))]
+    components = [
+        "Publish",
+        "Output" + json.dumps({"Fn::GetAtt": [logical_id, attribute]}, separators=(",", ":")),
+    ]
     digest = hashlib.md5("/".join(components).encode(), usedforsecurity=False).hexdigest()[:8].upper()
     output = "".join(_NON_ALPHANUMERIC.sub("", component) for component in components) + digest
     return {

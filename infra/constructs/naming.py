@@ -23,5 +23,6 @@ def stage_prefix(scope: IConstruct) -> str:
     stage's named resources are called after (the event bus `shopfloor-dev`, the user pool
     `Shopfloor-Dev-shop-users`), so that a resource keeps its name when it moves between stacks and
     two stages in one account never share one. Outside any stage: `Shopfloor`."""
-    stage_name = Stage.of(scope).stage_name if Stage.of(scope) is not None else ""
+    stage = Stage.of(scope)
+    stage_name = stage.stage_name if stage is not None else ""
     return f"{APP_NAME}-{stage_name}" if stage_name else APP_NAME

@@ -41,10 +41,10 @@ from constructs import Construct
 
 from infra.constants import ALARM_EMAIL_CONTEXT_KEY, HTTP_API_STAGE
 from infra.constructs import nag
-from infra.constructs.naming import stage_prefix
 from infra.constructs.api import Api
 from infra.constructs.event_buses import EventRules
 from infra.constructs.functions import Functions
+from infra.constructs.naming import stage_prefix
 from infra.constructs.queues import DeadLetterQueue, Queues
 from infra.constructs.schedules import Schedules
 from infra.constructs.tables import Tables
@@ -220,32 +220,28 @@ class Observability(Construct):
             raise RuntimeError("cdk-monitoring-constructs created no dashboard")
         self.dashboard: cloudwatch.Dashboard = dashboards.dashboard
 
-        watched_dead_letters: dict[str, DeadLetterQueue] = dict(dead_letters or {})
         # Each function's errors and p99 duration alarms, by function name.
         self.rollback_alarms: dict[str, RollbackAlarms] = {}
         if api is not None:
             self._monitor_api(api)
         if functions is not None:
             self._monitor_functions(functions)
-            for name, failures in functions.stream_failures.items():
-                watched_dead_letters[f"{name}: stream records that failed"] = failures
         if tables is not None:
             self._monitor_tables(tables)
         if queues is not None:
             self._monitor_queues(queues)
-            for name, queue in queues.by_name.items():
-                watched_dead_letters[f"{name}: dead letters"] = queue.dead_letters
         if event_rules is not None:
             self._monitor_rules(event_rules)
-            for name, rule in event_rules.by_name.items():
-                watched_dead_letters[f"rule {name}: events not delivered"] = rule.dead_letters
-        if schedules is not None:
-            for name, schedule in schedules.by_name.items():
-                watched_dead_letters[f"{name}: scheduled runs that failed"] = schedule.dead_letters
+        watched_dead_letters = {
+            **(dead_letters or {}),
+            **_dead_letters_of(functions, queues, event_rules, schedules),
+        }
         if watched_dead_letters:
             self._notify_dead_letters(watched_dead_letters)
         if functions is not None:
-            self._graph_business_metrics([metric for metric in BUSINESS_METRICS if metric.function in functions.by_name])
+            self._graph_business_metrics(
+                [metric for metric in BUSINESS_METRICS if metric.function in functions.by_name]
+            )
 
         # Every alarm here: the library's and the dead-letter queues' own.
         self.alarms: list[cloudwatch.IAlarm] = [created.alarm for created in self.facade.created_alarms()]
@@ -406,7 +402,8 @@ class Observability(Construct):
 
     def _monitor_rules(self, event_rules: EventRules) -> None:
         self.facade.add_large_header("Event rules")
-        for bus, rule in ((bus, rule) for bus in EVENT_BUSES for rule in bus.rules if rule.name in event_rules.by_name):
+        rules = [(bus, rule) for bus in EVENT_BUSES for rule in bus.rules if rule.name in event_rules.by_name]
+        for bus, rule in rules:
             bus_name = event_rules.bus_of[rule.name].physical_name
             self.facade.monitor_custom(
                 human_readable_name=f"Rule {rule.name} (bus {bus.name}, to the {rule.queue} queue)",
@@ -449,6 +446,26 @@ class Observability(Construct):
                 for metric in metrics
             ],
         )
+
+
+def _dead_letters_of(
+    functions: Functions | None,
+    queues: Queues | None,
+    event_rules: EventRules | None,
+    schedules: Schedules | None,
+) -> dict[str, DeadLetterQueue]:
+    """The dead-letter queues of what a stack holds, by the title of their graph. Each alarms on its
+    first message already (queues.DeadLetterQueue): the alarm is given the topic, not made twice."""
+    found: dict[str, DeadLetterQueue] = {}
+    for name, failures in (functions.stream_failures if functions else {}).items():
+        found[f"{name}: stream records that failed"] = failures
+    for name, queue in (queues.by_name if queues else {}).items():
+        found[f"{name}: dead letters"] = queue.dead_letters
+    for name, rule in (event_rules.by_name if event_rules else {}).items():
+        found[f"rule {name}: events not delivered"] = rule.dead_letters
+    for name, schedule in (schedules.by_name if schedules else {}).items():
+        found[f"{name}: scheduled runs that failed"] = schedule.dead_letters
+    return found
 
 
 def _rule_metric(bus_name: str, rule: Rule, metric_name: str, label: str) -> cloudwatch.Metric:

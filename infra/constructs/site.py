@@ -1,9 +1,9 @@
 """The web pages (`infra.topology.SITE`) and the API behind one CloudFront distribution: one origin,
 so the pages call the API with relative URLs and nothing needs CORS.
 
-- The pages live in a private bucket (no public access, SSE-S3, TLS only), under the key prefix `app/`, uploaded from `web/` by a BucketDeployment
-  (a Lambda function with the AWS CLI: no Docker) at every deploy; files gone from `web/` are
-  deleted. Each object says `Cache-Control: no-cache`, as the local gateway does: the browser
+- The pages live in a private bucket (no public access, SSE-S3, TLS only), under the key prefix
+  `app/`, uploaded from `web/` by a BucketDeployment (a Lambda function with the AWS CLI: no
+  Docker) at every deploy; files gone from `web/` are deleted. Each object says `Cache-Control: no-cache`, as the local gateway does: the browser
   revalidates each load with the ETag (304), and CloudFront keeps a copy for the managed
   CachingOptimized policy's minimum TTL only (1 second), so a deploy shows at once, without an
   invalidation.
@@ -42,7 +42,6 @@ from aws_cdk import aws_s3_deployment as s3deploy
 from constructs import Construct, IConstruct
 
 from infra.constants import (
-    ACCESS_LOG_RETENTION_DAYS,
     INCOMPLETE_UPLOAD_ABORT_DAYS,
     MAX_CACHE_BEHAVIORS,
     SITE_HOST_HEADER,

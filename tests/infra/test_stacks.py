@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import shutil
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +22,7 @@ from infra.stack import (
     DataStack,
     ShopfloorStage,
     add_stages,
+    set_context_defaults,
 )
 from infra.stages import DEV, PROD, StageSettings
 from infra.topology import FUNCTIONS, FUNCTIONS_DIR, SHARED_LAYER_DIR, SHARED_PACKAGE, BoundedContext
@@ -58,7 +59,9 @@ def _template_bytes(stage: ShopfloorStage) -> dict[str, int]:
     """Each stack's template as `cdk synth` writes it, in bytes, by stack name."""
     assembly = stage.synth()
     return {
-        stack.stack_name: Path(assembly.get_stack_artifact(stack.artifact_id).template_full_path).stat().st_size
+        stack.stack_name: Path(assembly.get_stack_artifact(stack.artifact_id).template_full_path)
+        .stat()
+        .st_size
         for stack in stage.stacks
     }
 
@@ -83,7 +86,9 @@ def test_every_stage_has_a_stack_per_part_each_within_the_limits(
 
 def test_a_context_stack_per_bounded_context_with_its_functions() -> None:
     app = App(context=cdk_context())
-    stage = add_stages(app, dependency_layer_dir=build_dependency_layer(), stages=(DEV,), environ=OFFLINE)[DEV.name]
+    stage = add_stages(app, dependency_layer_dir=build_dependency_layer(), stages=(DEV,), environ=OFFLINE)[
+        DEV.name
+    ]
 
     for context in CONTEXT_STACKS:
         stack = stage.contexts[context.name]
@@ -125,15 +130,17 @@ def test_prod_retains_every_resource_of_the_data_stack(prod_templates: dict[str,
     }
 
     assert kept
-    assert {logical_id: policies for logical_id, policies in kept.items() if policies != (RETAIN, RETAIN)} == {}
+    assert {
+        logical_id: policies for logical_id, policies in kept.items() if policies != (RETAIN, RETAIN)
+    } == {}
 
 
 @pytest.mark.parametrize("settings", [DEV, PROD], ids=lambda settings: settings.name)
 def test_termination_protection_guards_the_stacks_that_hold_data_alone(settings: StageSettings) -> None:
     app = App(context=cdk_context())
-    stage = add_stages(app, dependency_layer_dir=build_dependency_layer(), stages=(settings,), environ=OFFLINE)[
-        settings.name
-    ]
+    stage = add_stages(
+        app, dependency_layer_dir=build_dependency_layer(), stages=(settings,), environ=OFFLINE
+    )[settings.name]
     assembly = stage.synth()
 
     protected = {
@@ -142,9 +149,11 @@ def test_termination_protection_guards_the_stacks_that_hold_data_alone(settings:
         if assembly.get_stack_artifact(stack.artifact_id).termination_protection
     }
 
-    expected = {settings.stack_name(part) for part in DATA_STACK_PARTS} if settings.termination_protection else set()
+    expected = (
+        {settings.stack_name(part) for part in DATA_STACK_PARTS} if settings.termination_protection else set()
+    )
     assert protected == expected
-    assert DATA_STACK_PARTS == {DATA}
+    assert {DATA} == DATA_STACK_PARTS
 
 
 def test_the_data_stack_reads_no_other_stack_and_depends_on_none(
@@ -155,7 +164,9 @@ def test_the_data_stack_reads_no_other_stack_and_depends_on_none(
     assert stack_reads(data) == set()
     assert stage.data.dependencies == []
     for stack in stage.stacks[1:]:
-        assert stage.data in stack.dependencies or any(stage.data in dep.dependencies for dep in stack.dependencies)
+        assert stage.data in stack.dependencies or any(
+            stage.data in dep.dependencies for dep in stack.dependencies
+        )
 
 
 def _data_alone(settings: StageSettings) -> dict[str, Any]:
@@ -163,8 +174,6 @@ def _data_alone(settings: StageSettings) -> dict[str, Any]:
     were destroyed (or not made yet)."""
     app = App(context=cdk_context())
     stage = Stage(app, settings.construct_id)
-    from infra.stack import set_context_defaults
-
     set_context_defaults(stage, settings)
     stack = DataStack(stage, settings=settings)
     assembly = stage.synth()
@@ -192,7 +201,9 @@ def test_the_data_does_not_depend_on_the_stacks_without_data(
 
     assert with_others["Resources"] == alone["Resources"]
     assert own_outputs(with_others) == own_outputs(alone)
-    assert {output_id for output_id in with_others["Outputs"] if output_id.startswith(PUBLISHED_OUTPUT_PREFIX)}
+    assert {
+        output_id for output_id in with_others["Outputs"] if output_id.startswith(PUBLISHED_OUTPUT_PREFIX)
+    }
 
 
 # --- A change to one context's code reaches that context's stack alone -----------------------------
@@ -218,11 +229,13 @@ def _asset_sources(manifest: str) -> str:
     """An asset manifest without the folders its files were staged from (which name the synth's
     temporary directory): what is uploaded, and where to."""
     files = json.loads(manifest).get("files", {})
-    return json.dumps({asset_hash: entry["destinations"] for asset_hash, entry in files.items()}, sort_keys=True)
+    return json.dumps(
+        {asset_hash: entry["destinations"] for asset_hash, entry in files.items()}, sort_keys=True
+    )
 
 
 @pytest.fixture(scope="module")
-def code_copy(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Path]]:
+def code_copy(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """A copy of the shopfloor package and of the functions' folders, which the tests change."""
     root = tmp_path_factory.mktemp("code")
     layer = root / "shopfloor-layer"
@@ -230,7 +243,7 @@ def code_copy(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, 
     ignore = shutil.ignore_patterns(*ASSET_EXCLUDES)
     shutil.copytree(SHARED_LAYER_DIR, layer, ignore=ignore)
     shutil.copytree(FUNCTIONS_DIR, functions, ignore=ignore)
-    yield layer, functions
+    return layer, functions
 
 
 def _synth_from(layer: Path, functions: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, tuple[str, str]]:
@@ -238,7 +251,9 @@ def _synth_from(layer: Path, functions: Path, monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setattr("infra.constructs.layers.SHARED_LAYER_DIR", layer)
     monkeypatch.setattr("infra.topology.FUNCTIONS_DIR", functions)
     app = App(context=cdk_context())
-    stage = add_stages(app, dependency_layer_dir=build_dependency_layer(), stages=(DEV,), environ=OFFLINE)[DEV.name]
+    stage = add_stages(app, dependency_layer_dir=build_dependency_layer(), stages=(DEV,), environ=OFFLINE)[
+        DEV.name
+    ]
     return _snapshot(stage)
 
 
@@ -248,15 +263,16 @@ def before(code_copy: tuple[Path, Path]) -> dict[str, tuple[str, str]]:
         return _synth_from(*code_copy, monkeypatch)
 
 
-def _change(context: BoundedContext, layer: Path, functions: Path) -> list[Path]:
-    """Append a line to a module of the context's package and to one of its functions' handlers."""
+def _change(context: BoundedContext, layer: Path, functions: Path) -> dict[Path, str]:
+    """Append a line to a module of the context's package and to one of its functions' handlers;
+    what they held before, to put back."""
     package = layer / "python" / SHARED_PACKAGE / context.packages[0]
     module = sorted(package.rglob("*.py"))[0]
     handler = functions / next(f.name for f in FUNCTIONS if f.context is context) / "handler.py"
-    for path in (module, handler):
-        with path.open("a", encoding="utf-8") as code:
-            code.write("\n# changed by tests/infra/test_stacks.py\n")
-    return [module, handler]
+    originals = {path: path.read_text(encoding="utf-8") for path in (module, handler)}
+    for path, text in originals.items():
+        path.write_text(text + "\n# changed by tests/infra/test_stacks.py\n", encoding="utf-8")
+    return originals
 
 
 @pytest.mark.parametrize("context", CONTEXT_STACKS, ids=lambda context: context.name)
@@ -267,13 +283,12 @@ def test_a_change_to_one_contexts_code_changes_its_stack_alone(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     layer, functions = code_copy
-    changed = _change(context, layer, functions)
+    originals = _change(context, layer, functions)
     try:
         after = _synth_from(layer, functions, monkeypatch)
     finally:
-        for path in changed:  # the next context starts from the original code
-            lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
-            path.write_text("".join(lines[:-2]), encoding="utf-8")
+        for path, text in originals.items():  # the next context starts from the original code
+            path.write_text(text, encoding="utf-8")
 
     templates_changed = {part for part in before if after[part][0] != before[part][0]}
     assets_changed = {part for part in before if after[part][1] != before[part][1]}
