@@ -2,11 +2,11 @@
 so the pages call the API with relative URLs and nothing needs CORS.
 
 - The pages live in a private bucket (no public access, SSE-S3, TLS only), under the key prefix
-  `app/`, uploaded from `web/` by a BucketDeployment (a Lambda function with the AWS CLI: no
-  Docker) at every deploy; files gone from `web/` are deleted. Each object says `Cache-Control: no-cache`, as the local gateway does: the browser
-  revalidates each load with the ETag (304), and CloudFront keeps a copy for the managed
-  CachingOptimized policy's minimum TTL only (1 second), so a deploy shows at once, without an
-  invalidation.
+  `app/`, uploaded from `web/` by a BucketDeployment (a Lambda function with the AWS CLI: no Docker)
+  at every deploy; files gone from `web/` are deleted. Each object says `Cache-Control: no-cache`,
+  as the local gateway does: the browser revalidates each load with the ETag (304), and CloudFront
+  keeps a copy for the managed CachingOptimized policy's minimum TTL only (1 second), so a deploy
+  shows at once, without an invalidation.
 - CloudFront reads the bucket through Origin Access Control: the bucket policy lets
   cloudfront.amazonaws.com read (and list, so that a missing page is 404 rather than 403) for this
   distribution alone. `/app/*` and the default behaviour go to the bucket, HTTP redirected to HTTPS,
