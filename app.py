@@ -1,6 +1,7 @@
 """CDK entry point: `make synth` / `make deploy STAGE=dev` (the CDK CLI runs this through cdk.json).
 
-Every stage of infra.stages (`Dev`, `Prod`), each holding its stack (`Shopfloor-Dev`, ...)."""
+Every stage of infra.stages (`Dev`, `Prod`), each holding its seven stacks (`Shopfloor-Dev-Data`,
+`Shopfloor-Dev-Shop`, ...; infra.stack)."""
 
 from __future__ import annotations
 

@@ -11,9 +11,6 @@ from typing import Final
 
 from infra.topology import ROOT
 
-# The stacks are named after their stage (infra.stages): `Shopfloor-Dev`, `Shopfloor-Prod`.
-STACK_DESCRIPTION: Final = "Shopfloor: catalog, warranties, shop and factories behind one HTTP API."
-
 # The Lambda runtime and the wheels of the dependency layer must agree on these two.
 PYTHON_VERSION: Final = "3.13"
 WHEEL_PLATFORM: Final = "manylinux2014_aarch64"

@@ -257,7 +257,7 @@ def test_a_deploy_runs_make_deploy_of_its_stage_and_e2e_reads_dev_s_outputs() ->
 
     assert steps(deploy)[-1]["env"] == {"STAGE": "${{ inputs.stage }}"}
     assert steps(deploy)[-1]["run"].startswith('make deploy STAGE="$STAGE"')
-    assert "--stack-name Shopfloor-Dev" in e2e_script
+    assert "--stack-name Shopfloor-Dev-Edge" in e2e_script
     assert {"ApiUrl", "SiteUrl"} <= set(re.findall(r"output (\w+)", e2e_script))
     assert steps(e2e)[-1]["run"] == "make e2e"
 
