@@ -12,7 +12,6 @@ from typing import Any
 import pytest
 from aws_cdk import App, Stage
 
-from infra.build import build_dependency_layer
 from infra.constants import ASSET_EXCLUDES
 from infra.stack import (
     CONTEXT_STACKS,
@@ -84,12 +83,7 @@ def test_every_stage_has_a_stack_per_part_each_within_the_limits(
     assert {name: size for name, size in sizes.items() if size > MAX_TEMPLATE_BYTES} == {}
 
 
-def test_a_context_stack_per_bounded_context_with_its_functions() -> None:
-    app = App(context=cdk_context())
-    stage = add_stages(app, dependency_layer_dir=build_dependency_layer(), stages=(DEV,), environ=OFFLINE)[
-        DEV.name
-    ]
-
+def test_a_context_stack_per_bounded_context_with_its_functions(stage: ShopfloorStage) -> None:
     for context in CONTEXT_STACKS:
         stack = stage.contexts[context.name]
         assert stack.stack_name == f"Shopfloor-Dev-{context.name.capitalize()}"
@@ -135,12 +129,11 @@ def test_prod_retains_every_resource_of_the_data_stack(prod_templates: dict[str,
     } == {}
 
 
-@pytest.mark.parametrize("settings", [DEV, PROD], ids=lambda settings: settings.name)
-def test_termination_protection_guards_the_stacks_that_hold_data_alone(settings: StageSettings) -> None:
-    app = App(context=cdk_context())
-    stage = add_stages(
-        app, dependency_layer_dir=build_dependency_layer(), stages=(settings,), environ=OFFLINE
-    )[settings.name]
+@pytest.mark.parametrize("which", ["stage", "prod_stage"])
+def test_termination_protection_guards_the_stacks_that_hold_data_alone(
+    request: pytest.FixtureRequest, which: str
+) -> None:
+    stage: ShopfloorStage = request.getfixturevalue(which)
     assembly = stage.synth()
 
     protected = {
@@ -149,6 +142,7 @@ def test_termination_protection_guards_the_stacks_that_hold_data_alone(settings:
         if assembly.get_stack_artifact(stack.artifact_id).termination_protection
     }
 
+    settings = stage.settings
     expected = (
         {settings.stack_name(part) for part in DATA_STACK_PARTS} if settings.termination_protection else set()
     )
@@ -235,30 +229,35 @@ def _asset_sources(manifest: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def code_copy(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    """A copy of the shopfloor package and of the functions' folders, which the tests change."""
+def code_copy(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path]:
+    """A copy of the shopfloor package and of the functions' folders, which the tests change, and a
+    stand-in for the dependency layer: third-party code no test here changes, whose tens of
+    megabytes CDK would hash and copy at every synth."""
     root = tmp_path_factory.mktemp("code")
     layer = root / "shopfloor-layer"
     functions = root / "functions"
+    dependencies = root / "dependencies"
     ignore = shutil.ignore_patterns(*ASSET_EXCLUDES)
     shutil.copytree(SHARED_LAYER_DIR, layer, ignore=ignore)
     shutil.copytree(FUNCTIONS_DIR, functions, ignore=ignore)
-    return layer, functions
+    (dependencies / "python").mkdir(parents=True)
+    (dependencies / "python" / "third_party.py").write_text("# unchanged\n", encoding="utf-8")
+    return layer, functions, dependencies
 
 
-def _synth_from(layer: Path, functions: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, tuple[str, str]]:
+def _synth_from(
+    layer: Path, functions: Path, dependencies: Path, monkeypatch: pytest.MonkeyPatch
+) -> dict[str, tuple[str, str]]:
     """The dev stage, synthesized from `layer` and `functions` instead of the repository's code."""
     monkeypatch.setattr("infra.constructs.layers.SHARED_LAYER_DIR", layer)
     monkeypatch.setattr("infra.topology.FUNCTIONS_DIR", functions)
     app = App(context=cdk_context())
-    stage = add_stages(app, dependency_layer_dir=build_dependency_layer(), stages=(DEV,), environ=OFFLINE)[
-        DEV.name
-    ]
+    stage = add_stages(app, dependency_layer_dir=dependencies, stages=(DEV,), environ=OFFLINE)[DEV.name]
     return _snapshot(stage)
 
 
 @pytest.fixture(scope="module")
-def before(code_copy: tuple[Path, Path]) -> dict[str, tuple[str, str]]:
+def before(code_copy: tuple[Path, Path, Path]) -> dict[str, tuple[str, str]]:
     with pytest.MonkeyPatch.context() as monkeypatch:
         return _synth_from(*code_copy, monkeypatch)
 
@@ -278,14 +277,14 @@ def _change(context: BoundedContext, layer: Path, functions: Path) -> dict[Path,
 @pytest.mark.parametrize("context", CONTEXT_STACKS, ids=lambda context: context.name)
 def test_a_change_to_one_contexts_code_changes_its_stack_alone(
     context: BoundedContext,
-    code_copy: tuple[Path, Path],
+    code_copy: tuple[Path, Path, Path],
     before: dict[str, tuple[str, str]],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    layer, functions = code_copy
+    layer, functions, dependencies = code_copy
     originals = _change(context, layer, functions)
     try:
-        after = _synth_from(layer, functions, monkeypatch)
+        after = _synth_from(layer, functions, dependencies, monkeypatch)
     finally:
         for path, text in originals.items():  # the next context starts from the original code
             path.write_text(text, encoding="utf-8")
