@@ -5,6 +5,7 @@ Other suites reuse these to compare the deployed wiring with the local cloud's.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -186,8 +187,16 @@ def stage_template(templates: Mapping[str, Template]) -> dict[str, Any]:
     """A stage's stacks (by CloudFormation stack name) read as one template: their sections merged,
     each cross-stack read replaced by what it reads (the producer's published output's value, a
     Ref or a GetAtt of the producer's resource), and the published outputs left out: the wiring as
-    CloudFormation resolves it, whichever stack holds each end. Two stacks that give one logical id
-    to different things are refused, as such a view could not say which is which."""
+    CloudFormation resolves it, whichever stack holds each end. A resource's logical id is its
+    stack's own: one that several stacks give a resource (what one construct path makes in each:
+    `ObservabilityDashboardsDashboard...`, `RolloutApplication...`, CDK's singleton providers) is
+    read as `<logical id>@<stack name>` in each of them, references included; any other id two
+    stacks give different things is refused, as such a view could not say which is which."""
+    shared = _resource_ids_of_several_stacks(templates)
+    templates = {
+        stack_name: _qualify(template, {logical_id: f"{logical_id}@{stack_name}" for logical_id in shared})
+        for stack_name, template in templates.items()
+    }
     published = {
         (stack_name, output_id): output["Value"]
         for stack_name, template in templates.items()
@@ -207,6 +216,71 @@ def stage_template(templates: Mapping[str, Template]) -> dict[str, Any]:
                     raise ValueError(f"{section} {logical_id} of {stack_name} is another stack's too")
                 merged[section][logical_id] = _resolve_stack_outputs(value, published)
     return merged
+
+
+def _resource_ids_of_several_stacks(templates: Mapping[str, Template]) -> set[str]:
+    seen: set[str] = set()
+    shared: set[str] = set()
+    for template in templates.values():
+        for logical_id in template.get("Resources", {}):
+            if logical_id == CDK_METADATA:
+                continue
+            (shared if logical_id in seen else seen).add(logical_id)
+    return shared
+
+
+_SUB_VARIABLE = re.compile(r"\$\{([^!}.][^}.]*)((?:\.[^}]*)?)\}")
+
+
+def _qualify(template: Template, renamed: Mapping[str, str]) -> dict[str, Any]:
+    """`template` with the resources of `renamed` (old logical id -> new) renamed, and every
+    reference to them: Ref, Fn::GetAtt (both forms), DependsOn, Fn::Sub's ${...}."""
+    if not renamed:
+        return dict(template)
+
+    def rename(logical_id: Any) -> Any:
+        return renamed.get(logical_id, logical_id) if isinstance(logical_id, str) else logical_id
+
+    def visit(value: Any) -> Any:
+        if isinstance(value, dict):
+            result: dict[str, Any] = {}
+            for key, item in value.items():
+                if key == "Ref":
+                    result[key] = rename(item)
+                elif key == "Fn::GetAtt" and isinstance(item, list):
+                    result[key] = [rename(item[0]), *(visit(part) for part in item[1:])]
+                elif key == "Fn::GetAtt" and isinstance(item, str):
+                    logical_id, _, attribute = item.partition(".")
+                    result[key] = f"{rename(logical_id)}.{attribute}"
+                elif key == "DependsOn":
+                    result[key] = rename(item) if isinstance(item, str) else [rename(i) for i in item]
+                elif key == "Fn::Sub":
+                    result[key] = _sub(item, renamed, visit)
+                else:
+                    result[key] = visit(item)
+            return result
+        if isinstance(value, list):
+            return [visit(item) for item in value]
+        return value
+
+    qualified = {key: visit(section) for key, section in template.items() if key != "Resources"}
+    qualified["Resources"] = {
+        rename(logical_id): visit(resource) for logical_id, resource in template.get("Resources", {}).items()
+    }
+    return qualified
+
+
+def _sub(value: Any, renamed: Mapping[str, str], visit: Any) -> Any:
+    """Fn::Sub's text with its ${LogicalId} and ${LogicalId.Attribute} renamed (not its own variables)."""
+    text, variables = (value, {}) if isinstance(value, str) else value
+    local = {name: name for name in variables}
+
+    def replace(match: re.Match[str]) -> str:
+        name = match.group(1)
+        return f"${{{({**renamed, **local}).get(name, name)}{match.group(2)}}}"
+
+    replaced = _SUB_VARIABLE.sub(replace, text)
+    return replaced if isinstance(value, str) else [replaced, visit(variables)]
 
 
 def _resolve_stack_outputs(value: Any, published: Mapping[tuple[str, str], Any]) -> Any:
