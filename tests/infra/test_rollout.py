@@ -1,9 +1,12 @@
 """Rollout: in prod every function deploys through its live alias with CodeDeploy, and rolls back by
-itself when its own alarms fire; what invokes a function invokes that alias. Dev deploys at once:
-no alias, no deployment."""
+itself when its own alarms fire; what invokes a function invokes that alias. Each stack of functions
+deploys its own (`stack.rollout`: an application, a role, the canary's config), the deployment group
+of each function in the function's stack, on that stack's alarms. Dev deploys at once: no alias, no
+deployment."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -11,18 +14,26 @@ import pytest
 
 from infra.constants import LIVE_ALIAS
 from infra.constructs.rollout import api_function_names
+from infra.stack import DATA, PLATFORM, STACK_PARTS, ShopfloorStage
 from infra.stages import PROD
 from infra.topology import FUNCTIONS, Function
-from tests.infra.template import Template, function_logical_ids, http_routes, resources_of_type
+from tests.infra.template import (
+    GET_STACK_OUTPUT,
+    Template,
+    function_logical_ids,
+    http_routes,
+    resources_of_type,
+)
 
 pytestmark = pytest.mark.infra
 
 DEPLOYMENT_GROUP = "AWS::CodeDeploy::DeploymentGroup"
 CONSUMER_DEPLOYMENT_CONFIG = "CodeDeployDefault.LambdaLinear10PercentEvery1Minute"
+CODEDEPLOY = "AWS::CodeDeploy::"
 API_FUNCTIONS = [function for function in FUNCTIONS if function.name in api_function_names()]
 OTHER_FUNCTIONS = [function for function in FUNCTIONS if function.name not in api_function_names()]
-# CloudFormation's limit of resources in one stack.
-MAX_RESOURCES = 500
+# The stacks of functions (the contexts' and the edge), each with its own rollout in prod.
+FUNCTION_STACK_PARTS = [part for part in STACK_PARTS if part not in {DATA, PLATFORM}]
 
 
 def _referenced(value: Any) -> Iterator[str]:
@@ -58,23 +69,83 @@ def invoked(template: Template) -> dict[str, str]:
     return {**function_logical_ids(template), **live_aliases(template)}
 
 
-def deployment_group(template: Template, function: Function) -> dict[str, Any]:
+def deployment_group_id(template: Template, function: Function) -> str:
+    """The logical id of the deployment group that moves the function's live alias."""
     alias = template["Resources"][live_aliases(template)[function.name]]
-    group_id = alias["UpdatePolicy"]["CodeDeployLambdaAliasUpdate"]["DeploymentGroupName"]["Ref"]
-    return dict(template["Resources"][group_id]["Properties"])
+    return str(alias["UpdatePolicy"]["CodeDeployLambdaAliasUpdate"]["DeploymentGroupName"]["Ref"])
+
+
+def deployment_group(template: Template, function: Function) -> dict[str, Any]:
+    return dict(template["Resources"][deployment_group_id(template, function)]["Properties"])
+
+
+def codedeploy_resources(template: Template) -> dict[str, str]:
+    """The type of each CodeDeploy resource of a template, by logical id."""
+    return {
+        logical_id: resource["Type"]
+        for logical_id, resource in template["Resources"].items()
+        if resource["Type"].startswith(CODEDEPLOY)
+    }
 
 
 def test_prod_has_one_deployment_group_per_function_and_dev_none(
-    template_dict: dict[str, Any], prod_template_dict: dict[str, Any]
+    template_dict: dict[str, Any],
+    templates: dict[str, dict[str, Any]],
+    prod_template_dict: dict[str, Any],
+    stage: ShopfloorStage,
+    prod_stage: ShopfloorStage,
 ) -> None:
+    """Changed with the split into stacks: an application (and a role, and the canary's config) per
+    stack of functions, not one for the stage."""
     assert PROD.canary is not None
     assert set(live_aliases(prod_template_dict)) == {function.name for function in FUNCTIONS}
     assert len(resources_of_type(prod_template_dict, DEPLOYMENT_GROUP)) == len(FUNCTIONS)
-    assert len(resources_of_type(prod_template_dict, "AWS::CodeDeploy::Application")) == 1
+    assert len(resources_of_type(prod_template_dict, "AWS::CodeDeploy::Application")) == len(
+        prod_stage.function_stacks
+    )
+    assert len(resources_of_type(prod_template_dict, "AWS::CodeDeploy::DeploymentConfig")) == len(
+        prod_stage.function_stacks
+    )
+    assert all(stack.rollout is not None for stack in prod_stage.function_stacks)
 
-    assert resources_of_type(template_dict, DEPLOYMENT_GROUP) == {}
+    assert {name: codedeploy_resources(template) for name, template in templates.items()} == {
+        name: {} for name in templates
+    }
+    assert all(stack.rollout is None for stack in stage.function_stacks)
     assert resources_of_type(template_dict, "AWS::Lambda::Alias") == {}
     assert resources_of_type(template_dict, "AWS::Lambda::Version") == {}
+
+
+@pytest.mark.parametrize("function", FUNCTIONS, ids=lambda function: function.name)
+def test_a_prod_functions_deployment_is_its_own_stacks_with_that_stacks_application_role_and_alarms(
+    prod_templates: dict[str, dict[str, Any]], prod_stage: ShopfloorStage, function: Function
+) -> None:
+    """A deployment of a context's function is its context's stack's alone: its group, the
+    application and role it uses and the alarms it rolls back on are resources of the function's
+    stack (no cross-stack read), the alarms that stack's observability made for the function."""
+    stack = prod_stage.stack_of_function[function.name]
+    template = prod_templates[stack.stack_name]
+    resources = template["Resources"]
+    group_id = deployment_group_id(template, function)
+    group = resources[group_id]["Properties"]
+    rollback = stack.observability.rollback_alarms[function.name]
+    assert stack.rollout is not None
+
+    assert function.name in stack.functions.by_name
+    assert GET_STACK_OUTPUT not in json.dumps(group)
+    assert group["ApplicationName"] == stack.resolve(stack.rollout.application.application_name)
+    assert resources[group["ApplicationName"]["Ref"]]["Type"] == "AWS::CodeDeploy::Application"
+    assert group["ServiceRoleArn"] == stack.resolve(stack.rollout.role.role_arn)
+    assert [alarm["Name"] for alarm in group["AlarmConfiguration"]["Alarms"]] == [
+        stack.resolve(rollback.errors.alarm_name),
+        stack.resolve(rollback.duration.alarm_name),
+    ]
+    assert {resources[alarm["Name"]["Ref"]]["Type"] for alarm in group["AlarmConfiguration"]["Alarms"]} == {
+        "AWS::CloudWatch::Alarm"
+    }
+    assert [name for name, other in prod_templates.items() if group_id in other["Resources"]] == [
+        stack.stack_name
+    ]
 
 
 @pytest.mark.parametrize("function", FUNCTIONS, ids=lambda function: function.name)
@@ -134,11 +205,11 @@ def test_a_prod_consumer_or_scheduled_function_shifts_ten_percent_a_minute(
     )
 
 
-@pytest.mark.parametrize("stage", ["dev", "prod"])
+@pytest.mark.parametrize("stage_name", ["dev", "prod"])
 def test_the_api_invokes_the_live_alias_in_prod_and_the_function_in_dev(
-    template_dict: dict[str, Any], prod_template_dict: dict[str, Any], stage: str
+    template_dict: dict[str, Any], prod_template_dict: dict[str, Any], stage_name: str
 ) -> None:
-    template = prod_template_dict if stage == "prod" else template_dict
+    template = prod_template_dict if stage_name == "prod" else template_dict
     targets = set(invoked(template).values())
     integrations = {
         route.key: referenced(template["Resources"][route.integration_id]["Properties"]["IntegrationUri"])
@@ -158,11 +229,11 @@ def test_the_api_invokes_the_live_alias_in_prod_and_the_function_in_dev(
     }
 
 
-@pytest.mark.parametrize("stage", ["dev", "prod"])
+@pytest.mark.parametrize("stage_name", ["dev", "prod"])
 def test_event_sources_and_the_schedule_invoke_the_live_alias_in_prod_and_the_function_in_dev(
-    template_dict: dict[str, Any], prod_template_dict: dict[str, Any], stage: str
+    template_dict: dict[str, Any], prod_template_dict: dict[str, Any], stage_name: str
 ) -> None:
-    template = prod_template_dict if stage == "prod" else template_dict
+    template = prod_template_dict if stage_name == "prod" else template_dict
     targets = invoked(template)
     consumers = {function.name for function in FUNCTIONS if function.consumes or function.streams_from}
     scheduled = {function.name for function in FUNCTIONS if function.schedule_minutes}
@@ -185,31 +256,33 @@ def test_event_sources_and_the_schedule_invoke_the_live_alias_in_prod_and_the_fu
     assert scheduled
     assert sorted(map(sorted, mappings)) == sorted([targets[name]] for name in consumers)
     assert sorted(map(sorted, schedule_targets)) == sorted([targets[name]] for name in scheduled)
-    if stage == "prod":
+    if stage_name == "prod":
         assert sorted(map(sorted, async_settings)) == sorted([targets[name]] for name in scheduled)
     else:
         assert async_settings == [set()] * len(scheduled)
 
 
-def test_codedeploy_may_move_the_live_aliases_and_no_other(prod_template_dict: dict[str, Any]) -> None:
-    groups = resources_of_type(prod_template_dict, DEPLOYMENT_GROUP).values()
+@pytest.mark.parametrize("part", FUNCTION_STACK_PARTS)
+def test_codedeploy_may_move_the_live_aliases_of_its_stack_and_no_other(
+    prod_templates: dict[str, dict[str, Any]], prod_stage: ShopfloorStage, part: str
+) -> None:
+    """Changed with the split into stacks: a deployment role per stack of functions, which may move
+    that stack's live aliases, every one of them, and no other."""
+    [stack] = [stack for stack in prod_stage.function_stacks if stack.node.id == part]
+    template = prod_templates[stack.stack_name]
+    groups = resources_of_type(template, DEPLOYMENT_GROUP).values()
     [role] = {group["Properties"]["ServiceRoleArn"]["Fn::GetAtt"][0] for group in groups}
     statements = [
         statement
-        for policy in resources_of_type(prod_template_dict, "AWS::IAM::Policy").values()
+        for policy in resources_of_type(template, "AWS::IAM::Policy").values()
         if {"Ref": role} in policy["Properties"]["Roles"]
         for statement in policy["Properties"]["PolicyDocument"]["Statement"]
     ]
     on_lambda = [statement for statement in statements if "lambda:UpdateAlias" in statement["Action"]]
+    aliases = live_aliases(template)
 
-    assert "ManagedPolicyArns" not in prod_template_dict["Resources"][role]["Properties"]
-    assert [referenced(statement["Resource"]) for statement in on_lambda] == [
-        set(live_aliases(prod_template_dict).values())
-    ]
-
-
-def test_prod_stays_within_cloudformations_resource_limit(prod_template_dict: dict[str, Any]) -> None:
-    count = len(prod_template_dict["Resources"])
-    print(f"prod: {count} resources, of CloudFormation's {MAX_RESOURCES}")
-
-    assert count < MAX_RESOURCES
+    assert set(aliases) == set(stack.functions.by_name)
+    assert len(groups) == len(aliases)
+    assert "ManagedPolicyArns" not in template["Resources"][role]["Properties"]
+    assert [referenced(statement["Resource"]) for statement in on_lambda] == [set(aliases.values())]
+    assert GET_STACK_OUTPUT not in json.dumps(on_lambda)

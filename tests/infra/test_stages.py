@@ -1,6 +1,6 @@
-"""Stages: each entry of infra.stages becomes a CDK Stage holding its stack, named after it; dev
-throws everything away with its stack, prod keeps its data and protects it; the stage's e-mail
-settings are the defaults a `-c` value overrides."""
+"""Stages: each entry of infra.stages becomes a CDK Stage holding its seven stacks (infra.stack.STACK_PARTS),
+named after it; dev throws everything away with its stacks, prod keeps its data and protects the stack
+that holds it; the stage's e-mail settings are the defaults a `-c` value overrides."""
 
 from __future__ import annotations
 
@@ -9,13 +9,13 @@ import re
 from typing import Any
 
 import pytest
-from aws_cdk import App, RemovalPolicy, Stage
+from aws_cdk import App, RemovalPolicy, Stack, Stage
 from aws_cdk import aws_logs as logs
 
 from infra.constants import ALARM_EMAIL_CONTEXT_KEY, REMOVAL_POLICY_CONTEXT_KEY
 from infra.constructs.email import context_values_from_context, sender_addresses_from_context
 from infra.constructs.observability import alarm_email_from_context
-from infra.stack import ShopfloorStack, ShopfloorStage, set_context_defaults
+from infra.stack import DATA_STACK_PARTS, STACK_PARTS, ShopfloorStage, set_context_defaults
 from infra.stages import DEV, PROD, STAGES, STAGES_BY_NAME, Canary, StageSettings
 from infra.topology import SHOP_MAIL
 from tests.infra.template import resources_of_type
@@ -27,7 +27,7 @@ RETENTION_DAYS = {
     logs.RetentionDays.ONE_MONTH: 30,
     logs.RetentionDays.THREE_MONTHS: 90,
 }
-# What prod keeps when its stack goes, and dev throws away.
+# What prod keeps when its stack goes, and dev throws away (but the site's pages: see below).
 DATA = (
     "AWS::DynamoDB::Table",
     "AWS::S3::Bucket",
@@ -37,22 +37,39 @@ DATA = (
 )
 
 
-def test_each_stage_is_a_cdk_stage_holding_its_stack_named_after_it(
+def test_each_stage_is_a_cdk_stage_holding_its_seven_stacks_named_after_it(
     app: App, stages: dict[str, ShopfloorStage]
 ) -> None:
     in_the_app = [child for child in app.node.children if isinstance(child, Stage)]
 
     assert [stage.node.id for stage in in_the_app] == ["Dev", "Prod"]
-    assert [stage.stack.stack_name for stage in stages.values()] == ["Shopfloor-Dev", "Shopfloor-Prod"]
-    assert [stage.stack.node.path for stage in stages.values()] == ["Dev/Shopfloor", "Prod/Shopfloor"]
+    assert STACK_PARTS == ("Data", "Platform", "Catalog", "Warranties", "Factories", "Shop", "Edge")
+    assert [stack.stack_name for stack in stages["dev"].stacks] == [
+        "Shopfloor-Dev-Data",
+        "Shopfloor-Dev-Platform",
+        "Shopfloor-Dev-Catalog",
+        "Shopfloor-Dev-Warranties",
+        "Shopfloor-Dev-Factories",
+        "Shopfloor-Dev-Shop",
+        "Shopfloor-Dev-Edge",
+    ]
+    for stage in stages.values():
+        name = stage.settings.construct_id
+        # Every stack of the stage, and nothing else, in deployment order.
+        assert [child for child in stage.node.children if isinstance(child, Stack)] == list(stage.stacks)
+        assert [stack.stack_name for stack in stage.stacks] == [
+            f"Shopfloor-{name}-{part}" for part in STACK_PARTS
+        ]
+        assert [stack.node.path for stack in stage.stacks] == [f"{name}/{part}" for part in STACK_PARTS]
 
 
 def test_a_third_stage_is_one_more_entry_with_its_own_names() -> None:
     qa = dataclasses.replace(DEV, name="qa")
 
-    assert (qa.construct_id, qa.stack_name) == ("Qa", "Shopfloor-Qa")
+    assert (qa.construct_id, qa.prefix, qa.stack_name("Data")) == ("Qa", "Shopfloor-Qa", "Shopfloor-Qa-Data")
+    assert [qa.stack_name(part) for part in STACK_PARTS] == [f"Shopfloor-Qa-{part}" for part in STACK_PARTS]
     assert len(STAGES_BY_NAME) == len(STAGES)
-    assert len({stage.stack_name for stage in STAGES}) == len(STAGES)
+    assert len({stage.prefix for stage in STAGES}) == len(STAGES)
 
 
 @pytest.mark.parametrize("name", ["Dev", "pre-prod", "", "1st"])
@@ -61,16 +78,38 @@ def test_a_stage_name_is_lowercase_letters_and_digits(name: str) -> None:
         dataclasses.replace(DEV, name=name)
 
 
-def test_prod_protects_its_stack_from_termination_and_dev_does_not(
-    stack: ShopfloorStack, prod_stack: ShopfloorStack
+@pytest.mark.parametrize("stage_name", ["dev", "prod"])
+def test_prod_protects_its_data_stack_alone_from_termination_and_dev_none(
+    stages: dict[str, ShopfloorStage], stage_name: str
 ) -> None:
-    assert prod_stack.termination_protection is True
-    assert stack.termination_protection is False
+    """Only the data stack holds data (infra.stack.DATA_STACK_PARTS): prod protects it alone, so that
+    the others may be destroyed and made again; the cloud assembly `cdk deploy` reads says so too."""
+    stage = stages[stage_name]
+    assembly = stage.synth()
+    protected = {stack.stack_name for stack in stage.stacks if stack.termination_protection}
+    in_the_assembly = {
+        stack.stack_name
+        for stack in stage.stacks
+        if assembly.get_stack_artifact(stack.artifact_id).termination_protection
+    }
+
+    data_stacks = {stage.settings.stack_name(part) for part in DATA_STACK_PARTS}
+
+    assert protected == in_the_assembly
+    assert protected == (data_stacks if stage_name == "prod" else set())
+    assert protected == ({"Shopfloor-Prod-Data"} if stage_name == "prod" else set())
 
 
-def test_prod_retains_its_data(prod_template_dict: dict[str, Any]) -> None:
+def test_prod_retains_its_data(prod_template_dict: dict[str, Any], prod_stage: ShopfloorStage) -> None:
+    """Every table, bucket, user pool, secret and log group, but the site's pages' bucket: build
+    output, which prod deletes with its stack too (test_the_sites_pages_are_deleted_in_every_stage)."""
+    pages = _site_bucket(prod_stage)
     for resource_type in DATA:
-        kept = resources_of_type(prod_template_dict, resource_type).values()
+        kept = [
+            resource
+            for logical_id, resource in resources_of_type(prod_template_dict, resource_type).items()
+            if logical_id != pages
+        ]
         assert kept, resource_type
         assert {(resource["DeletionPolicy"], resource["UpdateReplacePolicy"]) for resource in kept} == {
             ("Retain", "Retain")
@@ -85,6 +124,30 @@ def test_prod_retains_its_data(prod_template_dict: dict[str, Any]) -> None:
         } == {value}
 
 
+def _site_bucket(stage: ShopfloorStage) -> str:
+    """The logical id of the bucket of the site's pages (the edge stack's)."""
+    return str(stage.edge.resolve(stage.edge.site.bucket.bucket_name)["Ref"])
+
+
+@pytest.mark.parametrize("stage_name", ["dev", "prod"])
+def test_the_sites_pages_are_deleted_in_every_stage(
+    request: pytest.FixtureRequest, stages: dict[str, ShopfloorStage], stage_name: str
+) -> None:
+    """Changed with the split into stacks: the pages' bucket is build output (web/, uploaded at every
+    deploy), in the edge stack, which holds no data: deleted, and emptied first, in prod as in dev."""
+    template = request.getfixturevalue("template_dict" if stage_name == "dev" else "prod_template_dict")
+    stage = stages[stage_name]
+    pages = _site_bucket(stage)
+    emptied = [
+        resource["Properties"]["BucketName"]
+        for resource in resources_of_type(template, "Custom::S3AutoDeleteObjects").values()
+    ]
+
+    bucket = template["Resources"][pages]
+    assert (bucket["DeletionPolicy"], bucket["UpdateReplacePolicy"]) == ("Delete", "Delete")
+    assert {"Ref": pages} in emptied
+
+
 def test_dev_retains_nothing(template_dict: dict[str, Any]) -> None:
     retained = {
         logical_id: resource["Type"]
@@ -95,22 +158,25 @@ def test_dev_retains_nothing(template_dict: dict[str, Any]) -> None:
     assert retained == {}
 
 
-@pytest.mark.parametrize("stage", STAGES, ids=lambda stage: stage.name)
+@pytest.mark.parametrize("settings", STAGES, ids=lambda settings: settings.name)
 def test_the_logs_are_kept_as_long_as_the_stage_says(
-    request: pytest.FixtureRequest, stages: dict[str, ShopfloorStage], stage: StageSettings
+    request: pytest.FixtureRequest, stages: dict[str, ShopfloorStage], settings: StageSettings
 ) -> None:
-    created = stages[stage.name].stack
-    template = request.getfixturevalue("template_dict" if stage is DEV else "prod_template_dict")
+    """The API's access logs (the edge stack's) as long as the stage says, every other log group of
+    every stack (functions', the site deployment's) as long as its logs."""
+    created = stages[settings.name].edge
+    template = request.getfixturevalue("template_dict" if settings is DEV else "prod_template_dict")
     access_logs = created.resolve(created.api.access_logs.log_group_name)["Ref"]
     log_groups = resources_of_type(template, "AWS::Logs::LogGroup")
 
     assert (
-        log_groups[access_logs]["Properties"]["RetentionInDays"] == RETENTION_DAYS[stage.access_log_retention]
+        log_groups[access_logs]["Properties"]["RetentionInDays"]
+        == RETENTION_DAYS[settings.access_log_retention]
     )
     others = {
         group["Properties"]["RetentionInDays"] for key, group in log_groups.items() if key != access_logs
     }
-    assert others == {RETENTION_DAYS[stage.log_retention]}
+    assert others == {RETENTION_DAYS[settings.log_retention]}
 
 
 def test_dev_keeps_its_logs_a_week_and_prod_a_month_its_access_logs_three() -> None:
