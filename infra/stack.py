@@ -1,7 +1,10 @@
 """The stacks of a stage, composed from infra.topology, and the stage (infra.stages) that holds them.
 
 A stage is seven stacks, `Shopfloor-<Stage>-<Part>` (STACK_PARTS), deployed in the order their
-references make (each reference is a CloudFormation export of the stack that holds the resource):
+references make. A reference is weak (cdk.json's `@aws-cdk/core:defaultCrossStackReferences`): the
+stack that holds the resource publishes the value as an output, and the reader reads it with
+`Fn::GetStackOutput`; no export ties the two, so a stack that stops reading a value never blocks
+the deploy of the one that published it.
 
 - **Data**: everything that holds data, and nothing else: the tables, the buckets (the warranty
   archive, the server access logs, CloudFront's logs), the user pool, the event bus with its

@@ -2,8 +2,9 @@
 it back by itself when that function's alarms fire (errors; p99 duration against its timeout) or the
 deployment fails.
 
-- One CodeDeploy application, one deployment group per function, and one service role they share
-  (a role per group would add 15 resources that grant the same). The role may read and move the live
+- In each stack of functions (infra.stack): one CodeDeploy application, one deployment group per
+  function, and one service role they share (a role per group would add a resource a function that
+  grants the same). The role may read and move the live
   aliases and read the alarms, what AWSCodeDeployRoleForLambdaLimited allows for a deployment
   without hooks, but on these aliases alone: CDK would attach that AWS-managed policy (every alias
   of the account, S3 revisions, CodeDeployHook_* functions), and no role here uses one.
