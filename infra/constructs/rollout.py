@@ -3,11 +3,11 @@ it back by itself when that function's alarms fire (errors; p99 duration against
 deployment fails.
 
 - In each stack of functions (infra.stack): one CodeDeploy application, one deployment group per
-  function, and one service role they share (a role per group would add a resource a function that
-  grants the same). The role may read and move the live
-  aliases and read the alarms, what AWSCodeDeployRoleForLambdaLimited allows for a deployment
-  without hooks, but on these aliases alone: CDK would attach that AWS-managed policy (every alias
-  of the account, S3 revisions, CodeDeployHook_* functions), and no role here uses one.
+  function, and one service role they share (a role per group would add a role per function, each
+  granting the same). The role may read and move the live aliases and read the alarms, what
+  AWSCodeDeployRoleForLambdaLimited allows for a deployment without hooks, but on these aliases
+  alone: CDK would attach that AWS-managed policy (every alias of the account, S3 revisions,
+  CodeDeployHook_* functions), and no role here uses one.
 - API functions (those that serve a path) take the stage's canary (`Canary`: 10 % of requests for
   5 minutes, then all of them): the API brings them steady traffic, so a few minutes at 10 % show a
   broken version while most requests still reach the old one.
