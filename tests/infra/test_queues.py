@@ -1,5 +1,5 @@
-"""Queues: each topology queue encrypted, TLS-only, redriven to a dead-letter queue with an alarm,
-and consumed by an event source that reports partial batch failures."""
+"""Queues: each topology queue in the stack of its consumer, encrypted, TLS-only, redriven to a
+dead-letter queue with an alarm, and consumed by an event source that reports partial batch failures."""
 
 from __future__ import annotations
 
@@ -9,8 +9,18 @@ from typing import Any
 import pytest
 
 from infra.constructs.functions import check_consumer
-from infra.stack import ShopfloorStack
-from infra.topology import EVENT_BUSES, FUNCTIONS, QUEUES, QUEUES_BY_NAME, Function, Queue
+from infra.constructs.queues import TopologyQueue
+from infra.stack import FunctionsStack, ShopfloorStage, functions_of, queues_of
+from infra.topology import (
+    CATALOG_CONTEXT,
+    EVENT_BUSES,
+    FUNCTIONS,
+    QUEUES,
+    QUEUES_BY_NAME,
+    SHOP_CONTEXT,
+    Function,
+    Queue,
+)
 from tests.infra.template import actions_on, function_logical_ids, resources_of_type
 
 pytestmark = pytest.mark.infra
@@ -29,12 +39,26 @@ def _properties(template_dict: dict[str, Any], reference: dict[str, Any]) -> dic
     return dict(template_dict["Resources"][logical_id]["Properties"])
 
 
-def _arn(stack: ShopfloorStack, queue: Queue) -> Any:
-    return stack.resolve(stack.queues.by_name[queue.name].queue.queue_arn)
+def _consumer(queue: Queue) -> Function:
+    [consumer] = [function for function in CONSUMERS if function.consumes == queue.name]
+    return consumer
 
 
-def _dead_letter_arn(stack: ShopfloorStack, queue: Queue) -> Any:
-    return stack.resolve(stack.queues.by_name[queue.name].dead_letters.queue.queue_arn)
+def _stack(stage: ShopfloorStage, queue: Queue) -> FunctionsStack:
+    """The stack that holds a queue: its consumer's."""
+    return stage.stack_of_function[_consumer(queue).name]
+
+
+def _queue(stage: ShopfloorStage, queue: Queue) -> TopologyQueue:
+    return _stack(stage, queue).queues.by_name[queue.name]
+
+
+def _arn(stage: ShopfloorStage, queue: Queue) -> Any:
+    return stage.data.resolve(_queue(stage, queue).queue.queue_arn)
+
+
+def _dead_letter_arn(stage: ShopfloorStage, queue: Queue) -> Any:
+    return stage.data.resolve(_queue(stage, queue).dead_letters.queue.queue_arn)
 
 
 def _dead_letter_queue_ids(template_dict: dict[str, Any]) -> set[str]:
@@ -65,23 +89,23 @@ def _dead_letter_queue_ids(template_dict: dict[str, Any]) -> set[str]:
 
 @pytest.mark.parametrize("queue", QUEUES, ids=lambda queue: queue.name)
 def test_each_queue_is_encrypted_and_redriven_to_its_dead_letter_queue(
-    template_dict: dict[str, Any], stack: ShopfloorStack, queue: Queue
+    template_dict: dict[str, Any], stage: ShopfloorStage, queue: Queue
 ) -> None:
-    properties = _properties(template_dict, _arn(stack, queue))
+    properties = _properties(template_dict, _arn(stage, queue))
 
     assert properties["SqsManagedSseEnabled"] is True
     assert properties["VisibilityTimeout"] == queue.visibility_timeout_seconds
     assert properties["RedrivePolicy"] == {
-        "deadLetterTargetArn": _dead_letter_arn(stack, queue),
+        "deadLetterTargetArn": _dead_letter_arn(stage, queue),
         "maxReceiveCount": queue.max_receive_count,
     }
 
 
 @pytest.mark.parametrize("queue", QUEUES, ids=lambda queue: queue.name)
 def test_each_dead_letter_queue_is_encrypted_and_keeps_messages_as_declared(
-    template_dict: dict[str, Any], stack: ShopfloorStack, queue: Queue
+    template_dict: dict[str, Any], stage: ShopfloorStage, queue: Queue
 ) -> None:
-    properties = _properties(template_dict, _dead_letter_arn(stack, queue))
+    properties = _properties(template_dict, _dead_letter_arn(stage, queue))
 
     assert properties["SqsManagedSseEnabled"] is True
     assert properties["MessageRetentionPeriod"] == queue.dlq_retention_days * 24 * 60 * 60
@@ -122,9 +146,9 @@ def test_every_dead_letter_queue_alarms_on_its_first_message(template_dict: dict
 
 
 def test_only_dead_letter_queues_and_topology_queues_exist(
-    template_dict: dict[str, Any], stack: ShopfloorStack
+    template_dict: dict[str, Any], stage: ShopfloorStage
 ) -> None:
-    topology_queues = {_arn(stack, queue)["Fn::GetAtt"][0] for queue in QUEUES}
+    topology_queues = {_arn(stage, queue)["Fn::GetAtt"][0] for queue in QUEUES}
 
     assert set(
         resources_of_type(template_dict, "AWS::SQS::Queue")
@@ -133,7 +157,7 @@ def test_only_dead_letter_queues_and_topology_queues_exist(
 
 @pytest.mark.parametrize("function", CONSUMERS, ids=lambda function: function.name)
 def test_a_consumer_reports_partial_batch_failures_at_the_declared_batch_size_and_concurrency(
-    template_dict: dict[str, Any], stack: ShopfloorStack, function: Function
+    template_dict: dict[str, Any], stage: ShopfloorStage, function: Function
 ) -> None:
     assert function.consumes
     queue = QUEUES_BY_NAME[function.consumes]
@@ -144,7 +168,7 @@ def test_a_consumer_reports_partial_batch_failures_at_the_declared_batch_size_an
         == {"Ref": function_logical_ids(template_dict)[function.name]}
     ]
 
-    assert mapping["EventSourceArn"] == _arn(stack, queue)
+    assert mapping["EventSourceArn"] == _arn(stage, queue)
     assert mapping["BatchSize"] == queue.batch_size
     assert mapping["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
     assert mapping["ScalingConfig"] == {"MaximumConcurrency": queue.max_concurrency}
@@ -174,10 +198,10 @@ def test_a_consumer_slower_than_the_visibility_timeout_is_refused() -> None:
 
 @pytest.mark.parametrize("queue", QUEUES, ids=lambda queue: queue.name)
 def test_only_the_functions_naming_a_queue_may_send_to_it_or_consume_it(
-    template_dict: dict[str, Any], stack: ShopfloorStack, queue: Queue
+    template_dict: dict[str, Any], stage: ShopfloorStage, queue: Queue
 ) -> None:
     for function in FUNCTIONS:
-        actions = actions_on(template_dict, function.name, _arn(stack, queue))
+        actions = actions_on(template_dict, function.name, _arn(stage, queue))
 
         assert (SEND in actions) == (queue.name in function.sends_to), function.name
         assert (actions >= CONSUME) == (function.consumes == queue.name), function.name
@@ -186,7 +210,7 @@ def test_only_the_functions_naming_a_queue_may_send_to_it_or_consume_it(
 
 @pytest.mark.parametrize("function", SENDERS, ids=lambda function: function.name)
 def test_a_sender_is_given_the_url_of_each_queue_it_sends_to(
-    template_dict: dict[str, Any], stack: ShopfloorStack, function: Function
+    template_dict: dict[str, Any], stage: ShopfloorStage, function: Function
 ) -> None:
     environment = template_dict["Resources"][function_logical_ids(template_dict)[function.name]][
         "Properties"
@@ -194,4 +218,48 @@ def test_a_sender_is_given_the_url_of_each_queue_it_sends_to(
 
     for queue_name in function.sends_to:
         queue = QUEUES_BY_NAME[queue_name]
-        assert environment[queue.env_var] == stack.resolve(stack.queues.by_name[queue_name].queue.queue_url)
+        assert environment[queue.env_var] == stage.data.resolve(_queue(stage, queue).queue.queue_url)
+
+
+@pytest.mark.parametrize("queue", QUEUES, ids=lambda queue: queue.name)
+def test_a_queue_and_its_dead_letter_queue_live_in_the_stack_of_its_consumer(
+    stage: ShopfloorStage, templates: dict[str, dict[str, Any]], queue: Queue
+) -> None:
+    """And in no other stack; every function that sends to it is of that stack too (queues_of)."""
+    home = _stack(stage, queue)
+    ids = {_arn(stage, queue)["Fn::GetAtt"][0], _dead_letter_arn(stage, queue)["Fn::GetAtt"][0]}
+
+    for stack in stage.function_stacks:
+        assert (queue.name in stack.queues.by_name) == (stack is home), stack.stack_name
+    for stack_name, template in templates.items():
+        held = ids & set(resources_of_type(template, "AWS::SQS::Queue"))
+        assert held == (ids if stack_name == home.stack_name else set()), stack_name
+    for function in SENDERS:
+        if queue.name in function.sends_to:
+            assert stage.stack_of_function[function.name] is home, function.name
+
+
+def test_each_function_stack_holds_the_queues_its_functions_consume_and_no_other(
+    stage: ShopfloorStage,
+) -> None:
+    for stack in stage.function_stacks:
+        consumed = {function.consumes for function in stack.functions.declared if function.consumes}
+
+        assert set(stack.queues.by_name) == consumed, stack.stack_name
+        assert {queue.name for queue in queues_of(functions_of(stack.contexts))} == consumed, stack.stack_name
+
+
+def test_a_stack_whose_function_sends_to_a_queue_another_stack_consumes_is_refused() -> None:
+    """A queue lives in its consumer's stack: a sender in another stack would tie their deployments."""
+    [queue, *_] = QUEUES
+    sender = Function(
+        name="sender", description="Sends to the queue.", context=CATALOG_CONTEXT, sends_to=(queue.name,)
+    )
+    consumer = Function(
+        name="consumer", description="Consumes it.", context=SHOP_CONTEXT, consumes=queue.name
+    )
+
+    with pytest.raises(ValueError, match=f"sender sends to {queue.name}, which a function of another stack"):
+        queues_of([sender])
+    assert queues_of([consumer]) == (queue,)
+    assert queues_of([sender, consumer]) == (queue,)

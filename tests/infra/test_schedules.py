@@ -12,7 +12,7 @@ from infra.constants import (
     SCHEDULE_RETRY_ATTEMPTS,
     SCHEDULED_RUN_RETRY_ATTEMPTS,
 )
-from infra.stack import ShopfloorStack
+from infra.stack import ShopfloorStage
 from infra.topology import FUNCTIONS, Function
 from tests.infra.template import function_logical_ids, resources_of_type
 
@@ -35,6 +35,12 @@ def _rule(template_dict: dict[str, Any], function: Function) -> tuple[str, dict[
     return logical_id, dict(rule)
 
 
+def _dead_letters(stage: ShopfloorStage, function: Function) -> Any:
+    """The dead-letter queue of a function's schedule, which the function's stack holds."""
+    stack = stage.stack_of_function[function.name]
+    return stack.resolve(stack.schedules.by_name[function.name].dead_letters.queue.queue_arn)
+
+
 def test_the_offers_dispatch_runs_every_minute(template_dict: dict[str, Any]) -> None:
     [dispatch] = [function for function in FUNCTIONS if function.name == "offers-dispatch"]
 
@@ -55,13 +61,31 @@ def test_there_is_one_schedule_rule_per_scheduled_function(template_dict: dict[s
 
 
 @pytest.mark.parametrize("function", SCHEDULED, ids=lambda function: function.name)
+def test_a_schedule_lives_in_the_stack_of_its_function(
+    stage: ShopfloorStage, templates: dict[str, dict[str, Any]], function: Function
+) -> None:
+    """Its rule, permission and dead-letter queue are its function's stack's, and no other stack has
+    a schedule for it."""
+    stack = stage.stack_of_function[function.name]
+
+    assert set(stack.schedules.by_name) == {
+        scheduled.name for scheduled in SCHEDULED if stage.stack_of_function[scheduled.name] is stack
+    }
+    for other in stage.function_stacks:
+        assert (function.name in other.schedules.by_name) == (other is stack), other.stack_name
+    own = templates[stack.stack_name]
+    _rule(own, function)  # exactly one rule of its stack invokes it
+    assert _dead_letters(stage, function)["Fn::GetAtt"][0] in resources_of_type(own, "AWS::SQS::Queue")
+
+
+@pytest.mark.parametrize("function", SCHEDULED, ids=lambda function: function.name)
 def test_a_scheduled_function_is_invoked_at_its_rate_with_bounded_retries(
-    template_dict: dict[str, Any], stack: ShopfloorStack, function: Function
+    template_dict: dict[str, Any], stage: ShopfloorStage, function: Function
 ) -> None:
     assert function.schedule_minutes
     _, rule = _rule(template_dict, function)
     [target] = rule["Targets"]
-    dead_letters = stack.resolve(stack.schedules.by_name[function.name].dead_letters.queue.queue_arn)
+    dead_letters = _dead_letters(stage, function)
 
     assert rule["ScheduleExpression"] == _rate(function.schedule_minutes)
     assert rule["State"] == "ENABLED"
@@ -90,7 +114,7 @@ def test_only_its_rule_may_invoke_a_scheduled_function(
 
 @pytest.mark.parametrize("function", SCHEDULED, ids=lambda function: function.name)
 def test_a_failed_scheduled_run_ends_in_the_dead_letter_queue(
-    template_dict: dict[str, Any], stack: ShopfloorStack, function: Function
+    template_dict: dict[str, Any], stage: ShopfloorStage, function: Function
 ) -> None:
     function_ref = {"Ref": function_logical_ids(template_dict)[function.name]}
     [config] = [
@@ -98,7 +122,7 @@ def test_a_failed_scheduled_run_ends_in_the_dead_letter_queue(
         for config in resources_of_type(template_dict, "AWS::Lambda::EventInvokeConfig").values()
         if config["Properties"]["FunctionName"] == function_ref
     ]
-    dead_letters = stack.resolve(stack.schedules.by_name[function.name].dead_letters.queue.queue_arn)
+    dead_letters = _dead_letters(stage, function)
 
     assert config["MaximumRetryAttempts"] == SCHEDULED_RUN_RETRY_ATTEMPTS
     assert config["MaximumEventAgeInSeconds"] == SCHEDULE_MAX_EVENT_AGE_MINUTES * 60

@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 
 from infra.constructs.functions import check_stream_consumer
-from infra.stack import ShopfloorStack
+from infra.stack import ShopfloorStage
 from infra.topology import FUNCTIONS, TABLES, TABLES_BY_NAME, Function, Table, TableStream
-from tests.infra.template import actions_on, function_logical_ids, resources_of_type
+from tests.infra.template import GET_STACK_OUTPUT, actions_on, function_logical_ids, resources_of_type
 
 pytestmark = pytest.mark.infra
 
@@ -36,11 +36,14 @@ def _mapping(template_dict: dict[str, Any], function: Function) -> dict[str, Any
     return dict(mapping)
 
 
-def _stream_arn(stack: ShopfloorStack, table_name: str) -> Any:
-    return stack.resolve(stack.tables.by_name[table_name].table_stream_arn)
+def _stream_arn(stage: ShopfloorStage, table_name: str) -> Any:
+    """The table's stream (the data stack's: its consumer's stack reads it from the data stack's output)."""
+    return stage.data.resolve(stage.data.tables.by_name[table_name].table_stream_arn)
 
 
-def _failures_arn(stack: ShopfloorStack, function: Function) -> Any:
+def _failures_arn(stage: ShopfloorStage, function: Function) -> Any:
+    """The consumer's on-failure queue, which its own stack holds."""
+    stack = stage.stack_of_function[function.name]
     return stack.resolve(stack.functions.stream_failures[function.name].queue.queue_arn)
 
 
@@ -53,15 +56,34 @@ def test_the_warranty_archiver_and_order_events_consume_their_tables_streams() -
 
 @pytest.mark.parametrize("function", STREAM_CONSUMERS, ids=lambda function: function.name)
 def test_a_stream_consumer_reads_its_tables_stream_as_declared(
-    template_dict: dict[str, Any], stack: ShopfloorStack, function: Function
+    template_dict: dict[str, Any], stage: ShopfloorStage, function: Function
 ) -> None:
     stream = _stream(function)
     mapping = _mapping(template_dict, function)
 
-    assert mapping["EventSourceArn"] == _stream_arn(stack, stream.table)
+    assert mapping["EventSourceArn"] == _stream_arn(stage, stream.table)
     assert mapping["StartingPosition"] == "TRIM_HORIZON"
     assert mapping["BatchSize"] == stream.batch_size
     assert mapping["MaximumBatchingWindowInSeconds"] == stream.batching_window_seconds
+
+
+@pytest.mark.parametrize("function", STREAM_CONSUMERS, ids=lambda function: function.name)
+def test_a_stream_consumer_reads_the_data_stacks_stream_from_its_own_stack(
+    stage: ShopfloorStage, templates: dict[str, dict[str, Any]], function: Function
+) -> None:
+    """The event source and the on-failure queue (and its alarm) are the consumer's stack's; the
+    table is the data stack's, whose stream ARN the consumer's stack reads from the data stack's output."""
+    own = templates[stage.stack_of_function[function.name].stack_name]
+    failures_id = _failures_arn(stage, function)["Fn::GetAtt"][0]
+
+    read = _mapping(own, function)["EventSourceArn"][GET_STACK_OUTPUT]
+    assert read["StackName"] == stage.data.stack_name
+    assert failures_id in resources_of_type(own, "AWS::SQS::Queue")
+    assert any(
+        alarm["Properties"].get("Dimensions")
+        == [{"Name": "QueueName", "Value": {"Fn::GetAtt": [failures_id, "QueueName"]}}]
+        for alarm in resources_of_type(own, "AWS::CloudWatch::Alarm").values()
+    )
 
 
 @pytest.mark.parametrize("function", STREAM_CONSUMERS, ids=lambda function: function.name)
@@ -94,25 +116,25 @@ def test_the_archiver_sees_only_inserts(template_dict: dict[str, Any]) -> None:
 
 
 def test_order_events_sees_placed_and_changed_orders_but_no_deletion(
-    template_dict: dict[str, Any], stack: ShopfloorStack
+    template_dict: dict[str, Any], stage: ShopfloorStage
 ) -> None:
     [order_events] = [function for function in STREAM_CONSUMERS if function.name == "order-events"]
     mapping = _mapping(template_dict, order_events)
 
     [event_filter] = mapping["FilterCriteria"]["Filters"]
     assert json.loads(event_filter["Pattern"]) == {"eventName": ["INSERT", "MODIFY"]}
-    assert mapping["EventSourceArn"] == _stream_arn(stack, "orders")
+    assert mapping["EventSourceArn"] == _stream_arn(stage, "orders")
     assert mapping["BisectBatchOnFunctionError"] is True
     assert mapping["MaximumRetryAttempts"] == _stream(order_events).retry_attempts > 0
-    assert mapping["DestinationConfig"] == {"OnFailure": {"Destination": _failures_arn(stack, order_events)}}
+    assert mapping["DestinationConfig"] == {"OnFailure": {"Destination": _failures_arn(stage, order_events)}}
 
 
 @pytest.mark.parametrize("function", STREAM_CONSUMERS, ids=lambda function: function.name)
 def test_what_still_fails_goes_to_the_consumers_dead_letter_queue(
-    template_dict: dict[str, Any], stack: ShopfloorStack, function: Function
+    template_dict: dict[str, Any], stage: ShopfloorStage, function: Function
 ) -> None:
     mapping = _mapping(template_dict, function)
-    failures = _failures_arn(stack, function)
+    failures = _failures_arn(stage, function)
     queue = template_dict["Resources"][failures["Fn::GetAtt"][0]]["Properties"]
 
     assert mapping["DestinationConfig"] == {"OnFailure": {"Destination": failures}}
@@ -122,9 +144,9 @@ def test_what_still_fails_goes_to_the_consumers_dead_letter_queue(
 
 @pytest.mark.parametrize("function", STREAM_CONSUMERS, ids=lambda function: function.name)
 def test_a_stream_consumers_dead_letter_queue_alarms_on_its_first_message(
-    template_dict: dict[str, Any], stack: ShopfloorStack, function: Function
+    template_dict: dict[str, Any], stage: ShopfloorStage, function: Function
 ) -> None:
-    queue_name = {"Fn::GetAtt": [_failures_arn(stack, function)["Fn::GetAtt"][0], "QueueName"]}
+    queue_name = {"Fn::GetAtt": [_failures_arn(stage, function)["Fn::GetAtt"][0], "QueueName"]}
 
     [alarm] = [
         alarm["Properties"]
@@ -138,10 +160,10 @@ def test_a_stream_consumers_dead_letter_queue_alarms_on_its_first_message(
 
 @pytest.mark.parametrize("function", STREAM_CONSUMERS, ids=lambda function: function.name)
 def test_a_stream_consumer_may_read_its_stream_and_send_to_its_dead_letter_queue(
-    template_dict: dict[str, Any], stack: ShopfloorStack, function: Function
+    template_dict: dict[str, Any], stage: ShopfloorStage, function: Function
 ) -> None:
-    stream_actions = actions_on(template_dict, function.name, _stream_arn(stack, _stream(function).table))
-    queue_actions = actions_on(template_dict, function.name, _failures_arn(stack, function))
+    stream_actions = actions_on(template_dict, function.name, _stream_arn(stage, _stream(function).table))
+    queue_actions = actions_on(template_dict, function.name, _failures_arn(stage, function))
 
     assert stream_actions == READ_STREAM
     assert "sqs:SendMessage" in queue_actions
@@ -150,12 +172,12 @@ def test_a_stream_consumer_may_read_its_stream_and_send_to_its_dead_letter_queue
 
 @pytest.mark.parametrize("table", [table for table in TABLES if table.stream], ids=lambda table: table.name)
 def test_only_its_consumers_may_read_a_tables_stream(
-    template_dict: dict[str, Any], stack: ShopfloorStack, table: Table
+    template_dict: dict[str, Any], stage: ShopfloorStage, table: Table
 ) -> None:
     readers = {
         function.name
         for function in FUNCTIONS
-        if actions_on(template_dict, function.name, _stream_arn(stack, table.name))
+        if actions_on(template_dict, function.name, _stream_arn(stage, table.name))
     }
 
     assert readers == {
