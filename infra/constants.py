@@ -127,9 +127,9 @@ SCHEDULE_MAX_EVENT_AGE_MINUTES: Final = 2
 SCHEDULED_RUN_RETRY_ATTEMPTS: Final = 0  # Lambda's retries of a failed run: the next tick is the retry
 SCHEDULE_DEAD_LETTER_RETENTION_DAYS: Final = 14
 
-# The event buses (infra.constructs.event_buses). The bus named after the app takes the stack's name,
-# lowercased: stack Shopfloor-Dev has bus "shopfloor-dev", Shopfloor-Prod in the same account
-# "shopfloor-prod". Any other bus is "<stack>-<bus>". Its archive is "<bus>-archive".
+# The event buses (infra.constructs.event_buses). The bus named after the app takes the stage's
+# prefix, lowercased: stage Dev (stacks Shopfloor-Dev-*) has bus "shopfloor-dev", Prod in the same
+# account "shopfloor-prod". Any other bus is "<prefix>-<bus>", lowercased. Its archive is "<bus>-archive".
 EVENT_ARCHIVE_SUFFIX: Final = "-archive"
 # EventBridge limits an archive's name to 48 characters.
 EVENT_ARCHIVE_NAME_MAX_LENGTH: Final = 48
