@@ -13,7 +13,7 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 STAGE ?= dev
 # Its CDK Stage's id, which selects its stacks: dev -> Dev (`cdk deploy 'Dev/*'`).
 STAGE_ID = $(shell stage='$(STAGE)'; echo "$${stage^}")
-PROD_DESTROY_REFUSED := make destroy refuses STAGE=prod: its stacks hold the shop's data (retained, termination-protected)
+PROD_DESTROY_REFUSED := make destroy refuses STAGE=prod: its data stack holds the shop's data (retained, termination-protected)
 
 .PHONY: help run test lint unit integration e2e infra-test browser screenshots bench build synth deploy destroy openapi docs clean
 

@@ -178,7 +178,7 @@ def topology_mermaid() -> str:
     lines.extend(
         _subgraph(
             "outside",
-            "outside the stack",
+            "outside Shopfloor",
             (f"{ids.add('service', service.name)}(({label(service.name)}))" for service in SERVICES),
         )
     )

@@ -12,6 +12,7 @@ the deploy of the one that published it.
   other stack, so its resources' logical ids and retention depend on no other stack; in prod it is
   the one stack with termination protection, and the others may be destroyed and made again.
 - **Platform**: what every context shares: the alarm topic, and the watch over the tables.
+- Every stack's queues (messages in flight) follow the stage's removal policy: prod keeps them.
 - **Catalog, Warranties, Factories, Shop**: a bounded context each (CONTEXT_STACKS): its layers
   (the dependencies, the platform's code and its own), functions, queues, schedules, event rules,
   dashboard and alarms, and, in a stage with a canary, its CodeDeploy deployments.
@@ -31,7 +32,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Final
 
-from aws_cdk import CfnOutput, Stack, Stage
+from aws_cdk import CfnOutput, RemovalPolicies, Stack, Stage
 from constructs import Construct
 
 from infra.constants import (
@@ -95,6 +96,7 @@ from infra.topology import (
     Queue,
 )
 
+SQS_QUEUE: Final = "AWS::SQS::Queue"
 DATA: Final = "Data"
 PLATFORM: Final = "Platform"
 EDGE: Final = "Edge"
@@ -244,6 +246,10 @@ class _PartStack(Stack):
         )
         self.part = part
         self.settings = settings
+        # Messages in flight are data too (an order's e-mails not sent yet, dead letters waiting for a
+        # redrive): where the stage keeps its data, a queue outlives its stack, to be drained or
+        # redriven by hand after the stack is made again.
+        RemovalPolicies.of(self).apply(settings.removal_policy, apply_to_resource_types=[SQS_QUEUE])
 
 
 class DataStack(_PartStack):

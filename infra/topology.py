@@ -150,7 +150,7 @@ class Secret:
 
 @dataclass(frozen=True)
 class Service:
-    """An HTTP service outside the stack; its base URL is a setting."""
+    """An HTTP service outside Shopfloor; its base URL is a setting."""
 
     name: str
     description: str

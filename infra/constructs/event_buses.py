@@ -56,7 +56,7 @@ def archive_name(bus_name: str) -> str:
     if len(name) > EVENT_ARCHIVE_NAME_MAX_LENGTH:
         raise ValueError(
             f"the archive of event bus {bus_name} would be named {name!r}, longer than the "
-            f"{EVENT_ARCHIVE_NAME_MAX_LENGTH} characters EventBridge allows: use a shorter stack name"
+            f"{EVENT_ARCHIVE_NAME_MAX_LENGTH} characters EventBridge allows: use a shorter app or stage name"
         )
     return name
 

@@ -55,8 +55,9 @@ def code_layer_excludes(name: str) -> list[str]:
 
 class Layers(Construct):
     """The dependency layer, the platform's and the code layers of `contexts` (every context by
-    default), by name. Each stack makes its own: a layer version's ARN changes with its content, and
-    a stack's export cannot change while another stack imports it; the same folder is the same asset
+    default), by name. Each stack of functions makes its own, so that every asset its functions run
+    is the stack's own: a change to one context's code publishes a layer version in that stack alone,
+    and no stack waits on another's deploy for a new layer's ARN. The same folder is the same asset
     (one upload), so a copy per stack costs a layer version, not a build."""
 
     def __init__(

@@ -1,4 +1,4 @@
-"""HTTP services outside the stack: each base URL is a CDK context setting, checked at synth.
+"""HTTP services outside Shopfloor: each base URL is a CDK context setting, checked at synth.
 
 `cdk deploy -c offersServiceUrl=https://...` overrides the default in cdk.json.
 """
