@@ -1,7 +1,10 @@
 """E-mail: each sender is an SES identity for the address the deployment gives (CDK context, checked
 at synth); a function that sends from it may call ses:SendEmail on that identity and nothing else of
 SES, and no other function may use SES at all; the deploy-time settings reach the functions. In the
-SES sandbox, the verified recipients named by the context are added to the grant, as recipients only."""
+SES sandbox, the verified recipients named by the context are added to the grant, as recipients only.
+
+The identities (and their outputs) are the data stack's: an identity's verification is a person's
+click, kept as data is; the grants are read from the dev stage's stacks as one (`template_dict`)."""
 
 from __future__ import annotations
 
@@ -23,7 +26,7 @@ from infra.constructs.email import (
     sandbox_recipients_from_context,
     sender_addresses_from_context,
 )
-from infra.stack import ShopfloorStack
+from infra.stack import ShopfloorStage
 from infra.stages import DEV, STAGES, StageSettings
 from infra.topology import (
     EMAIL_SENDERS,
@@ -34,7 +37,7 @@ from infra.topology import (
     EmailSender,
     Function,
 )
-from tests.infra.conftest import SANDBOX_RECIPIENTS, cdk_context, dev_stack
+from tests.infra.conftest import SANDBOX_RECIPIENTS, cdk_context, dev_stage
 from tests.infra.template import (
     function_environments,
     function_roles,
@@ -77,8 +80,8 @@ def _ses_statements(template_dict: dict[str, Any], function_name: str) -> list[d
     ]
 
 
-def _identity_arn(stack: ShopfloorStack, sender: EmailSender) -> Any:
-    return stack.resolve(stack.email_senders.by_name[sender.name].identity_arn)
+def _identity_arn(stage: ShopfloorStage, sender: EmailSender) -> Any:
+    return stage.data.resolve(stage.data.email_senders.by_name[sender.name].identity_arn)
 
 
 def _arn_of(address: str) -> dict[str, Any]:
@@ -128,20 +131,25 @@ def test_devs_defaults_are_the_local_clouds_addresses() -> None:
 
 
 @pytest.mark.parametrize("sender", EMAIL_SENDERS, ids=lambda sender: sender.name)
-def test_each_sender_is_an_ses_identity_for_its_context_address(
-    template_dict: dict[str, Any], stack: ShopfloorStack, sender: EmailSender
+def test_each_sender_is_an_ses_identity_for_its_context_address_in_the_data_stack(
+    templates: dict[str, dict[str, Any]], stage: ShopfloorStage, sender: EmailSender
 ) -> None:
+    """The identity and its outputs are the data stack's, and no other stack's."""
     address = str(DEV.context_defaults()[sender.context_key])
-    identity = stack.email_senders.by_name[sender.name].identity
+    identity = stage.data.email_senders.by_name[sender.name].identity
+    data = templates[stage.data.stack_name]
     [logical_id] = [
         logical_id
-        for logical_id, resource in resources_of_type(template_dict, "AWS::SES::EmailIdentity").items()
+        for logical_id, resource in resources_of_type(data, "AWS::SES::EmailIdentity").items()
         if resource["Properties"]["EmailIdentity"] == address
     ]
 
-    assert stack.resolve(identity.email_identity_name) == {"Ref": logical_id}
-    assert template_dict["Outputs"][identity_output_id(sender)]["Value"] == {"Ref": logical_id}
-    assert template_dict["Outputs"][identity_arn_output_id(sender)]["Value"] == _arn_of(address)
+    assert stage.data.resolve(identity.email_identity_name) == {"Ref": logical_id}
+    assert data["Outputs"][identity_output_id(sender)]["Value"] == {"Ref": logical_id}
+    assert data["Outputs"][identity_arn_output_id(sender)]["Value"] == _arn_of(address)
+    for stack_name, template in templates.items():
+        if stack_name != stage.data.stack_name:
+            assert resources_of_type(template, "AWS::SES::EmailIdentity") == {}, stack_name
 
 
 def test_the_only_identities_are_the_senders(template_dict: dict[str, Any]) -> None:
@@ -157,7 +165,7 @@ def test_the_only_identities_are_the_senders(template_dict: dict[str, Any]) -> N
 
 @pytest.mark.parametrize("function", SENDING_FUNCTIONS, ids=lambda function: function.name)
 def test_a_sender_may_send_email_from_its_identity_and_do_nothing_else_with_ses(
-    template_dict: dict[str, Any], stack: ShopfloorStack, function: Function
+    template_dict: dict[str, Any], stage: ShopfloorStage, function: Function
 ) -> None:
     assert function.sends_email_from
     sender = EMAIL_SENDERS_BY_NAME[function.sends_email_from]
@@ -165,7 +173,7 @@ def test_a_sender_may_send_email_from_its_identity_and_do_nothing_else_with_ses(
     [statement] = _ses_statements(template_dict, function.name)
 
     assert statement_actions(statement) == {SEND_EMAIL}
-    assert statement_resources(statement) == [_identity_arn(stack, sender)]
+    assert statement_resources(statement) == [_identity_arn(stage, sender)]
     assert "Condition" not in statement
 
 
@@ -248,7 +256,7 @@ def test_the_synth_stops_with_the_context_key_to_set(key: str, value: object) ->
     context = {**cdk_context(), key: value}
 
     with pytest.raises(ValueError, match=re.escape(f"context {key}={value!r} must be an e-mail address (")):
-        dev_stack(App(context=context))
+        dev_stage(App(context=context))
 
 
 @pytest.mark.parametrize(
@@ -277,7 +285,7 @@ def test_a_sandbox_recipient_that_is_no_address_is_refused(value: object) -> Non
 
 
 def test_in_the_sandbox_the_notifier_may_also_mail_the_verified_recipients_from_the_sender_only(
-    sandbox_template_dict: dict[str, Any], sandbox_stack: ShopfloorStack
+    sandbox_template_dict: dict[str, Any], sandbox_stage: ShopfloorStage
 ) -> None:
     sender_address = DEV.sender_email
     statements = _ses_statements(sandbox_template_dict, "notifier")
@@ -285,7 +293,7 @@ def test_in_the_sandbox_the_notifier_may_also_mail_the_verified_recipients_from_
     conditioned = [statement for statement in statements if "Condition" in statement]
 
     assert [(statement_actions(s), statement_resources(s)) for s in unconditioned] == [
-        ({SEND_EMAIL}, [_identity_arn(sandbox_stack, SHOP_MAIL)])
+        ({SEND_EMAIL}, [_identity_arn(sandbox_stage, SHOP_MAIL)])
     ]
     [recipients] = conditioned
     assert statement_actions(recipients) == {SEND_EMAIL}

@@ -1,11 +1,17 @@
 """What runs locally is what deploys: the local gateway and the synthesized template agree on the
 HTTP API's routes (the `ANY` ones included), on which of them are behind the JWT authorizer, and on
 the pool and app client it trusts; moto's event bus, archive and rules and the deployed ones agree;
-and each function gets the same configuration."""
+and each function gets the same configuration.
+
+"The synthesized template" is every stack of the dev stage read as one (`template_dict`,
+tests.infra.template.stage_template: each cross-stack read resolved to what it reads): the local
+cloud is one Shopfloor, unchanged for its users, whichever of the stage's stacks holds each resource
+deployed; test_the_parity_view_is_every_stack_of_the_dev_stage holds the view to all of them."""
 
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
@@ -24,6 +30,7 @@ from infra.dynamodb import local_table_names
 from infra.local import resources
 from infra.local.authorizer import bearer_token, trusted_pool
 from infra.local.routing import Router
+from infra.stack import STACK_PARTS, ShopfloorStage
 from infra.stages import DEV
 from infra.topology import (
     APP_NAME,
@@ -44,6 +51,7 @@ from infra.topology import (
 )
 from tests.infra.template import (
     JWT,
+    PUBLISHED_OUTPUT_PREFIX,
     Template,
     function_environments,
     function_logical_ids,
@@ -118,6 +126,41 @@ BUS_RULES = [(bus, rule) for bus in EVENT_BUSES for rule in bus.rules]
 # The local authorizer's keys are fetched from moto only when a token arrives; any address will do.
 MOTO_URL = "http://moto.invalid:5000"
 IDENTITY_SOURCE_HEADER_PREFIX = "$request.header."
+
+
+def test_the_parity_view_is_every_stack_of_the_dev_stage(
+    stage: ShopfloorStage, templates: Mapping[str, Template], template_dict: Template
+) -> None:
+    """What this module compares the local cloud with, `template_dict`, is the dev stage's stacks,
+    all of them, read as one: each stack's resources (under their own logical ids; one whose id
+    another stack uses too, the view renames) and its outputs (but the published ones, which the
+    view resolves the stacks' reads of one another with). A stack left out of the view fails here."""
+    stack_names = [DEV.stack_name(part) for part in STACK_PARTS]
+    stacks_of_id = Counter(
+        logical_id for template in templates.values() for logical_id in template["Resources"]
+    )
+
+    assert [stack.stack_name for stack in stage.stacks] == stack_names
+    assert list(templates) == stack_names
+    for stack_name, template in templates.items():
+        own = {
+            logical_id: resource["Type"]
+            for logical_id, resource in template["Resources"].items()
+            if stacks_of_id[logical_id] == 1
+        }
+        outputs = {
+            output_id
+            for output_id in template.get("Outputs", {})
+            if not output_id.startswith(PUBLISHED_OUTPUT_PREFIX)
+        }
+        assert own, f"{stack_name} has no resource of its own"
+        in_view = {
+            logical_id: template_dict["Resources"].get(logical_id, {}).get("Type") for logical_id in own
+        }
+        assert in_view == own, f"{stack_name}'s resources are not all in the parity view"
+        assert outputs <= set(template_dict["Outputs"]), (
+            f"{stack_name}'s outputs are not all in the parity view"
+        )
 
 
 def test_the_local_gateway_serves_exactly_the_deployed_routes(template_dict: Template) -> None:
@@ -215,12 +258,12 @@ def _authorizers(template: Template) -> dict[str, Mapping[str, Any]]:
 
 
 def _deployed_pool_and_client(template: Template, pool: UserPool) -> tuple[str, str]:
-    """The logical ids of the deployed pool (named after the stack and the topology's pool) and of
+    """The logical ids of the deployed pool (named after the stage and the topology's pool) and of
     its one app client."""
     [pool_id] = [
         logical_id
         for logical_id, resource in resources_of_type(template, "AWS::Cognito::UserPool").items()
-        if resource["Properties"]["UserPoolName"] == f"{DEV.stack_name}-{pool.name}"
+        if resource["Properties"]["UserPoolName"] == f"{DEV.prefix}-{pool.name}"
     ]
     [client_id] = [
         logical_id
@@ -250,7 +293,7 @@ def test_the_local_user_pool_and_its_client_behave_as_the_deployed_ones(
     [(pool_id, deployed_pool)] = [
         (logical_id, resource["Properties"])
         for logical_id, resource in resources_of_type(template_dict, "AWS::Cognito::UserPool").items()
-        if resource["Properties"]["UserPoolName"] == f"{DEV.stack_name}-{pool.name}"
+        if resource["Properties"]["UserPoolName"] == f"{DEV.prefix}-{pool.name}"
     ]
     [deployed_client] = [
         resource["Properties"]
@@ -287,24 +330,24 @@ def test_each_function_gets_the_deployed_configuration_locally(template_dict: Te
         for variable, value in variables.items():
             assert variable in local_variables, f"{name} lacks {variable} locally"
             if variable in TABLE_BY_ENV_VAR:
-                assert _ref(value) in table_ids, f"{name}.{variable} is not a table of the stack"
+                assert _ref(value) in table_ids, f"{name}.{variable} is not a table of the stage"
                 expected = local_table_names()[TABLE_BY_ENV_VAR[variable].name]
                 assert local_variables[variable] == expected
             elif variable in QUEUE_ENV_VARS:
-                assert _ref(value) in queue_ids, f"{name}.{variable} is not a queue of the stack"
+                assert _ref(value) in queue_ids, f"{name}.{variable} is not a queue of the stage"
                 assert local_variables[variable], f"{name}.{variable} is empty locally"
             elif variable in SECRET_ENV_VARS:
-                assert _ref(value) in secret_ids, f"{name}.{variable} is not a secret of the stack"
+                assert _ref(value) in secret_ids, f"{name}.{variable} is not a secret of the stage"
                 assert local_variables[variable], f"{name}.{variable} is empty locally"
             elif variable in BUCKET_BY_ENV_VAR:
-                assert _ref(value) in bucket_ids, f"{name}.{variable} is not a bucket of the stack"
+                assert _ref(value) in bucket_ids, f"{name}.{variable} is not a bucket of the stage"
                 expected = resources.bucket_names()[BUCKET_BY_ENV_VAR[variable].name]
                 assert local_variables[variable] == expected, f"{name}.{variable}"
             elif variable in USER_POOL_ENV_VARS:
-                assert _ref(value) in user_pool_ids, f"{name}.{variable} is not a user pool of the stack"
+                assert _ref(value) in user_pool_ids, f"{name}.{variable} is not a user pool of the stage"
                 assert local_variables[variable], f"{name}.{variable} is empty locally"
             elif variable in USER_POOL_CLIENT_ENV_VARS:
-                assert _ref(value) in client_ids, f"{name}.{variable} is not a user pool client of the stack"
+                assert _ref(value) in client_ids, f"{name}.{variable} is not a user pool client of the stage"
                 assert local_variables[variable], f"{name}.{variable} is empty locally"
             elif variable in EVENTS_AND_MAIL_ENV_VARS:
                 _check_events_and_mail_variable(
@@ -321,11 +364,11 @@ def test_each_function_gets_the_deployed_configuration_locally(template_dict: Te
 def _check_events_and_mail_variable(
     template: Template, name: str, variable: str, deployed: Any, local_value: str
 ) -> None:
-    """A bus's name is the stack's bus locally too; a sender's address and a context setting are
+    """A bus's name is the stage's bus locally too; a sender's address and a context setting are
     CDK context values deployed (the dev stage's defaults here) and the topology's local values locally."""
     if variable in EVENT_BUS_BY_ENV_VAR:
         assert _ref(deployed) in resources_of_type(template, "AWS::Events::EventBus"), (
-            f"{name}.{variable} is not an event bus of the stack"
+            f"{name}.{variable} is not an event bus of the stage"
         )
         assert local_value == resources.event_bus_name(EVENT_BUS_BY_ENV_VAR[variable]), f"{name}.{variable}"
     elif variable in EMAIL_SENDER_BY_ENV_VAR:
@@ -333,7 +376,7 @@ def _check_events_and_mail_variable(
             resource["Properties"]["EmailIdentity"]
             for resource in resources_of_type(template, "AWS::SES::EmailIdentity").values()
         ]
-        assert deployed in identities, f"{name}.{variable} is not an SES identity of the stack"
+        assert deployed in identities, f"{name}.{variable} is not an SES identity of the stage"
         sender = EMAIL_SENDER_BY_ENV_VAR[variable]
         assert local_value == resources.email_sender_address(sender), f"{name}.{variable}"
     else:
@@ -359,11 +402,11 @@ def test_the_local_event_bus_and_its_archive_are_the_deployed_ones(
     ]
     local_archive = resources.archive_request(bus)
 
-    # Named after the dev stage's stack deployed (`shopfloor-dev`), after the app locally (`shopfloor`):
+    # Named after the dev stage deployed (`shopfloor-dev`), after the app locally (`shopfloor`):
     # the local cloud is one Shopfloor, of no stage.
-    assert deployed_bus["Name"] == bus_physical_name(DEV.stack_name, bus)
+    assert deployed_bus["Name"] == bus_physical_name(DEV.prefix, bus)
     assert resources.event_bus_name(bus) == bus_physical_name(APP_NAME, bus)
-    assert deployed_archive["ArchiveName"] == archive_name(bus_physical_name(DEV.stack_name, bus))
+    assert deployed_archive["ArchiveName"] == archive_name(bus_physical_name(DEV.prefix, bus))
     assert local_archive["ArchiveName"] == archive_name(resources.event_bus_name(bus))
     assert local_archive["RetentionDays"] == deployed_archive["RetentionDays"] == bus.archive_retention_days
     # The same events: the account's own (moto's account locally).
@@ -396,12 +439,12 @@ def test_the_local_rule_matches_and_delivers_as_the_deployed_one(
 
 
 def _deployed_bus(template: Template, bus: EventBus) -> tuple[str, Mapping[str, Any]]:
-    """The logical id and properties of the bus (the stack's buses are named after the stack)."""
+    """The logical id and properties of the bus (the stage's buses are named after the stage)."""
     buses = resources_of_type(template, "AWS::Events::EventBus")
     [(bus_id, properties)] = [
         (logical_id, resource["Properties"])
         for logical_id, resource in buses.items()
-        if resource["Properties"]["Name"] == bus_physical_name(DEV.stack_name, bus)
+        if resource["Properties"]["Name"] == bus_physical_name(DEV.prefix, bus)
     ]
     return bus_id, properties
 

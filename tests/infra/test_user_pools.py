@@ -1,6 +1,7 @@
-"""User pools: one per topology pool, e-mail usernames, sign-up only through the API, the declared
-password policy, groups and token lives; one app client without a secret for the password flow; and
-only the function that administers a pool may create its users."""
+"""User pools: one per topology pool, in the data stack, named after the stage, e-mail usernames,
+sign-up only through the API, the declared password policy, groups and token lives; one app client
+without a secret for the password flow; and only the function that administers a pool may create
+its users. What a pool is, and who may use it, is read from the stage's stacks as one."""
 
 from __future__ import annotations
 
@@ -16,7 +17,8 @@ from infra.constants import (
     USER_POOL_ID_OUTPUT_SUFFIX,
 )
 from infra.constructs.user_pools import client_output_id, output_id
-from infra.stack import ShopfloorStack
+from infra.stack import ShopfloorStage
+from infra.stages import DEV
 from infra.topology import FUNCTIONS, SHOP_USERS, USER_POOLS, USER_POOLS_BY_NAME, Function, UserPool
 from tests.infra.template import (
     function_environments,
@@ -32,19 +34,19 @@ COGNITO_ACTION_PREFIX = "cognito-idp:"
 pools = pytest.mark.parametrize("pool", USER_POOLS, ids=lambda pool: pool.name)
 
 
-def _logical_id(stack: ShopfloorStack, pool: UserPool) -> str:
-    return str(stack.resolve(stack.user_pools.by_name[pool.name].user_pool.user_pool_id)["Ref"])
+def _logical_id(stage: ShopfloorStage, pool: UserPool) -> str:
+    return str(stage.data.resolve(stage.data.user_pools.by_name[pool.name].user_pool.user_pool_id)["Ref"])
 
 
-def _pool(template_dict: Mapping[str, Any], stack: ShopfloorStack, pool: UserPool) -> Mapping[str, Any]:
-    return dict(template_dict["Resources"][_logical_id(stack, pool)])
+def _pool(template_dict: Mapping[str, Any], stage: ShopfloorStage, pool: UserPool) -> Mapping[str, Any]:
+    return dict(template_dict["Resources"][_logical_id(stage, pool)])
 
 
-def _client(template_dict: Mapping[str, Any], stack: ShopfloorStack, pool: UserPool) -> Mapping[str, Any]:
+def _client(template_dict: Mapping[str, Any], stage: ShopfloorStage, pool: UserPool) -> Mapping[str, Any]:
     [client] = [
         resource["Properties"]
         for resource in resources_of_type(template_dict, "AWS::Cognito::UserPoolClient").values()
-        if resource["Properties"]["UserPoolId"] == {"Ref": _logical_id(stack, pool)}
+        if resource["Properties"]["UserPoolId"] == {"Ref": _logical_id(stage, pool)}
     ]
     return dict(client)
 
@@ -55,11 +57,39 @@ def test_there_is_one_user_pool_per_topology_pool_each_with_one_client(template_
     assert resources_of_type(template_dict, "AWS::Cognito::IdentityPool") == {}
 
 
+def test_the_pools_their_clients_and_groups_are_the_data_stacks(
+    templates: dict[str, dict[str, Any]], stage: ShopfloorStage
+) -> None:
+    cognito = ("AWS::Cognito::UserPool", "AWS::Cognito::UserPoolClient", "AWS::Cognito::UserPoolGroup")
+
+    for stack_name, template in templates.items():
+        held = {resource_type: len(resources_of_type(template, resource_type)) for resource_type in cognito}
+        expected = {
+            "AWS::Cognito::UserPool": len(USER_POOLS),
+            "AWS::Cognito::UserPoolClient": len(USER_POOLS),
+            "AWS::Cognito::UserPoolGroup": sum(len(pool.groups) for pool in USER_POOLS),
+        }
+        assert held == (expected if stack_name == stage.data.stack_name else dict.fromkeys(cognito, 0)), (
+            stack_name
+        )
+
+
+@pools
+def test_a_pool_is_named_after_the_stage_not_the_stack_that_holds_it(
+    template_dict: dict[str, Any], stage: ShopfloorStage, pool: UserPool
+) -> None:
+    """`Shopfloor-Dev-shop-users`: the stage's prefix, which every stack of the stage shares, so the
+    pool keeps its name wherever it lives and two stages in one account never share one."""
+    properties = _pool(template_dict, stage, pool)["Properties"]
+
+    assert properties["UserPoolName"] == f"{DEV.prefix}-{pool.name}" == f"Shopfloor-Dev-{pool.name}"
+
+
 @pools
 def test_users_sign_in_with_their_e_mail_address_in_any_case(
-    template_dict: dict[str, Any], stack: ShopfloorStack, pool: UserPool
+    template_dict: dict[str, Any], stage: ShopfloorStage, pool: UserPool
 ) -> None:
-    properties = _pool(template_dict, stack, pool)["Properties"]
+    properties = _pool(template_dict, stage, pool)["Properties"]
 
     assert properties["UsernameAttributes"] == ["email"]
     assert "AliasAttributes" not in properties
@@ -68,19 +98,19 @@ def test_users_sign_in_with_their_e_mail_address_in_any_case(
 
 @pools
 def test_users_are_created_only_by_an_administrator_that_is_the_api(
-    template_dict: dict[str, Any], stack: ShopfloorStack, pool: UserPool
+    template_dict: dict[str, Any], stage: ShopfloorStage, pool: UserPool
 ) -> None:
-    properties = _pool(template_dict, stack, pool)["Properties"]
+    properties = _pool(template_dict, stage, pool)["Properties"]
 
     assert properties["AdminCreateUserConfig"]["AllowAdminCreateUserOnly"] is True
 
 
 @pools
 def test_passwords_need_the_declared_length_and_a_digit(
-    template_dict: dict[str, Any], stack: ShopfloorStack, pool: UserPool
+    template_dict: dict[str, Any], stage: ShopfloorStage, pool: UserPool
 ) -> None:
     """A letter of either case is the API's check: Cognito can only require one case."""
-    policy = _pool(template_dict, stack, pool)["Properties"]["Policies"]["PasswordPolicy"]
+    policy = _pool(template_dict, stage, pool)["Properties"]["Policies"]["PasswordPolicy"]
 
     assert policy["MinimumLength"] == pool.password_min_length
     assert policy["RequireNumbers"] is True
@@ -93,9 +123,9 @@ def test_passwords_need_the_declared_length_and_a_digit(
 
 @pools
 def test_a_password_is_reset_only_by_an_administrator_and_sign_in_has_one_factor(
-    template_dict: dict[str, Any], stack: ShopfloorStack, pool: UserPool
+    template_dict: dict[str, Any], stage: ShopfloorStage, pool: UserPool
 ) -> None:
-    properties = _pool(template_dict, stack, pool)["Properties"]
+    properties = _pool(template_dict, stage, pool)["Properties"]
 
     assert properties["AccountRecoverySetting"] == {
         "RecoveryMechanisms": [{"Name": "admin_only", "Priority": 1}]
@@ -107,12 +137,12 @@ def test_a_password_is_reset_only_by_an_administrator_and_sign_in_has_one_factor
 
 @pools
 def test_the_pool_has_exactly_the_declared_groups(
-    template_dict: dict[str, Any], stack: ShopfloorStack, pool: UserPool
+    template_dict: dict[str, Any], stage: ShopfloorStage, pool: UserPool
 ) -> None:
     groups = [
         resource["Properties"]
         for resource in resources_of_type(template_dict, "AWS::Cognito::UserPoolGroup").values()
-        if resource["Properties"]["UserPoolId"] == {"Ref": _logical_id(stack, pool)}
+        if resource["Properties"]["UserPoolId"] == {"Ref": _logical_id(stage, pool)}
     ]
 
     assert sorted(group["GroupName"] for group in groups) == sorted(pool.groups)
@@ -121,9 +151,9 @@ def test_the_pool_has_exactly_the_declared_groups(
 
 @pools
 def test_the_app_client_has_no_secret_and_only_the_password_flow(
-    template_dict: dict[str, Any], stack: ShopfloorStack, pool: UserPool
+    template_dict: dict[str, Any], stage: ShopfloorStage, pool: UserPool
 ) -> None:
-    client = _client(template_dict, stack, pool)
+    client = _client(template_dict, stage, pool)
 
     assert client["GenerateSecret"] is False
     # Cognito always allows refreshing; nothing else than USER_PASSWORD_AUTH is enabled.
@@ -136,16 +166,16 @@ def test_the_app_client_has_no_secret_and_only_the_password_flow(
 
 @pools
 def test_an_unknown_user_and_a_wrong_password_look_alike(
-    template_dict: dict[str, Any], stack: ShopfloorStack, pool: UserPool
+    template_dict: dict[str, Any], stage: ShopfloorStage, pool: UserPool
 ) -> None:
-    assert _client(template_dict, stack, pool)["PreventUserExistenceErrors"] == "ENABLED"
+    assert _client(template_dict, stage, pool)["PreventUserExistenceErrors"] == "ENABLED"
 
 
 @pools
 def test_tokens_live_as_the_topology_declares(
-    template_dict: dict[str, Any], stack: ShopfloorStack, pool: UserPool
+    template_dict: dict[str, Any], stage: ShopfloorStage, pool: UserPool
 ) -> None:
-    client = _client(template_dict, stack, pool)
+    client = _client(template_dict, stage, pool)
 
     assert client["TokenValidityUnits"] == {
         "AccessToken": "minutes",
@@ -162,9 +192,9 @@ def test_tokens_live_as_the_topology_declares(
 
 @pools
 def test_in_prod_the_pool_and_its_groups_are_retained_and_protected(
-    prod_template_dict: dict[str, Any], prod_stack: ShopfloorStack, pool: UserPool
+    prod_template_dict: dict[str, Any], prod_stage: ShopfloorStage, pool: UserPool
 ) -> None:
-    resource = _pool(prod_template_dict, prod_stack, pool)
+    resource = _pool(prod_template_dict, prod_stage, pool)
     groups = resources_of_type(prod_template_dict, "AWS::Cognito::UserPoolGroup").values()
 
     assert (resource["DeletionPolicy"], resource["UpdateReplacePolicy"]) == ("Retain", "Retain")
@@ -184,16 +214,16 @@ def test_dev_deletes_its_pools(template_dict: dict[str, Any]) -> None:
 
 
 @pools
-def test_the_pool_id_and_its_client_id_are_stack_outputs(
-    template_dict: dict[str, Any], stack: ShopfloorStack, pool: UserPool
+def test_the_pool_id_and_its_client_id_are_outputs_of_the_data_stack(
+    templates: dict[str, dict[str, Any]], stage: ShopfloorStage, pool: UserPool
 ) -> None:
-    created = stack.user_pools.by_name[pool.name]
-    outputs = template_dict["Outputs"]
+    created = stage.data.user_pools.by_name[pool.name]
+    outputs = templates[stage.data.stack_name]["Outputs"]
 
     assert output_id(pool).endswith(USER_POOL_ID_OUTPUT_SUFFIX)
     assert client_output_id(pool).endswith(USER_POOL_CLIENT_ID_OUTPUT_SUFFIX)
-    assert outputs[output_id(pool)]["Value"] == stack.resolve(created.user_pool.user_pool_id)
-    assert outputs[client_output_id(pool)]["Value"] == stack.resolve(created.client.user_pool_client_id)
+    assert outputs[output_id(pool)]["Value"] == stage.data.resolve(created.user_pool.user_pool_id)
+    assert outputs[client_output_id(pool)]["Value"] == stage.data.resolve(created.client.user_pool_client_id)
 
 
 def test_the_auth_function_administers_the_shop_users() -> None:
@@ -203,7 +233,7 @@ def test_the_auth_function_administers_the_shop_users() -> None:
 
 @pytest.mark.parametrize("function", FUNCTIONS, ids=lambda function: function.name)
 def test_only_the_administering_function_may_act_on_a_pool_and_only_to_sign_users_up(
-    template_dict: dict[str, Any], stack: ShopfloorStack, function: Function
+    template_dict: dict[str, Any], stage: ShopfloorStage, function: Function
 ) -> None:
     cognito_statements = [
         statement
@@ -214,16 +244,16 @@ def test_only_the_administering_function_may_act_on_a_pool_and_only_to_sign_user
     if function.administers is None:
         assert cognito_statements == []
         return
-    pool = stack.user_pools.by_name[function.administers].user_pool
+    pool = stage.data.user_pools.by_name[function.administers].user_pool
     [statement] = cognito_statements
     assert statement["Effect"] == "Allow"
     assert statement_actions(statement) == set(USER_POOL_ADMIN_ACTIONS)
-    assert statement_resources(statement) == [stack.resolve(pool.user_pool_arn)]
+    assert statement_resources(statement) == [stage.data.resolve(pool.user_pool_arn)]
 
 
 @pytest.mark.parametrize("function", FUNCTIONS, ids=lambda function: function.name)
 def test_only_the_administering_function_knows_the_pool_and_its_client(
-    template_dict: dict[str, Any], stack: ShopfloorStack, function: Function
+    template_dict: dict[str, Any], stage: ShopfloorStage, function: Function
 ) -> None:
     environment = function_environments(template_dict)[function.name]
     pool_variables = {variable for pool in USER_POOLS for variable in (pool.env_var, pool.client_env_var)}
@@ -232,9 +262,9 @@ def test_only_the_administering_function_knows_the_pool_and_its_client(
         assert not pool_variables & set(environment)
         return
     pool = USER_POOLS_BY_NAME[function.administers]
-    created = stack.user_pools.by_name[pool.name]
-    assert environment[pool.env_var] == stack.resolve(created.user_pool.user_pool_id)
-    assert environment[pool.client_env_var] == stack.resolve(created.client.user_pool_client_id)
+    created = stage.data.user_pools.by_name[pool.name]
+    assert environment[pool.env_var] == stage.data.resolve(created.user_pool.user_pool_id)
+    assert environment[pool.client_env_var] == stage.data.resolve(created.client.user_pool_client_id)
 
 
 def test_the_shop_functions_read_the_pool_and_client_ids_from_these_variables() -> None:
