@@ -1,7 +1,11 @@
 """The HTTP API: every topology route and an `ANY` route per path reach the function that owns them
 (payload format 2.0, one integration and one permission per function), the signed-in routes through
 the user pool's JWT authorizer and the others open for a stated reason; the `$default` stage deploys
-itself, throttles and logs JSON; no REST API is left."""
+itself, throttles and logs JSON; no REST API is left.
+
+The API is the edge stack's, named after its stage, and its routes reach the functions of every
+stack of functions: what does not depend on which stack holds each end is read from the stage's
+stacks as one (`template_dict`), where each route's function is its own stack's."""
 
 from __future__ import annotations
 
@@ -15,7 +19,7 @@ from constructs import IConstruct
 from infra import constants
 from infra.constructs import nag
 from infra.constructs.api import public_route_reason, route_key
-from infra.stack import ShopfloorStack
+from infra.stack import EDGE, ShopfloorStage
 from infra.topology import (
     ANY_METHOD,
     FUNCTIONS,
@@ -35,6 +39,7 @@ from tests.infra.template import (
     invoked_function,
     resources_of_type,
     signed_in_routes,
+    stack_reads,
     synthesized_routes,
 )
 
@@ -180,11 +185,12 @@ def test_a_method_nobody_declared_reaches_the_paths_owner_without_a_token(
 
 
 def test_the_authorizer_trusts_the_shop_users_pool_for_its_app_client_from_the_authorization_header(
-    template_dict: dict[str, Any], stack: ShopfloorStack
+    template_dict: dict[str, Any], stage: ShopfloorStage
 ) -> None:
+    """The pool is the data stack's, read by the edge stack's authorizer."""
     api_id, _ = _one(template_dict, "AWS::ApiGatewayV2::Api")
     _, properties = _one(template_dict, "AWS::ApiGatewayV2::Authorizer")
-    pool = stack.user_pools.by_name[SHOP_USERS.name]
+    pool = stage.data.user_pools.by_name[SHOP_USERS.name]
 
     assert properties["ApiId"] == {"Ref": api_id}
     assert properties["AuthorizerType"] == JWT
@@ -197,11 +203,11 @@ def test_the_authorizer_trusts_the_shop_users_pool_for_its_app_client_from_the_a
                     "https://cognito-idp.",
                     {"Ref": "AWS::Region"},
                     ".amazonaws.com/",
-                    stack.resolve(pool.user_pool.user_pool_id),
+                    stage.data.resolve(pool.user_pool.user_pool_id),
                 ],
             ]
         },
-        "Audience": [stack.resolve(pool.client.user_pool_client_id)],
+        "Audience": [stage.data.resolve(pool.client.user_pool_client_id)],
     }
 
 
@@ -252,9 +258,12 @@ def test_the_api_is_an_http_api_on_its_default_endpoint(template_dict: dict[str,
     assert "CorsConfiguration" not in api  # the pages and the API share CloudFront's domain
 
 
-def test_the_api_url_is_the_default_stages_with_no_stage_in_its_path(template_dict: dict[str, Any]) -> None:
-    api_id, _ = _one(template_dict, "AWS::ApiGatewayV2::Api")
-    output = template_dict["Outputs"][constants.API_URL_OUTPUT]
+def test_the_api_url_is_the_default_stages_with_no_stage_in_its_path_an_output_of_the_edge_stack(
+    templates: dict[str, dict[str, Any]], stage: ShopfloorStage
+) -> None:
+    edge = templates[stage.edge.stack_name]
+    api_id, _ = _one(edge, "AWS::ApiGatewayV2::Api")
+    output = edge["Outputs"][constants.API_URL_OUTPUT]
 
     assert output["Value"] == {
         "Fn::Join": [
@@ -271,6 +280,56 @@ def test_the_api_url_is_the_default_stages_with_no_stage_in_its_path(template_di
         ]
     }
     assert "HTTP API" in output["Description"]
+    assert [
+        name
+        for name, template in templates.items()
+        if constants.API_URL_OUTPUT in template.get("Outputs", {})
+    ] == [stage.edge.stack_name]
+
+
+def test_the_api_and_its_permissions_are_the_edge_stacks_and_reach_every_stack_of_functions(
+    templates: dict[str, dict[str, Any]], stage: ShopfloorStage
+) -> None:
+    """The routes, integrations, authorizer and stage, and each function's permission for the API
+    (which names the API): all in the edge stack, which reads the functions of the others."""
+    edge = templates[stage.edge.stack_name]
+    elsewhere = {
+        f"{name}: {logical_id}"
+        for name, template in templates.items()
+        if name != stage.edge.stack_name
+        for logical_id, resource in template["Resources"].items()
+        if resource["Type"].startswith("AWS::ApiGateway")
+        or resource.get("Properties", {}).get("Principal") == API_GATEWAY_PRINCIPAL
+    }
+    kinds = {resource["Type"] for resource in edge["Resources"].values()}
+    serving = {stage.stack_of_function[owner.name].stack_name for owner in path_owners().values()}
+
+    assert elsewhere == set()
+    assert {
+        "AWS::ApiGatewayV2::Api",
+        "AWS::ApiGatewayV2::Route",
+        "AWS::ApiGatewayV2::Integration",
+        "AWS::ApiGatewayV2::Authorizer",
+        "AWS::ApiGatewayV2::Stage",
+    } <= kinds
+    assert serving == {stack.stack_name for stack in stage.function_stacks}
+    assert serving - {stage.edge.stack_name} <= stack_reads(edge)
+
+
+def test_the_api_is_named_after_its_stage(
+    templates: dict[str, dict[str, Any]],
+    prod_templates: dict[str, dict[str, Any]],
+    stage: ShopfloorStage,
+    prod_stage: ShopfloorStage,
+) -> None:
+    """Whichever stack holds it, and never one name for two stages of one account."""
+    names = {
+        settings.name: _one(stage_templates[settings.stack_name(EDGE)], "AWS::ApiGatewayV2::Api")[1]["Name"]
+        for stage_templates, settings in ((templates, stage.settings), (prod_templates, prod_stage.settings))
+    }
+
+    assert names == {stage.settings.name: "Shopfloor-Dev", prod_stage.settings.name: "Shopfloor-Prod"}
+    assert names == {settings.name: settings.prefix for settings in (stage.settings, prod_stage.settings)}
 
 
 def test_route_keys_are_the_method_and_path() -> None:
@@ -278,28 +337,29 @@ def test_route_keys_are_the_method_and_path() -> None:
     assert route_key(ANY_METHOD, "/orders") == "ANY /orders"
 
 
-def test_only_public_routes_acknowledge_having_no_authorizer(stack: ShopfloorStack) -> None:
+def test_only_public_routes_acknowledge_having_no_authorizer(stage: ShopfloorStage) -> None:
     """cdk-nag is told why each public route has no authorizer; a signed-in one has nothing to say."""
     signed_in = {route_key(method, path) for method, path in _declared_signed_in()}
+    api = stage.edge.api
 
-    assert set(stack.api.routes) == {route_key(method, path) for method, path in _declared() | _any_routes()}
-    for key, route in stack.api.routes.items():
+    assert set(api.routes) == {route_key(method, path) for method, path in _declared() | _any_routes()}
+    for key, route in api.routes.items():
         acknowledged = set(_acknowledged(route))
         assert (nag.AUTHORIZATION in acknowledged) == (key not in signed_in), key
         for ancestor in route.node.scopes[:-1]:
             assert nag.AUTHORIZATION not in _acknowledged(ancestor), ancestor.node.path
 
 
-def test_each_public_shop_route_has_its_own_reason(stack: ShopfloorStack) -> None:
+def test_each_public_shop_route_has_its_own_reason(stage: ShopfloorStage) -> None:
     for (method, path), reason in constants.PUBLIC_ROUTES.items():
-        route = stack.api.routes[route_key(method, path)]
+        route = stage.edge.api.routes[route_key(method, path)]
 
         assert _acknowledged(route)[nag.AUTHORIZATION] == f"{method} {path}: {reason}"
 
 
-def test_each_any_route_says_it_only_answers_405(stack: ShopfloorStack) -> None:
+def test_each_any_route_says_it_only_answers_405(stage: ShopfloorStage) -> None:
     for path, owner in path_owners().items():
-        reason = _acknowledged(stack.api.routes[route_key(ANY_METHOD, path)])[nag.AUTHORIZATION]
+        reason = _acknowledged(stage.edge.api.routes[route_key(ANY_METHOD, path)])[nag.AUTHORIZATION]
 
         assert reason.startswith(f"{ANY_METHOD} {path} "), path
         assert f"{owner.name} answers them 405" in reason, path

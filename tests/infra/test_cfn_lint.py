@@ -1,8 +1,13 @@
-"""cfn-lint with the serverless rules (cfn-lint-serverless) over the synthesized template: nothing is
-found that .cfnlintrc.yaml does not ignore, each ignored rule says why, and none is ignored in vain.
+"""cfn-lint with the serverless rules (cfn-lint-serverless) over each stack's template, as CloudFormation
+deploys it: nothing is found that .cfnlintrc.yaml does not ignore, each ignored rule says why, and none
+is ignored in vain.
 
-The linter reads the same configuration file as `cfn-lint cdk.out/assembly-Dev/*.template.json` does from
-the repository root (cfnlint.config.ConfigMixIn with `--config-file`, then cfnlint.runner.Runner,
+Each stack of the dev and prod stages (and of dev with `-c alarmEmail=...`) is linted on its own, as
+`cfn-lint cdk.out/assembly-Dev/*.template.json cdk.out/assembly-Prod/*.template.json` lints what
+`make synth` writes (one template per stack), not the stage read as one: a stack reads what another
+publishes with `Fn::GetStackOutput` (CDK's weak cross-stack references), which cfn-lint checks (E1033)
+like any other intrinsic function. The linter reads the same configuration file as that command does
+from the repository root (cfnlint.config.ConfigMixIn with `--config-file`, then cfnlint.runner.Runner,
 what cfn-lint's own CLI and `cfnlint.api.lint_file` do).
 """
 
@@ -18,14 +23,31 @@ from cfnlint.config import ConfigMixIn
 from cfnlint.rules import Match
 from cfnlint.runner import Runner
 
+from infra.stack import EDGE, STACK_PARTS, ShopfloorStage
+from infra.stages import DEV, PROD, StageSettings
 from infra.topology import ROOT
+from tests.infra.conftest import stack_templates
+from tests.infra.template import GET_STACK_OUTPUT, stack_reads
 
 pytestmark = pytest.mark.infra
 
 CONFIG = ROOT / ".cfnlintrc.yaml"
 SERVERLESS_RULES = "cfn_lint_serverless.rules"
-TEMPLATES = ("template_dict", "prod_template_dict", "alarm_email_template_dict")
+# cfn-lint's rule for Fn::GetStackOutput's arguments (cfnlint.rules.functions.GetStackOutput).
+GET_STACK_OUTPUT_RULE = "E1033"
+# Each variant's templates (a fixture: stack name -> template) and the stage that names its stacks.
+VARIANTS: dict[str, StageSettings] = {
+    "templates": DEV,
+    "prod_templates": PROD,
+    "alarm_email_templates": DEV,
+}
 _IGNORED_ENTRY = re.compile(r"^\s+- (\S+)\s*$")
+
+
+@pytest.fixture(scope="session")
+def alarm_email_templates(alarm_email_stage: ShopfloorStage) -> dict[str, dict[str, Any]]:
+    """Dev's stacks with `-c alarmEmail=...` (the topic's subscription, its dead-letter queue)."""
+    return stack_templates(alarm_email_stage)
 
 
 def _config(*arguments: str) -> ConfigMixIn:
@@ -36,8 +58,10 @@ def _ignored() -> list[str]:
     return list(_config("--config-file", str(CONFIG)).ignore_checks)
 
 
-def _lint(template_dict: dict[str, Any], folder: Path, config_file: Path) -> list[Match]:
-    template = folder / "template.json"
+def _lint(
+    template_dict: dict[str, Any], folder: Path, config_file: Path, name: str = "template"
+) -> list[Match]:
+    template = folder / f"{name}.template.json"
     template.write_text(json.dumps(template_dict))
     return list(Runner(_config("--config-file", str(config_file), "--template", str(template))).run())
 
@@ -54,13 +78,37 @@ def test_the_configuration_adds_the_serverless_rules() -> None:
     assert {"WS1000", "ES1001", "WS1004", "ES4000", "ES6000", "ES7000"} <= rule_ids
 
 
-@pytest.mark.parametrize("template_fixture", TEMPLATES)
-def test_cfn_lint_finds_nothing_the_configuration_does_not_ignore(
-    request: pytest.FixtureRequest, tmp_path: Path, template_fixture: str
+@pytest.mark.parametrize("part", STACK_PARTS)
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_cfn_lint_finds_nothing_the_configuration_does_not_ignore_in_any_stack(
+    request: pytest.FixtureRequest, tmp_path: Path, variant: str, part: str
 ) -> None:
-    template_dict = request.getfixturevalue(template_fixture)
+    templates: dict[str, dict[str, Any]] = request.getfixturevalue(variant)
+    stack_name = VARIANTS[variant].stack_name(part)
 
-    assert _described(_lint(template_dict, tmp_path, CONFIG)) == []
+    assert list(templates) == [VARIANTS[variant].stack_name(each) for each in STACK_PARTS]
+    assert _described(_lint(templates[stack_name], tmp_path, CONFIG, stack_name)) == []
+
+
+def test_the_stacks_reads_of_one_another_are_linted_not_ignored(
+    templates: dict[str, dict[str, Any]], tmp_path: Path
+) -> None:
+    """The templates linted are the deployed ones, whose cross-stack reads are Fn::GetStackOutput
+    (not the merged view, where they are resolved), and cfn-lint checks those reads: one with a
+    misspelt argument is a finding, which no ignore hides."""
+    edge = templates[DEV.stack_name(EDGE)]
+    text = json.dumps(edge)
+    published = next(
+        read[GET_STACK_OUTPUT]["OutputName"]
+        for read in _stack_output_reads(edge)
+        if read[GET_STACK_OUTPUT]["StackName"] == DEV.stack_name("Data")
+    )
+    broken = json.loads(text.replace(f'"OutputName": "{published}"', f'"Output": "{published}"'))
+
+    assert stack_reads(edge)
+    assert broken != edge
+    assert GET_STACK_OUTPUT_RULE not in _ignored()
+    assert {match.rule.id for match in _lint(broken, tmp_path, CONFIG)} == {GET_STACK_OUTPUT_RULE}
 
 
 def test_each_ignored_rule_is_a_whole_rule_id_with_its_reason_above_it() -> None:
@@ -83,14 +131,32 @@ def test_each_ignored_rule_is_a_whole_rule_id_with_its_reason_above_it() -> None
     assert {rule: text for rule, text in reasons.items() if len(" ".join(text)) < 80} == {}
 
 
-def test_every_ignored_rule_still_finds_something(template_dict: dict[str, Any], tmp_path: Path) -> None:
-    """Once the CDK code (or the rule) changes so that an ignored rule finds nothing, its ignore goes."""
+def test_every_ignored_rule_still_finds_something(
+    templates: dict[str, dict[str, Any]], tmp_path: Path
+) -> None:
+    """In some stack of the dev stage. Once the CDK code (or the rule) changes so that an ignored rule
+    finds nothing, its ignore goes."""
     configured = _config("--config-file", str(CONFIG))
     without_ignores = tmp_path / "cfnlintrc.yaml"  # JSON is YAML
     without_ignores.write_text(
         json.dumps({"append_rules": [SERVERLESS_RULES], "regions": configured.regions})
     )
 
-    found = {match.rule.id for match in _lint(template_dict, tmp_path, without_ignores)}
+    found = {
+        match.rule.id
+        for stack_name, template in templates.items()
+        for match in _lint(template, tmp_path, without_ignores, stack_name)
+    }
 
     assert set(_ignored()) - found == set()
+
+
+def _stack_output_reads(value: Any) -> list[dict[str, Any]]:
+    """Every `{"Fn::GetStackOutput": {...}}` in a template, in document order."""
+    if isinstance(value, dict):
+        if set(value) == {GET_STACK_OUTPUT}:
+            return [value]
+        return [read for item in value.values() for read in _stack_output_reads(item)]
+    if isinstance(value, list):
+        return [read for item in value for read in _stack_output_reads(item)]
+    return []

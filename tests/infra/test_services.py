@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from aws_cdk import App
 
 from infra.constructs.services import context_key, service_urls_from_context
-from infra.stack import ShopfloorStack
-from infra.topology import SERVICES, Service
+from infra.stack import ShopfloorStage
+from infra.topology import FUNCTIONS, SERVICES, SERVICES_BY_NAME, Service
 from tests.infra.conftest import cdk_context
+from tests.infra.template import function_environments
 
 pytestmark = pytest.mark.infra
 
@@ -24,8 +27,22 @@ def test_cdk_json_gives_each_service_a_default_https_url(service: Service) -> No
     assert cdk_context()[context_key(service)].startswith("https://")
 
 
-def test_the_stack_uses_the_context_urls(stack: ShopfloorStack) -> None:
-    assert stack.service_urls == {service.name: cdk_context()[context_key(service)] for service in SERVICES}
+def test_every_function_that_calls_a_service_runs_with_the_context_url(
+    stage: ShopfloorStage, template_dict: dict[str, Any]
+) -> None:
+    """Whichever stack holds it: each stack of functions reads the URLs from the context."""
+    environments = function_environments(template_dict)
+    callers = [function for function in FUNCTIONS if function.services]
+
+    assert callers
+    for function in callers:
+        for name in function.services:
+            variable = SERVICES_BY_NAME[name].env_var
+            assert environments[function.name][variable] == cdk_context()[context_key(SERVICES_BY_NAME[name])]
+    for stack in stage.function_stacks:
+        assert service_urls_from_context(stack) == {
+            service.name: cdk_context()[context_key(service)] for service in SERVICES
+        }, stack.stack_name
 
 
 def test_a_url_given_on_the_command_line_wins() -> None:
