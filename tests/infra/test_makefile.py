@@ -163,6 +163,7 @@ def test_destroy_refuses_prod_with_one_line_and_runs_nothing_else(bin_dir: Path)
 
     assert completed.returncode != 0, completed
     assert completed.stdout == (
-        "make destroy refuses STAGE=prod: its data stack holds the shop's data (retained, termination-protected)\n"
+        "make destroy refuses STAGE=prod: its data stack holds the shop's data "
+        "(retained, termination-protected)\n"
     ), completed
     assert "cdk" not in completed.stderr, completed
