@@ -3,13 +3,16 @@ the same bytes for the same code (CDK's asset hash), rewritten only where they d
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from infra import build
 from infra.build import build_function_code, function_code_dir
-from infra.topology import FUNCTIONS
+from infra.topology import FUNCTIONS, ROOT
 
 FUNCTIONS_BY_NAME = {function.name: function for function in FUNCTIONS}
 
@@ -117,3 +120,23 @@ def test_a_function_with_generated_files_gets_them_made_at_each_build(
     assert first == second == tmp_path / "docs"
     assert (second / "openapi.json").read_text() == "['/a', '/b']\n"
     assert (second / "handler.py").read_bytes() == (docs.code_dir / "handler.py").read_bytes()
+
+
+def test_making_the_docs_functions_files_imports_no_context_into_the_process_that_asks() -> None:
+    """The document covers every context, so making it imports them all: in an interpreter of its
+    own, so that the CDK app, the local cloud or a benchmark that asks keeps its modules (and the
+    Powertools settings they read at import) as they were."""
+    probe = (
+        "import json, sys\n"
+        "from infra.openapi import docs_function_files\n"
+        "files = docs_function_files()\n"
+        "document = json.loads(files['openapi.json'])['openapi']\n"
+        "imported = sorted(m for m in sys.modules if m.split('.')[0] == 'shopfloor')\n"
+        "print(json.dumps({'files': sorted(files), 'document': document, 'imported': imported}))\n"
+    )
+    ran = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True)
+
+    report = json.loads(ran.stdout)
+    assert report["files"] == ["openapi.json"]
+    assert report["document"].startswith("3.")
+    assert report["imported"] == []
