@@ -124,14 +124,17 @@ def _cloudfront_log_bucket(
         # CloudFront's standard logs are delivered with an ACL (by the awslogsdelivery account),
         # which a bucket that enforces its ownership refuses: this one takes ACLs.
         object_ownership=s3.ObjectOwnership.OBJECT_WRITER,
-        lifecycle_rules=[
-            s3.LifecycleRule(
-                id="expire-logs",
-                expiration=Duration.days(ACCESS_LOG_RETENTION_DAYS),
-                abort_incomplete_multipart_upload_after=Duration.days(INCOMPLETE_UPLOAD_ABORT_DAYS),
-            )
-        ],
+        lifecycle_rules=[_expire_logs()],
         removal_policy=removal_policy,
+    )
+
+
+def _expire_logs() -> s3.LifecycleRule:
+    """What a bucket of logs keeps: each log for ACCESS_LOG_RETENTION_DAYS."""
+    return s3.LifecycleRule(
+        id="expire-logs",
+        expiration=Duration.days(ACCESS_LOG_RETENTION_DAYS),
+        abort_incomplete_multipart_upload_after=Duration.days(INCOMPLETE_UPLOAD_ABORT_DAYS),
     )
 
 
@@ -145,13 +148,7 @@ def _access_log_bucket(scope: Construct, removal_policy: RemovalPolicy, *, auto_
         # The log delivery service is granted by the bucket policy (no ACL), which this requires.
         object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
         enforce_ssl=True,
-        lifecycle_rules=[
-            s3.LifecycleRule(
-                id="expire-logs",
-                expiration=Duration.days(ACCESS_LOG_RETENTION_DAYS),
-                abort_incomplete_multipart_upload_after=Duration.days(INCOMPLETE_UPLOAD_ABORT_DAYS),
-            )
-        ],
+        lifecycle_rules=[_expire_logs()],
         removal_policy=removal_policy,
         auto_delete_objects=auto_delete,
     )
