@@ -133,6 +133,8 @@ SCHEDULE_DEAD_LETTER_RETENTION_DAYS: Final = 14
 EVENT_ARCHIVE_SUFFIX: Final = "-archive"
 # EventBridge limits an archive's name to 48 characters.
 EVENT_ARCHIVE_NAME_MAX_LENGTH: Final = 48
+# Lambda's limit on a function's name.
+FUNCTION_NAME_MAX_LENGTH: Final = 64
 # A rule's SQS target: EventBridge retries a failed delivery (throttling, an SQS outage) with
 # exponential backoff for up to this long, then sends the event to the rule's dead-letter queue,
 # whose alarm fires on its first message. The count is EventBridge's maximum: the age ends the

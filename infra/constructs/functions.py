@@ -32,6 +32,7 @@ from constructs import Construct
 from infra.build import function_code_dir
 from infra.constants import (
     ASSET_EXCLUDES,
+    FUNCTION_NAME_MAX_LENGTH,
     FUNCTION_TAG,
     LIVE_ALIAS,
     PYTHON_VERSION,
@@ -44,7 +45,7 @@ from infra.constructs.buckets import Buckets
 from infra.constructs.email import EmailSenders, TopologyEmailSender
 from infra.constructs.event_buses import EventBuses
 from infra.constructs.layers import ARCHITECTURE, RUNTIME, Layers
-from infra.constructs.naming import construct_id
+from infra.constructs.naming import construct_id, stage_prefix
 from infra.constructs.queues import DeadLetterQueue, Queues
 from infra.constructs.secrets import Secrets
 from infra.constructs.tables import Tables
@@ -178,6 +179,7 @@ class TopologyFunction(Construct):
         self.function = lambda_.Function(
             self,
             "Function",
+            function_name=function_physical_name(stage_prefix(self), function),
             description=function.description,
             code=lambda_.Code.from_asset(str(function_code_dir(function)), exclude=list(ASSET_EXCLUDES)),
             handler=HANDLER,
@@ -238,6 +240,21 @@ class TopologyFunction(Construct):
                 email_senders.sandbox_recipient_arns,
             )
         _acknowledge_findings(self.function, role, function, tables, buckets)
+
+
+def function_physical_name(prefix: str, function: Function) -> str:
+    """`products` in stage `Shopfloor-Dev` -> `Shopfloor-Dev-products`. Named after the stage, not
+    left to CloudFormation: the edge stack reads each function's ARN (or its alias's) through a
+    weak reference, which CloudFormation resolves when the edge stack is created or updated, and a
+    deploy skips a stack whose template has not changed. So a context's stack destroyed and made
+    again gives its functions the ARNs the edge stack already holds."""
+    name = f"{prefix}-{function.name}"
+    if len(name) > FUNCTION_NAME_MAX_LENGTH:
+        raise ValueError(
+            f"function {function.name} would be named {name!r}, longer than the {FUNCTION_NAME_MAX_LENGTH} "
+            "characters Lambda allows: use a shorter app or stage name"
+        )
+    return name
 
 
 def _grant_tables(

@@ -546,7 +546,14 @@ def _alarm_topic(scope: Construct, removal_policy: RemovalPolicy) -> sns.Topic:
         )
     )
     topic = sns.Topic(
-        scope, "AlarmTopic", display_name=f"{stage_prefix(scope)} alarms", master_key=key, enforce_ssl=True
+        scope,
+        "AlarmTopic",
+        # Named after the stage: every stack's alarms read its ARN through a weak reference, so the
+        # platform stack destroyed and made again must give it the same one.
+        topic_name=f"{stage_prefix(scope)}-alarms",
+        display_name=f"{stage_prefix(scope)} alarms",
+        master_key=key,
+        enforce_ssl=True,
     )
     # Only this account's alarms may publish (the TLS-only policy would otherwise be the whole policy).
     topic.add_to_resource_policy(

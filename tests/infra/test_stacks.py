@@ -27,6 +27,7 @@ from infra.stages import DEV, PROD, StageSettings
 from infra.topology import FUNCTIONS, FUNCTIONS_DIR, SHARED_LAYER_DIR, SHARED_PACKAGE, BoundedContext
 from tests.infra.conftest import OFFLINE, cdk_context
 from tests.infra.template import (
+    GET_STACK_OUTPUT,
     PUBLISHED_OUTPUT_PREFIX,
     resources_of_type,
     stack_reads,
@@ -198,6 +199,66 @@ def test_the_data_does_not_depend_on_the_stacks_without_data(
     assert {
         output_id for output_id in with_others["Outputs"] if output_id.startswith(PUBLISHED_OUTPUT_PREFIX)
     }
+
+
+# What names a resource, where its stack gives it one (not CloudFormation): its ARN is then the same
+# after its stack is destroyed and made again.
+NAME_PROPERTIES = {"AWS::Lambda::Function": "FunctionName", "AWS::SNS::Topic": "TopicName"}
+
+
+def _published_reads(templates: Mapping[str, Any]) -> set[tuple[str, str]]:
+    """(producing stack, output) of every value a stack reads of another."""
+    found: set[tuple[str, str]] = set()
+
+    def visit(value: Any) -> None:
+        if isinstance(value, dict):
+            read = value.get(GET_STACK_OUTPUT)
+            if read is not None:
+                found.add((read["StackName"], read["OutputName"]))
+            for item in value.values():
+                visit(item)
+        elif isinstance(value, list):
+            for item in value:
+                visit(item)
+
+    visit(dict(templates))
+    return found
+
+
+def _named_resource(template: Mapping[str, Any], value: Mapping[str, Any]) -> tuple[str, Any]:
+    """The type and the name property of what an output's value refers to (an alias: its function's)."""
+    logical_id = value["Ref"] if "Ref" in value else value["Fn::GetAtt"][0]
+    resource = template["Resources"][logical_id]
+    if resource["Type"] == "AWS::Lambda::Alias":
+        resource = template["Resources"][resource["Properties"]["FunctionName"]["Ref"]]
+    return resource["Type"], resource["Properties"].get(NAME_PROPERTIES.get(resource["Type"], ""))
+
+
+@pytest.mark.parametrize("which", ["templates", "prod_templates"])
+def test_what_a_stack_without_data_lends_another_is_named_after_the_stage(
+    request: pytest.FixtureRequest, which: str
+) -> None:
+    """A stack reads another's values when it is deployed (weak references: Fn::GetStackOutput), and
+    a deploy skips a stack whose template has not changed. What a stack without data lends another
+    (a function's or an alias's ARN, the alarm topic's) is therefore named after the stage, so that
+    the stack destroyed and made again lends the same values, and its readers stay right."""
+    templates: dict[str, Any] = request.getfixturevalue(which)
+    settings = DEV if which == "templates" else PROD
+    reads = {
+        (stack, output) for stack, output in _published_reads(templates) if stack != settings.stack_name(DATA)
+    }
+
+    lent = {
+        _named_resource(templates[stack], templates[stack]["Outputs"][output]["Value"])
+        for stack, output in reads
+    }
+
+    assert {resource_type for resource_type, _ in lent} == set(NAME_PROPERTIES)
+    assert {
+        (resource_type, name)
+        for resource_type, name in lent
+        if not (isinstance(name, str) and name.startswith(f"{settings.prefix}-"))
+    } == set()
 
 
 # --- A change to one context's code reaches that context's stack alone -----------------------------
