@@ -442,16 +442,14 @@ class FunctionsStack(_PartStack):
         )
         self.schedules = Schedules(self, "Schedules", functions=self.functions.targets)
         self.platform = platform
-        for bus in EVENT_BUSES:
-            for rule in bus.rules:
-                if rule.name in self.event_rules.by_name:
-                    CfnOutput(
-                        self,
-                        rule_arn_output_id(rule),
-                        value=self.event_rules.by_name[rule.name].rule.rule_arn,
-                        description=f"The {rule.name} rule ({rule.source} to the {rule.queue} queue): a "
-                        "replay's FilterArns, to replay to this rule alone.",
-                    )
+        for _, rule in self.event_rules.declared:
+            CfnOutput(
+                self,
+                rule_arn_output_id(rule),
+                value=self.event_rules.by_name[rule.name].rule.rule_arn,
+                description=f"The {rule.name} rule ({rule.source} to the {rule.queue} queue): a "
+                "replay's FilterArns, to replay to this rule alone.",
+            )
 
     def _watch(self, api: Api | None = None) -> None:
         self.observability = Observability(

@@ -193,7 +193,8 @@ class EventRules(Construct):
         self, scope: Construct, construct_id_: str, *, event_buses: EventBuses, queues: Queues
     ) -> None:
         super().__init__(scope, construct_id_)
-        self.buses: Mapping[str, TopologyEventBus] = event_buses.by_name
+        # The topology's rules made here, each with its bus, in the topology's order.
+        self.declared: tuple[tuple[EventBus, Rule], ...] = tuple(rules_to(queues.by_name))
         self.by_name: Mapping[str, TopologyRule] = MappingProxyType(
             {
                 rule.name: TopologyRule(
@@ -203,9 +204,9 @@ class EventRules(Construct):
                     bus=event_buses.by_name[bus.name].event_bus,
                     queues=queues,
                 )
-                for bus, rule in rules_to(queues.by_name)
+                for bus, rule in self.declared
             }
         )
         self.bus_of: Mapping[str, TopologyEventBus] = MappingProxyType(
-            {rule.name: event_buses.by_name[bus.name] for bus, rule in rules_to(queues.by_name)}
+            {rule.name: event_buses.by_name[bus.name] for bus, rule in self.declared}
         )

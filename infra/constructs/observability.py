@@ -48,7 +48,7 @@ from infra.constructs.naming import stage_prefix
 from infra.constructs.queues import DeadLetterQueue, Queues
 from infra.constructs.schedules import Schedules
 from infra.constructs.tables import Tables
-from infra.topology import EVENT_BUSES, METRICS_NAMESPACE, QUEUES, TABLES, Function, Queue, Rule
+from infra.topology import METRICS_NAMESPACE, QUEUES, TABLES, Function, Queue, Rule
 
 # Every alarm looks at 5-minute periods: the resolution AWS services publish these metrics at.
 ALARM_PERIOD: Final = Duration.minutes(5)
@@ -402,8 +402,7 @@ class Observability(Construct):
 
     def _monitor_rules(self, event_rules: EventRules) -> None:
         self.facade.add_large_header("Event rules")
-        rules = [(bus, rule) for bus in EVENT_BUSES for rule in bus.rules if rule.name in event_rules.by_name]
-        for bus, rule in rules:
+        for bus, rule in event_rules.declared:
             bus_name = event_rules.bus_of[rule.name].physical_name
             self.facade.monitor_custom(
                 human_readable_name=f"Rule {rule.name} (bus {bus.name}, to the {rule.queue} queue)",
