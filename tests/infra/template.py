@@ -294,19 +294,18 @@ def _resolve_stack_outputs(value: Any, published: Mapping[tuple[str, str], Any])
     return value
 
 
+def stack_output_reads(value: Any) -> list[Mapping[str, Any]]:
+    """What each `{"Fn::GetStackOutput": {...}}` in `value` (a template, or several) reads: its
+    StackName, OutputName and Region, in document order."""
+    if isinstance(value, Mapping):
+        if GET_STACK_OUTPUT in value:
+            return [value[GET_STACK_OUTPUT]]
+        return [read for item in value.values() for read in stack_output_reads(item)]
+    if isinstance(value, list):
+        return [read for item in value for read in stack_output_reads(item)]
+    return []
+
+
 def stack_reads(template: Template) -> set[str]:
     """The stacks a template reads an output of (by stack name)."""
-    found: set[str] = set()
-
-    def visit(value: Any) -> None:
-        if isinstance(value, dict):
-            if GET_STACK_OUTPUT in value:
-                found.add(str(value[GET_STACK_OUTPUT]["StackName"]))
-            for item in value.values():
-                visit(item)
-        elif isinstance(value, list):
-            for item in value:
-                visit(item)
-
-    visit(dict(template))
-    return found
+    return {str(read["StackName"]) for read in stack_output_reads(template)}

@@ -27,7 +27,7 @@ from infra.stack import EDGE, PLATFORM, STACK_PARTS, ShopfloorStage
 from infra.stages import DEV, PROD, StageSettings
 from infra.topology import ROOT
 from tests.infra.conftest import stack_templates
-from tests.infra.template import GET_STACK_OUTPUT, stack_reads
+from tests.infra.template import stack_output_reads, stack_reads
 
 pytestmark = pytest.mark.infra
 
@@ -111,9 +111,7 @@ def test_the_stacks_reads_of_one_another_are_linted_not_ignored(
     edge = templates[DEV.stack_name(EDGE)]
     text = json.dumps(edge)
     published = next(
-        read[GET_STACK_OUTPUT]["OutputName"]
-        for read in _stack_output_reads(edge)
-        if read[GET_STACK_OUTPUT]["StackName"] == DEV.stack_name("Data")
+        read["OutputName"] for read in stack_output_reads(edge) if read["StackName"] == DEV.stack_name("Data")
     )
     broken = json.loads(text.replace(f'"OutputName": "{published}"', f'"Output": "{published}"'))
 
@@ -157,14 +155,3 @@ def test_every_ignored_rule_still_finds_something(
     found = {match.rule.id for match in _lint_all(templates, tmp_path, without_ignores)}
 
     assert set(_ignored()) - found == set()
-
-
-def _stack_output_reads(value: Any) -> list[dict[str, Any]]:
-    """Every `{"Fn::GetStackOutput": {...}}` in a template, in document order."""
-    if isinstance(value, dict):
-        if set(value) == {GET_STACK_OUTPUT}:
-            return [value]
-        return [read for item in value.values() for read in _stack_output_reads(item)]
-    if isinstance(value, list):
-        return [read for item in value for read in _stack_output_reads(item)]
-    return []

@@ -27,9 +27,9 @@ from infra.stages import DEV, PROD, StageSettings
 from infra.topology import FUNCTIONS, FUNCTIONS_DIR, SHARED_LAYER_DIR, SHARED_PACKAGE, BoundedContext
 from tests.infra.conftest import OFFLINE, cdk_context
 from tests.infra.template import (
-    GET_STACK_OUTPUT,
     PUBLISHED_OUTPUT_PREFIX,
     resources_of_type,
+    stack_output_reads,
     stack_reads,
 )
 
@@ -208,21 +208,7 @@ NAME_PROPERTIES = {"AWS::Lambda::Function": "FunctionName", "AWS::SNS::Topic": "
 
 def _published_reads(templates: Mapping[str, Any]) -> set[tuple[str, str]]:
     """(producing stack, output) of every value a stack reads of another."""
-    found: set[tuple[str, str]] = set()
-
-    def visit(value: Any) -> None:
-        if isinstance(value, dict):
-            read = value.get(GET_STACK_OUTPUT)
-            if read is not None:
-                found.add((read["StackName"], read["OutputName"]))
-            for item in value.values():
-                visit(item)
-        elif isinstance(value, list):
-            for item in value:
-                visit(item)
-
-    visit(dict(templates))
-    return found
+    return {(read["StackName"], read["OutputName"]) for read in stack_output_reads(templates)}
 
 
 def _named_resource(template: Mapping[str, Any], value: Mapping[str, Any]) -> tuple[str, Any]:
